@@ -1,0 +1,208 @@
+"""Corpus encoding: token streams to int32 ids, vocabulary building, scheduling chunks.
+
+Strings end here.  One streaming pass over the documents assigns provisional
+ids in order of first occurrence; once ``min_count`` is known the ids are
+remapped to the final vocabulary (most frequent first, ties by first
+occurrence) and out-of-vocabulary tokens are dropped, before any windowing.
+"""
+
+from array import array
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Corpus", "encode_documents", "build_vocabulary", "encode_with_vocabulary"]
+
+MAX_SEGMENT = 10_000  # tokens; long documents are cut here for scheduling
+_FLUSH = 1 << 20
+
+
+@dataclass
+class Corpus:
+    """Documents as one int32 token array and int64 document offsets.
+
+    Document ``d`` is ``tokens[offsets[d]:offsets[d + 1]]``.
+    """
+
+    tokens: np.ndarray
+    offsets: np.ndarray
+
+    @property
+    def n_documents(self):
+        return len(self.offsets) - 1
+
+    @property
+    def n_tokens(self):
+        return int(self.offsets[-1])
+
+    def segments(self, max_length=MAX_SEGMENT):
+        """Return segment offsets: documents cut into pieces of at most ``max_length``.
+
+        A context window never crosses a segment boundary; empty documents
+        give no segment.
+        """
+        lengths = np.diff(self.offsets)
+        pieces = np.maximum(-(-lengths // max_length), 0)
+        starts = np.repeat(self.offsets[:-1], pieces)
+        # position of each piece inside its document
+        first = np.repeat(np.cumsum(pieces) - pieces, pieces)
+        starts = starts + (np.arange(len(starts)) - first) * max_length
+        return np.concatenate([starts, [self.offsets[-1]]]).astype(np.int64)
+
+    def subset(self, documents):
+        """Return the corpus of the given document indices (in that order)."""
+        documents = np.asarray(documents, dtype=np.int64)
+        lo, hi = self.offsets[documents], self.offsets[documents + 1]
+        offsets = np.concatenate([[0], np.cumsum(hi - lo)]).astype(np.int64)
+        if len(documents):
+            tokens = np.concatenate([self.tokens[a:b] for a, b in zip(lo, hi, strict=True)])
+        else:
+            tokens = np.empty(0, np.int32)
+        return Corpus(tokens.astype(np.int32, copy=False), offsets)
+
+
+def make_chunks(seg_offsets, target=MAX_SEGMENT):
+    """Group consecutive segments into chunks of about ``target`` tokens.
+
+    Returns ``chunk_segs`` (int64, n_chunks + 1): chunk ``c`` is segments
+    ``chunk_segs[c]:chunk_segs[c + 1]``.  A chunk closes once it holds at
+    least ``target`` tokens, so no chunk exceeds ``2 * target``.
+    """
+    # segments whose start falls in the same multiple of target share a chunk
+    bucket = seg_offsets[:-1] // target
+    boundaries = np.flatnonzero(np.diff(bucket)) + 1
+    return np.concatenate([[0], boundaries, [len(seg_offsets) - 1]]).astype(np.int64)
+
+
+class _Encoder:
+    """Streaming encoder: provisional ids by first occurrence, optional pruning."""
+
+    def __init__(self, max_vocab_size=None):
+        self.index = {}
+        self.words = []
+        self.alive = []
+        self.max_vocab_size = max_vocab_size
+        self.min_reduce = 1
+        self.n_live = 0
+        self.parts = []
+        self.buffer = array("i")
+        self.offsets = array("q", [0])
+        self.n_tokens = 0
+
+    def add(self, tokens):
+        index = self.index
+        ids = list(map(index.get, tokens))
+        if None in ids:
+            for k, token in enumerate(tokens):
+                if ids[k] is None:
+                    i = index.get(token)
+                    if i is None:
+                        i = index[token] = len(self.words)
+                        self.words.append(token)
+                        self.alive.append(True)
+                        self.n_live += 1
+                    ids[k] = i
+        self.buffer.extend(ids)
+        self.n_tokens += len(ids)
+        self.offsets.append(self.n_tokens)
+        if len(self.buffer) >= _FLUSH:
+            self._flush()
+        if self.max_vocab_size is not None and self.n_live > self.max_vocab_size:
+            self._prune()
+
+    def _flush(self):
+        if len(self.buffer):
+            self.parts.append(np.frombuffer(self.buffer, dtype=np.int32).copy())
+            self.buffer = array("i")
+
+    def counts(self):
+        self._flush()
+        counts = np.zeros(len(self.words), dtype=np.int64)
+        for part in self.parts:
+            counts += np.bincount(part, minlength=len(self.words))
+        return counts
+
+    def _prune(self):
+        # as gensim: drop words seen at most min_reduce times, then raise the bar
+        counts = self.counts()
+        alive = np.asarray(self.alive)
+        doomed = np.flatnonzero(alive & (counts <= self.min_reduce))
+        for i in doomed:
+            del self.index[self.words[i]]
+            self.alive[i] = False
+        self.n_live -= len(doomed)
+        self.min_reduce += 1
+
+    def result(self):
+        counts = self.counts()
+        counts[~np.asarray(self.alive, dtype=bool)] = 0
+        tokens = np.concatenate(self.parts) if self.parts else np.empty(0, np.int32)
+        return Corpus(tokens, np.frombuffer(self.offsets, dtype=np.int64).copy()), counts
+
+
+def encode_documents(token_lists, max_vocab_size=None):
+    """Encode token lists in one streaming pass with provisional ids.
+
+    Parameters
+    ----------
+    token_lists : iterable of list of str
+    max_vocab_size : int, default=None
+        Bound on distinct words held while counting; rare words are pruned on
+        the way (their earlier occurrences are lost), as gensim does.
+
+    Returns
+    -------
+    corpus : Corpus
+        Tokens in provisional ids (order of first occurrence).
+    words : list of str
+        Word of each provisional id.
+    counts : ndarray of shape (n_provisional,), int64
+        Occurrences of each provisional id (0 for pruned ids).
+    """
+    encoder = _Encoder(max_vocab_size)
+    for tokens in token_lists:
+        encoder.add(tokens)
+    corpus, counts = encoder.result()
+    return corpus, encoder.words, counts
+
+
+def build_vocabulary(words, counts, min_count=1, max_final_vocab=None):
+    """Choose the final vocabulary: ``min_count``, then the ``max_final_vocab`` most frequent.
+
+    Returns ``(final_words, final_counts, mapping)`` where ``mapping`` gives the
+    final id of each provisional id, or -1 when the word is dropped.  Words are
+    ordered by decreasing count, ties broken by first occurrence.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    candidates = np.flatnonzero(counts >= max(min_count, 1))
+    order = candidates[np.argsort(-counts[candidates], kind="stable")]
+    if max_final_vocab is not None:
+        order = order[:max_final_vocab]
+    mapping = np.full(len(counts), -1, dtype=np.int32)
+    mapping[order] = np.arange(len(order), dtype=np.int32)
+    return [words[i] for i in order], counts[order], mapping
+
+
+def remap(corpus, mapping):
+    """Translate provisional ids through ``mapping`` and drop the -1 tokens."""
+    if len(mapping) == 0:
+        return Corpus(np.empty(0, np.int32), np.zeros_like(corpus.offsets))
+    ids = mapping[corpus.tokens]
+    keep = ids >= 0
+    kept_before = np.concatenate([[0], np.cumsum(keep)])
+    return Corpus(ids[keep].astype(np.int32), kept_before[corpus.offsets].astype(np.int64))
+
+
+def encode_with_vocabulary(token_lists, key_to_index):
+    """Encode token lists against a fixed vocabulary, dropping unknown words."""
+    get = key_to_index.get
+    buffer = array("i")
+    offsets = array("q", [0])
+    n = 0
+    for tokens in token_lists:
+        ids = [i for i in map(get, tokens) if i is not None]
+        buffer.extend(ids)
+        n += len(ids)
+        offsets.append(n)
+    tokens = np.frombuffer(buffer, dtype=np.int32).copy() if n else np.empty(0, np.int32)
+    return Corpus(tokens, np.frombuffer(offsets, dtype=np.int64).copy())

@@ -1,0 +1,134 @@
+"""Skip-gram with negative sampling: one call trains a range of chunks.
+
+Call shape shared by skembed's training kernels: a chunk is a run of
+segments (documents, or pieces of at most 10,000 tokens of a long one); each
+chunk has its own learning rate and RNG state, and writes its loss sum and
+example count to per-chunk output buffers, so the driver can apply any
+schedule and report any progress without changing the kernel.
+"""
+
+import numpy as np
+from numba import prange
+
+from ._jit import jit
+from ._negative import negative_sampling_update
+from ._random import randbelow, uniform
+
+
+@jit
+def subsample_segment(tokens, start, stop, keep_prob, state, buf):
+    """Copy the kept tokens of ``tokens[start:stop]`` into ``buf``; return how many.
+
+    A word is kept with probability ``keep_prob[word]`` (1 or more: always).
+    """
+    m = 0
+    for p in range(start, stop):
+        w = tokens[p]
+        kp = keep_prob[w]
+        if kp < 1.0 and uniform(state) >= kp:
+            continue
+        buf[m] = w
+        m += 1
+    return m
+
+
+@jit
+def sgns_chunk(
+    tokens,  # IN     int32[n_tokens]
+    seg_offsets,  # IN     int64[n_segments + 1]
+    seg_lo,  # IN     first segment of the chunk
+    seg_hi,  # IN     one past its last segment
+    syn0,  # IN/OUT float32[n_words, dim]: word (input) vectors
+    syn1,  # IN/OUT float32[n_words, dim]: output vectors
+    keep_prob,  # IN     float32[n_words]: subsampling keep probability
+    alias_prob,  # IN     float64[n_words]
+    alias_index,  # IN     int32[n_words]
+    window,  # IN     int: maximum window
+    negative,  # IN     int
+    lr,  # IN     float: learning rate of this chunk
+    state,  # IN/OUT uint64[1]
+    sig_table,  # IN     float32[TABLE_SIZE]
+    log_sig_table,  # IN     float32[TABLE_SIZE]
+    buf,  # SCRATCH int32[max segment length]
+    grad,  # SCRATCH float32[dim]
+):
+    """Train skip-gram on one chunk; return ``(loss_sum, n_pairs)``.
+
+    As in word2vec, each centre word draws a window shrunk uniformly to
+    ``1..window`` and each context word's input vector predicts the centre.
+    """
+    dim = syn0.shape[1]
+    loss = 0.0
+    n_pairs = 0
+    for s in range(seg_lo, seg_hi):
+        m = subsample_segment(tokens, seg_offsets[s], seg_offsets[s + 1], keep_prob, state, buf)
+        for i in range(m):
+            reach = window - randbelow(state, window)
+            lo = max(0, i - reach)
+            hi = min(m, i + reach + 1)
+            centre = buf[i]
+            for c in range(lo, hi):
+                if c == i:
+                    continue
+                inp = buf[c]
+                for k in range(dim):
+                    grad[k] = 0.0
+                loss += negative_sampling_update(
+                    syn0[inp],
+                    syn1,
+                    centre,
+                    negative,
+                    lr,
+                    alias_prob,
+                    alias_index,
+                    state,
+                    sig_table,
+                    log_sig_table,
+                    grad,
+                )
+                for k in range(dim):
+                    syn0[inp, k] += grad[k]
+                n_pairs += 1
+    return loss, n_pairs
+
+
+@jit
+def sgns_serial(
+    chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
+    alias_prob, alias_index, window, negative, lrs, seeds, sig_table, log_sig_table,
+    max_seg, loss_out, count_out,
+):  # fmt: skip
+    """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible)."""
+    buf = np.empty(max_seg, dtype=np.int32)
+    grad = np.empty(syn0.shape[1], dtype=np.float32)
+    state = np.empty(1, dtype=np.uint64)
+    for c in range(chunk_lo, chunk_hi):
+        state[0] = seeds[c]
+        loss, n = sgns_chunk(
+            tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
+            alias_prob, alias_index, window, negative, lrs[c], state, sig_table,
+            log_sig_table, buf, grad,
+        )  # fmt: skip
+        loss_out[c] = loss
+        count_out[c] = n
+
+
+@jit(parallel=True)
+def sgns_parallel(
+    chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
+    alias_prob, alias_index, window, negative, lrs, seeds, sig_table, log_sig_table,
+    max_seg, loss_out, count_out,
+):  # fmt: skip
+    """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild)."""
+    for c in prange(chunk_lo, chunk_hi):
+        buf = np.empty(max_seg, dtype=np.int32)
+        grad = np.empty(syn0.shape[1], dtype=np.float32)
+        state = np.empty(1, dtype=np.uint64)
+        state[0] = seeds[c]
+        loss, n = sgns_chunk(
+            tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
+            alias_prob, alias_index, window, negative, lrs[c], state, sig_table,
+            log_sig_table, buf, grad,
+        )  # fmt: skip
+        loss_out[c] = loss
+        count_out[c] = n

@@ -1,0 +1,161 @@
+"""The driver shared by every algorithm: epochs, schedule, seeds, threads, progress, loss.
+
+A kernel trains a range of chunks given one learning rate and one RNG seed
+per chunk, and writes each chunk's loss sum and example count.  This module
+decides those rates and seeds, splits an epoch into batches of chunks (so the
+progress bar moves and a later callback can stop between epochs), and turns
+the per-chunk figures into ``loss_curve_``.
+"""
+
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._kernels._random import seed_states
+
+__all__ = [
+    "LinearSchedule",
+    "TrainingResult",
+    "numba_threads",
+    "resolve_n_threads",
+    "train_chunks",
+]
+
+# numba's workqueue threading layer must not be entered by two Python threads at
+# once (joblib's threading backend); parallel kernels therefore take this lock.
+_PARALLEL_LOCK = threading.Lock()
+
+
+def resolve_n_threads(n_jobs):
+    """Map ``n_jobs`` to a thread count: None -> 1, -1 -> all, clamped to numba's pool.
+
+    numba's pool size (``NUMBA_NUM_THREADS``) is lowered by joblib in its
+    worker processes, so a search with ``n_jobs=2`` does not oversubscribe.
+    """
+    if n_jobs is None:
+        return 1
+    import numba
+
+    available = numba.config.NUMBA_NUM_THREADS
+    n = available + 1 + n_jobs if n_jobs < 0 else n_jobs
+    return int(min(max(n, 1), available))
+
+
+@contextmanager
+def numba_threads(n_threads):
+    """Enter a parallel region with ``n_threads`` numba threads, restoring the count after."""
+    import numba
+
+    with _PARALLEL_LOCK:
+        previous = numba.get_num_threads()
+        numba.set_num_threads(n_threads)
+        try:
+            yield
+        finally:
+            numba.set_num_threads(previous)
+
+
+@dataclass(frozen=True)
+class LinearSchedule:
+    """Learning rate decaying linearly from ``start`` to ``end`` over training progress.
+
+    Called with progress in [0, 1] (fraction of all words to train), as
+    word2vec decays by words processed.
+    """
+
+    start: float
+    end: float
+
+    def __call__(self, progress):
+        progress = np.clip(np.asarray(progress, dtype=np.float64), 0.0, 1.0)
+        return self.start - (self.start - self.end) * progress
+
+
+@dataclass
+class TrainingResult:
+    """What the driver measured: per-epoch mean loss, epochs run, words and seconds."""
+
+    loss_curve: list = field(default_factory=list)
+    n_epochs: int = 0
+    words: int = 0
+    seconds: float = 0.0
+
+    @property
+    def words_per_second(self):
+        return self.words / self.seconds if self.seconds > 0 else float("nan")
+
+
+def _progress_bar(total, verbose):
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=int(total),
+        unit="word",
+        unit_scale=True,
+        disable=not verbose,
+        desc="training",
+        leave=bool(verbose),
+    )
+
+
+def train_chunks(step, chunk_words, *, epochs, schedule, rng, n_threads=1, verbose=0):
+    """Run ``epochs`` passes of ``step`` over all chunks.
+
+    Parameters
+    ----------
+    step : callable
+        ``step(lo, hi, lrs, seeds, loss_out, count_out, parallel)`` trains chunks
+        ``lo..hi`` (the kernel call).
+    chunk_words : ndarray of shape (n_chunks,), int64
+        Tokens in each chunk: the unit of progress and of the schedule.
+    epochs : int
+    schedule : callable
+        Maps training progress in [0, 1] to learning rates.
+    rng : numpy.random.RandomState
+        Source of the per-epoch seeds.
+    n_threads : int, default=1
+        1 runs the serial (reproducible) kernel, more the parallel one.
+    verbose : int, default=0
+        Show a progress bar when positive.
+
+    Returns
+    -------
+    TrainingResult
+    """
+    chunk_words = np.asarray(chunk_words, dtype=np.int64)
+    n_chunks = len(chunk_words)
+    per_epoch = int(chunk_words.sum())
+    total = max(per_epoch * epochs, 1)
+    parallel = n_threads > 1
+    batch = max(4 * n_threads, -(-n_chunks // 20))
+    result = TrainingResult()
+    words_before = np.cumsum(chunk_words) - chunk_words
+    start = time.perf_counter()
+    with _progress_bar(total, verbose) as bar:
+        for epoch in range(epochs):
+            lrs = schedule((epoch * per_epoch + words_before) / total).astype(np.float32)
+            seeds = seed_states(rng.randint(0, 2**31 - 1), n_chunks)
+            loss_out = np.zeros(n_chunks, dtype=np.float64)
+            count_out = np.zeros(n_chunks, dtype=np.int64)
+            for lo in range(0, n_chunks, batch):
+                hi = min(lo + batch, n_chunks)
+                if parallel:
+                    with numba_threads(n_threads):
+                        step(lo, hi, lrs, seeds, loss_out, count_out, True)
+                else:
+                    step(lo, hi, lrs, seeds, loss_out, count_out, False)
+                bar.update(int(chunk_words[lo:hi].sum()))
+                if verbose:
+                    seen = max(int(count_out[:hi].sum()), 1)
+                    bar.set_postfix(
+                        epoch=epoch + 1, loss=f"{loss_out[:hi].sum() / seen:.4f}",
+                        lr=f"{lrs[hi - 1]:.5f}",
+                    )  # fmt: skip
+            result.loss_curve.append(float(loss_out.sum() / max(count_out.sum(), 1)))
+            result.n_epochs += 1
+            result.words += per_epoch
+    result.seconds = time.perf_counter() - start
+    return result
