@@ -1,0 +1,5 @@
+import sys
+
+from skembed.cli import main
+
+sys.exit(main())
