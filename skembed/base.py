@@ -184,12 +184,20 @@ class BaseEmbeddingVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         X_new : ndarray of shape (n_documents, vector_size), dtype float32
         """
         check_is_fitted(self, "wv_")
-        corpus = encode_with_vocabulary(self._analyze(X), self.wv_.key_to_index)
-        return self._pool(corpus)
+        return self._pool(*self._encode_for_transform(X))
 
-    def _pool(self, corpus):
-        weights = self.idf_ if self.pooling == "tfidf" else None
-        return pool(
-            self.wv_.vectors, corpus, self.pooling, weights, resolve_n_threads(self.n_jobs)
-        )
+    def _encode_for_transform(self, X):
+        """Return ``(corpus, vectors, weights)``: X's tokens as rows of ``vectors``.
+
+        Here unknown words are dropped and rows are ``wv_.vectors``; subword
+        models override this to give unseen words rows of their own.
+        """
+        corpus = encode_with_vocabulary(self._analyze(X), self.wv_.key_to_index)
+        return corpus, self.wv_.vectors, self.idf_
+
+    def _pool(self, corpus, vectors=None, idf=None):
+        vectors = self.wv_.vectors if vectors is None else vectors
+        idf = self.idf_ if idf is None else idf
+        weights = idf if self.pooling == "tfidf" else None
+        return pool(vectors, corpus, self.pooling, weights, resolve_n_threads(self.n_jobs))
 
