@@ -193,14 +193,20 @@ def remap(corpus, mapping):
     return Corpus(ids[keep].astype(np.int32), kept_before[corpus.offsets].astype(np.int64))
 
 
-def encode_with_vocabulary(token_lists, key_to_index):
-    """Encode token lists against a fixed vocabulary, dropping unknown words."""
+def encode_with_vocabulary(token_lists, key_to_index, unknown=None):
+    """Encode token lists against a fixed vocabulary.
+
+    Unknown words are dropped, or encoded as ``unknown`` when it is an int.
+    """
     get = key_to_index.get
     buffer = array("i")
     offsets = array("q", [0])
     n = 0
     for tokens in token_lists:
-        ids = [i for i in map(get, tokens) if i is not None]
+        if unknown is None:
+            ids = [i for i in map(get, tokens) if i is not None]
+        else:
+            ids = [get(t, unknown) for t in tokens]
         buffer.extend(ids)
         n += len(ids)
         offsets.append(n)

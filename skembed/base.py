@@ -12,9 +12,15 @@ from sklearn.utils.validation import check_is_fitted
 from ._corpus import build_vocabulary, encode_documents, encode_with_vocabulary, remap
 from ._pooling import POOLING_MODES, pool, smooth_idf
 from ._text import DEFAULT_TOKEN_PATTERN, TEXT_CONSTRAINTS, build_analyzer, iter_tokens
-from ._training import resolve_n_threads
+from ._training import numba_threads, resolve_n_threads
 
 __all__ = ["BaseEmbeddingVectorizer"]
+
+# the fixed protocol of score(): window, noise words, noise exponent, seed
+SCORE_WINDOW = 5
+SCORE_NEGATIVE = 5
+SCORE_NS_EXPONENT = 0.75
+SCORE_SEED = 0
 
 
 class BaseEmbeddingVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -194,6 +200,56 @@ class BaseEmbeddingVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         """
         corpus = encode_with_vocabulary(self._analyze(X), self.wv_.key_to_index)
         return corpus, self.wv_.vectors, self.idf_
+
+    def score(self, X, y=None):
+        """Return the mean held-out log-likelihood of X's (word, context) pairs.
+
+        A fixed protocol, independent of the hyper-parameters being searched, so
+        that ``GridSearchCV(scoring=None)`` compares settings fairly: every
+        (centre, context) pair within a window of 5 (never shrunk, never
+        subsampled) scores ``log s(u_context . v_centre)`` plus
+        ``log s(-u_context . v_noise)`` for 5 noise words drawn from the
+        training unigram^0.75 distribution with a fixed seed.  A pair with a word
+        outside the vocabulary scores ``6 log(1/2)``, the figure of a model that
+        knows nothing, so a vocabulary cut by ``min_count`` cannot win by
+        dodging rare words.  Greater is better; deterministic.
+
+        Parameters
+        ----------
+        X : iterable of str of length n_documents
+            Held-out documents.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            Mean log-likelihood per pair (at most 0).
+        """
+        from ._kernels._random import seed_states
+        from ._kernels._score import sgns_log_likelihood
+        from .word2vec import noise_table
+
+        check_is_fitted(self, "wv_")
+        corpus = encode_with_vocabulary(self._analyze(X), self.wv_.key_to_index, unknown=-1)
+        syn0, syn1 = self._score_vectors()
+        prob, index = noise_table(self.wv_.counts, SCORE_NS_EXPONENT)
+        n_docs = corpus.n_documents
+        ll = np.zeros(n_docs)
+        pairs = np.zeros(n_docs, dtype=np.int64)
+        with numba_threads(resolve_n_threads(self.n_jobs)):
+            sgns_log_likelihood(
+                corpus.tokens, corpus.offsets, syn0, syn1, prob, index, SCORE_WINDOW,
+                SCORE_NEGATIVE, seed_states(SCORE_SEED, n_docs),
+                (1 + SCORE_NEGATIVE) * np.log(0.5), ll, pairs,
+            )  # fmt: skip
+        if pairs.sum() == 0:
+            raise ValueError("X has no (word, context) pair to score: give longer documents.")
+        return float(ll.sum() / pairs.sum())
+
+    def _score_vectors(self):
+        """Return the (input, output) matrices that ``score`` evaluates."""
+        return self.wv_.vectors, self._output_vectors
 
     def _pool(self, corpus, vectors=None, idf=None):
         vectors = self.wv_.vectors if vectors is None else vectors
