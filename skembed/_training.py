@@ -17,6 +17,7 @@ import numpy as np
 from ._kernels._random import seed_states
 
 __all__ = [
+    "EpochInfo",
     "LinearSchedule",
     "TrainingResult",
     "numba_threads",
@@ -101,8 +102,32 @@ def _progress_bar(total, verbose):
     )
 
 
-def train_chunks(step, chunk_words, *, epochs, schedule, rng, n_threads=1, verbose=0):
-    """Run ``epochs`` passes of ``step`` over all chunks.
+@dataclass(frozen=True)
+class EpochInfo:
+    """Figures of one finished epoch, handed to ``on_epoch_end``."""
+
+    epoch: int  # 1-based count of epochs run in this call
+    loss: float  # mean loss per example in this epoch
+    learning_rate: float  # rate of the epoch's last chunk
+    words: int  # words trained in this call so far
+    seconds: float  # seconds spent training in this call so far
+
+
+def train_chunks(
+    step,
+    chunk_words,
+    *,
+    epochs,
+    schedule,
+    rng,
+    n_threads=1,
+    verbose=0,
+    on_epoch_begin=None,
+    on_epoch_end=None,
+    words_done=0,
+    total_words=None,
+):
+    """Run up to ``epochs`` passes of ``step`` over all chunks.
 
     Parameters
     ----------
@@ -113,13 +138,22 @@ def train_chunks(step, chunk_words, *, epochs, schedule, rng, n_threads=1, verbo
         Tokens in each chunk: the unit of progress and of the schedule.
     epochs : int
     schedule : callable
-        Maps training progress in [0, 1] to learning rates.
+        Maps training progress in [0, 1] (array) to learning rates.
     rng : numpy.random.RandomState
         Source of the per-epoch seeds.
     n_threads : int, default=1
         1 runs the serial (reproducible) kernel, more the parallel one.
     verbose : int, default=0
         Show a progress bar when positive.
+    on_epoch_begin : callable, default=None
+        ``on_epoch_begin(epoch)`` with the 1-based epoch, before it runs.
+    on_epoch_end : callable, default=None
+        ``on_epoch_end(EpochInfo) -> bool``; True stops training after this epoch.
+    words_done : int, default=0
+        Words trained before this call (incremental training): progress starts there.
+    total_words : int, default=None
+        Words of the whole training, for the schedule; default: ``words_done``
+        plus this call's ``epochs`` passes.
 
     Returns
     -------
@@ -128,15 +162,21 @@ def train_chunks(step, chunk_words, *, epochs, schedule, rng, n_threads=1, verbo
     chunk_words = np.asarray(chunk_words, dtype=np.int64)
     n_chunks = len(chunk_words)
     per_epoch = int(chunk_words.sum())
-    total = max(per_epoch * epochs, 1)
+    if total_words is None:
+        total_words = words_done + per_epoch * epochs
+    total = max(total_words, 1)
     parallel = n_threads > 1
     batch = max(4 * n_threads, -(-n_chunks // 20))
     result = TrainingResult()
     words_before = np.cumsum(chunk_words) - chunk_words
     start = time.perf_counter()
-    with _progress_bar(total, verbose) as bar:
+    outside = 0.0
+    with _progress_bar(per_epoch * epochs, verbose) as bar:
         for epoch in range(epochs):
-            lrs = schedule((epoch * per_epoch + words_before) / total).astype(np.float32)
+            if on_epoch_begin is not None:
+                on_epoch_begin(epoch + 1)
+            position = words_done + epoch * per_epoch + words_before
+            lrs = np.asarray(schedule(position / total), dtype=np.float32)
             seeds = seed_states(rng.randint(0, 2**31 - 1), n_chunks)
             loss_out = np.zeros(n_chunks, dtype=np.float64)
             count_out = np.zeros(n_chunks, dtype=np.int64)
@@ -157,5 +197,18 @@ def train_chunks(step, chunk_words, *, epochs, schedule, rng, n_threads=1, verbo
             result.loss_curve.append(float(loss_out.sum() / max(count_out.sum(), 1)))
             result.n_epochs += 1
             result.words += per_epoch
-    result.seconds = time.perf_counter() - start
+            result.seconds = time.perf_counter() - start - outside
+            if on_epoch_end is not None:
+                pause = time.perf_counter()
+                info = EpochInfo(
+                    epoch=epoch + 1,
+                    loss=result.loss_curve[-1],
+                    learning_rate=float(lrs[-1]) if n_chunks else float("nan"),
+                    words=result.words,
+                    seconds=result.seconds,
+                )
+                stop = on_epoch_end(info)
+                outside += time.perf_counter() - pause  # callbacks are not training time
+                if stop:
+                    break
     return result
