@@ -1,0 +1,40 @@
+"""The example scripts run end to end on small settings and produce sane results."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_classify_kjv_beats_the_majority_class(capsys):
+    scores = _load("classify_kjv").main(small=True)
+    assert len(scores) == 3
+    # the largest of the 9 book groups holds 22.6% of the verses; measured: about 0.37
+    assert scores.mean() > 0.30
+    assert "mean accuracy" in capsys.readouterr().out
+
+
+def test_grid_search_reports_three_metrics_and_refits(capsys):
+    search = _load("grid_search").main(small=True)
+    results = search.cv_results_
+    for metric in ("wordsim", "analogy", "heldout"):
+        assert np.all(np.isfinite(results[f"mean_test_{metric}"]))
+    assert hasattr(search.best_estimator_, "wv_")
+    assert "best by held-out score" in capsys.readouterr().out
+
+
+def test_validation_curve_writes_a_png(tmp_path):
+    out = tmp_path / "curve.png"
+    train, test = _load("validation_curve").main(str(out), small=True)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert train.shape == test.shape == (3, 3)
+    assert np.all(train.mean(axis=1) >= test.mean(axis=1) - 0.05)
