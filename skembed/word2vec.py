@@ -1,4 +1,4 @@
-"""Word2VecVectorizer: word2vec (skip-gram, negative sampling) as a scikit-learn transformer."""
+"""Word2VecVectorizer: word2vec (skip-gram or CBOW; negative sampling, hierarchical softmax)."""
 
 from numbers import Integral, Real
 
@@ -6,7 +6,8 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._corpus import make_chunks
-from ._kernels import _sgns
+from ._huffman import huffman_tree
+from ._kernels import _cbow, _sgns
 from ._kernels._random import build_alias
 from ._kernels._sigmoid import make_tables
 from ._text import DEFAULT_TOKEN_PATTERN
@@ -17,6 +18,13 @@ from .word_vectors import WordVectors
 __all__ = ["Word2VecVectorizer"]
 
 _DEFAULT_LEARNING_RATE = {"skipgram": 0.025, "cbow": 0.05}
+
+# algorithm -> (serial kernel, parallel kernel, estimator parameters passed to it beyond
+# the arguments every word2vec kernel takes)
+_KERNELS = {
+    "skipgram": (_sgns.skipgram_serial, _sgns.skipgram_parallel, ()),
+    "cbow": (_cbow.cbow_serial, _cbow.cbow_parallel, ("cbow_mean", "cbow_correction")),
+}
 
 
 def keep_probabilities(counts, sample):
@@ -45,13 +53,15 @@ def noise_table(counts, exponent):
 class Word2VecVectorizer(BaseEmbeddingVectorizer):
     """Learn word2vec embeddings from raw text and turn documents into dense vectors.
 
-    Skip-gram with negative sampling (Mikolov et al. 2013), trained by numba
-    kernels; ``transform`` pools the vectors of each document's words.
+    Skip-gram or CBOW (Mikolov et al. 2013), with negative sampling,
+    hierarchical softmax or both, trained by numba kernels; ``transform``
+    pools the vectors of each document's words.
 
     Parameters
     ----------
-    algorithm : {"skipgram"}, default="skipgram"
-        Training algorithm.
+    algorithm : {"skipgram", "cbow"}, default="skipgram"
+        Training algorithm: "skipgram" predicts each context word from the
+        centre word, "cbow" predicts the centre word from its pooled context.
     vector_size : int, default=100
         Dimension of the word vectors.
     window : int, default=5
@@ -65,15 +75,30 @@ class Word2VecVectorizer(BaseEmbeddingVectorizer):
     max_final_vocab : int, default=None
         Keep only this many most frequent words.
     negative : int, default=5
-        Noise words drawn per positive example.
+        Noise words drawn per positive example (negative sampling); 0 turns
+        negative sampling off, which needs ``hs=True``.
+    hs : bool, default=False
+        Train hierarchical softmax over a Huffman tree of the word counts.
+        With ``negative=0`` it is the only objective; with ``negative > 0``
+        both objectives are trained, as in word2vec and gensim.
     ns_exponent : float, default=0.75
         Exponent of the unigram noise distribution.
+    cbow_mean : bool, default=True
+        CBOW only: pool the context words by their mean (word2vec's choice);
+        False uses their sum.
+    cbow_correction : bool, default=False
+        CBOW only: give each context word the exact gradient of the context
+        mean, the shared gradient divided by the number of context words
+        (Irsoy, Benton and Stratos 2021).  False adds the undivided gradient
+        to every context word, as word2vec and gensim do.  No effect with
+        ``cbow_mean=False``, whose undivided gradient is already exact.
     sample : float, default=1e-3
         Subsampling threshold of frequent words (0 disables it).
     epochs : int, default=5
         Passes over the corpus.
     learning_rate : float or "auto", default="auto"
-        Initial learning rate; "auto" is 0.025 for skip-gram.
+        Initial learning rate; "auto" is 0.025 for skip-gram and 0.05 for
+        CBOW, word2vec's defaults.
     min_learning_rate : float, default=1e-4
         Learning rate reached at the end of training (linear decay).
     pooling : {"mean", "sum", "max", "tfidf"}, default="mean"
@@ -102,7 +127,9 @@ tokenizer, token_pattern, stop_words
     idf_ : ndarray of shape (n_words,), float32
         Smoothed inverse document frequency of each word in the training documents.
     loss_curve_ : list of float
-        Mean loss per (word, context) pair in each epoch.
+        Mean training loss per example in each epoch: per (word, context)
+        pair for skip-gram, per centre word for CBOW; with both objectives,
+        the sum of the two losses.
     n_iter_ : int
         Epochs run.
     train_time_ : float
@@ -114,6 +141,20 @@ tokenizer, token_pattern, stop_words
     --------
     sklearn.feature_extraction.text.TfidfVectorizer : Sparse bag-of-words features.
 
+    Notes
+    -----
+    CBOW pools the words of the shrunk window around each centre word, the
+    centre excluded, and skips a centre word left without context, as
+    word2vec does.  Hierarchical softmax walks word2vec's Huffman tree of the
+    counts (branch 1 is the "negative" side of a node).
+
+    Two departures from word2vec and gensim, both toward the exact gradient:
+    beyond the sigmoid table's range (|x| >= 6) hierarchical softmax
+    saturates the sigmoid as negative sampling does, where word2vec and
+    gensim skip the node (leaving a confidently wrong node unchanged); and
+    with ``cbow_mean=False`` each context word gets the gradient of the sum,
+    where gensim divides it by the number of context words.
+
     Examples
     --------
     >>> from skembed import Word2VecVectorizer
@@ -123,13 +164,20 @@ tokenizer, token_pattern, stop_words
     (100, 8)
     >>> "cat" in vec.wv_
     True
+    >>> cbow = Word2VecVectorizer(algorithm="cbow", hs=True, negative=0, vector_size=8,
+    ...                           min_count=1, random_state=0).fit(docs)
+    >>> cbow.wv_.vectors.shape
+    (7, 8)
     """
 
     _parameter_constraints: dict = {
         **BaseEmbeddingVectorizer._parameter_constraints,
-        "algorithm": [StrOptions({"skipgram"})],
-        "negative": [Interval(Integral, 1, None, closed="left")],
+        "algorithm": [StrOptions(set(_KERNELS))],
+        "negative": [Interval(Integral, 0, None, closed="left")],
+        "hs": ["boolean"],
         "ns_exponent": [Interval(Real, None, None, closed="neither")],
+        "cbow_mean": ["boolean"],
+        "cbow_correction": ["boolean"],
         "sample": [Interval(Real, 0, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "min_learning_rate": [Interval(Real, 0, None, closed="left")],
@@ -145,7 +193,10 @@ tokenizer, token_pattern, stop_words
         max_vocab_size=None,
         max_final_vocab=None,
         negative=5,
+        hs=False,
         ns_exponent=0.75,
+        cbow_mean=True,
+        cbow_correction=False,
         sample=1e-3,
         epochs=5,
         learning_rate="auto",
@@ -187,7 +238,10 @@ tokenizer, token_pattern, stop_words
         )
         self.algorithm = algorithm
         self.negative = negative
+        self.hs = hs
         self.ns_exponent = ns_exponent
+        self.cbow_mean = cbow_mean
+        self.cbow_correction = cbow_correction
         self.sample = sample
         self.learning_rate = learning_rate
         self.min_learning_rate = min_learning_rate
@@ -197,11 +251,27 @@ tokenizer, token_pattern, stop_words
             return _DEFAULT_LEARNING_RATE[self.algorithm]
         return float(self.learning_rate)
 
+    def _fit_corpus(self, X):
+        # before reading X: a wrong combination should not cost a pass over the corpus
+        if self.negative == 0 and not self.hs:
+            raise ValueError(
+                "negative=0 with hs=False leaves nothing to train: set negative > 0 "
+                "(negative sampling), hs=True (hierarchical softmax), or both."
+            )
+        return super()._fit_corpus(X)
+
     def _train(self, corpus, words, counts, rng):
         n_words, dim = len(words), self.vector_size
         # word2vec's initialisation: uniform in [-0.5, 0.5) / dim; output weights zero
         syn0 = ((rng.random_sample((n_words, dim)) - 0.5) / dim).astype(np.float32)
-        syn1 = np.zeros((n_words, dim), dtype=np.float32)
+        syn1 = np.zeros((n_words if self.negative > 0 else 0, dim), dtype=np.float32)
+        if self.hs:
+            codes, points, code_indptr = huffman_tree(counts)
+            syn1_hs = np.zeros((max(n_words - 1, 0), dim), dtype=np.float32)
+        else:
+            codes, points = np.zeros(0, np.uint8), np.zeros(0, np.int32)
+            code_indptr = np.zeros(1, np.int64)
+            syn1_hs = np.zeros((0, dim), dtype=np.float32)
         keep = keep_probabilities(counts, self.sample)
         alias_prob, alias_index = noise_table(counts, self.ns_exponent)
         sig, log_sig = make_tables()
@@ -209,14 +279,21 @@ tokenizer, token_pattern, stop_words
         chunk_segs = make_chunks(seg_offsets)
         chunk_words = np.diff(seg_offsets[chunk_segs])
         max_seg = int(np.diff(seg_offsets).max(initial=1))
-        tokens = corpus.tokens
+        serial, parallel_kernel, options = _KERNELS[self.algorithm]
+        arguments = dict(
+            chunk_segs=chunk_segs, seg_offsets=seg_offsets, tokens=corpus.tokens, syn0=syn0,
+            syn1=syn1, keep_prob=keep, alias_prob=alias_prob, alias_index=alias_index,
+            window=int(self.window), negative=int(self.negative), hs=bool(self.hs),
+            syn1_hs=syn1_hs, codes=codes, points=points, code_indptr=code_indptr,
+            sig_table=sig, log_sig_table=log_sig, max_seg=max_seg,
+            **{name: bool(getattr(self, name)) for name in options},
+        )  # fmt: skip
 
         def step(lo, hi, lrs, seeds, loss_out, count_out, parallel):
-            kernel = _sgns.sgns_parallel if parallel else _sgns.sgns_serial
+            kernel = parallel_kernel if parallel else serial
             kernel(
-                lo, hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep, alias_prob,
-                alias_index, self.window, self.negative, lrs, seeds, sig, log_sig, max_seg,
-                loss_out, count_out,
+                chunk_lo=lo, chunk_hi=hi, lrs=lrs, seeds=seeds, loss_out=loss_out,
+                count_out=count_out, **arguments,
             )  # fmt: skip
 
         start = self._learning_rate()
@@ -230,7 +307,9 @@ tokenizer, token_pattern, stop_words
             verbose=self.verbose,
         )
         self.wv_ = WordVectors(words, syn0, counts)
-        self._output_vectors = syn1
+        # output weights of each objective, None where it is not trained
+        self._output_vectors = syn1 if self.negative > 0 else None
+        self._output_vectors_hs = syn1_hs if self.hs else None
         self.loss_curve_ = result.loss_curve
         self.n_iter_ = result.n_epochs
         self.train_time_ = result.seconds

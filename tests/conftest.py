@@ -5,9 +5,7 @@ import pytest
 def planted_topics(n_topics=4, words_per_topic=8, n_docs=400, doc_len=12, seed=0, prefix="t"):
     """Documents each drawn from one topic's words; returns (docs, topic of each word)."""
     rng = np.random.default_rng(seed)
-    topic_words = [
-        [f"{prefix}{t}w{i}" for i in range(words_per_topic)] for t in range(n_topics)
-    ]
+    topic_words = [[f"{prefix}{t}w{i}" for i in range(words_per_topic)] for t in range(n_topics)]
     docs, labels = [], []
     for d in range(n_docs):
         t = d % n_topics

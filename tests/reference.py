@@ -109,3 +109,202 @@ def sgns_epoch(tokens, seg_offsets, chunk_segs, syn0, syn1, keep, prob, index, w
                     pairs += 1
         out.append((loss, pairs))
     return out
+
+
+def hs_update(h, syn1_hs, target, codes, points, indptr, lr, sig, log_sig, grad):
+    """Hierarchical softmax along the target's path: word2vec's ``g = (1 - code - f) lr``."""
+    loss = 0.0
+    for j in range(indptr[target], indptr[target + 1]):
+        node, code = int(points[j]), int(codes[j])
+        f = np.float32(np.dot(h.astype(np.float64), syn1_hs[node].astype(np.float64)))
+        loss -= log_sigmoid(f if code == 0 else -f, log_sig)
+        g = np.float32((np.float32(1 - code) - sigmoid(f, sig)) * np.float32(lr))
+        grad += g * syn1_hs[node]
+        syn1_hs[node] += g * h
+    return loss
+
+
+def _objectives(h, target, syn1, negative, prob, index, stream, hs, tree, lr, sig, log_sig,
+                grad):  # fmt: skip
+    """Hierarchical softmax first, then negative sampling (none when negative == 0)."""
+    loss = 0.0
+    if hs:
+        syn1_hs, codes, points, indptr = tree
+        loss += hs_update(h, syn1_hs, target, codes, points, indptr, lr, sig, log_sig, grad)
+    if negative > 0:
+        loss += ns_update(h, syn1, target, negative, lr, prob, index, stream, sig, log_sig, grad)
+    return loss
+
+
+def skipgram_epoch(tokens, seg_offsets, chunk_segs, syn0, syn1, keep, prob, index, window,
+                   negative, hs, tree, lrs, seeds, sig, log_sig):  # fmt: skip
+    """Skip-gram with negative sampling and/or hierarchical softmax; per-chunk (loss, pairs).
+
+    ``tree`` is ``(syn1_hs, codes, points, indptr)``, or None when ``hs`` is false.
+    """
+    out = []
+    for c in range(len(chunk_segs) - 1):
+        stream = Stream(seeds[c])
+        loss, pairs = 0.0, 0
+        for s in range(chunk_segs[c], chunk_segs[c + 1]):
+            sent = subsample(tokens[seg_offsets[s] : seg_offsets[s + 1]], keep, stream)
+            for i, centre in enumerate(sent):
+                reach = window - stream.randbelow(window)
+                for j in range(max(0, i - reach), min(len(sent), i + reach + 1)):
+                    if j == i:
+                        continue
+                    h = syn0[sent[j]].copy()
+                    grad = np.zeros_like(h)
+                    loss += _objectives(h, centre, syn1, negative, prob, index, stream, hs,
+                                        tree, lrs[c], sig, log_sig, grad)  # fmt: skip
+                    syn0[sent[j]] += grad
+                    pairs += 1
+        out.append((loss, pairs))
+    return out
+
+
+def cbow_epoch(tokens, seg_offsets, chunk_segs, syn0, syn1, keep, prob, index, window,
+               negative, cbow_mean, cbow_correction, hs, tree, lrs, seeds, sig,
+               log_sig):  # fmt: skip
+    """CBOW over all chunks, serially; returns per-chunk (loss, examples).
+
+    The context (window minus the centre) is pooled by its mean or sum; the
+    gradient of the pooled vector goes to every context word, divided by the
+    context size when ``cbow_mean and cbow_correction``.
+    """
+    out = []
+    for c in range(len(chunk_segs) - 1):
+        stream = Stream(seeds[c])
+        loss, examples = 0.0, 0
+        for s in range(chunk_segs[c], chunk_segs[c + 1]):
+            sent = subsample(tokens[seg_offsets[s] : seg_offsets[s + 1]], keep, stream)
+            for i, centre in enumerate(sent):
+                reach = window - stream.randbelow(window)
+                lo, hi = max(0, i - reach), min(len(sent), i + reach + 1)
+                context = [sent[j] for j in range(lo, hi) if j != i]
+                if not context:
+                    continue
+                h = np.zeros(syn0.shape[1], np.float32)
+                for w in context:
+                    h += syn0[w]
+                inv = np.float32(1.0) / np.float32(len(context))
+                if cbow_mean:
+                    h *= inv
+                grad = np.zeros_like(h)
+                loss += _objectives(h, centre, syn1, negative, prob, index, stream, hs, tree,
+                                    lrs[c], sig, log_sig, grad)  # fmt: skip
+                if cbow_mean and cbow_correction:
+                    grad *= inv
+                for w in context:
+                    syn0[w] += grad
+                examples += 1
+        out.append((loss, examples))
+    return out
+
+
+def create_binary_tree(counts):
+    """word2vec C's ``CreateBinaryTree``, line by line, for counts sorted in decreasing order.
+
+    Returns ``(codes, points)``: one list per word, root first.
+    """
+    n = len(counts)
+    count = [int(x) for x in counts] + [10**15] * n
+    binary = [0] * (2 * n + 1)
+    parent_node = [0] * (2 * n + 1)
+    pos1, pos2 = n - 1, n
+    for a in range(n - 1):
+        mins = []
+        for _ in range(2):
+            if pos1 >= 0 and count[pos1] < count[pos2]:
+                mins.append(pos1)
+                pos1 -= 1
+            else:
+                mins.append(pos2)
+                pos2 += 1
+        count[n + a] = count[mins[0]] + count[mins[1]]
+        parent_node[mins[0]] = n + a
+        parent_node[mins[1]] = n + a
+        binary[mins[1]] = 1
+    codes, points = [], []
+    for a in range(n):
+        b, code, point = a, [], []
+        while True:
+            code.append(binary[b])
+            point.append(b)
+            b = parent_node[b]
+            if b == 2 * n - 2:
+                break
+        # word2vec stores the code root first; point[0] is the root, then the
+        # inner nodes below it (the last entry, the leaf itself, is never used)
+        codes.append(code[::-1])
+        points.append([n - 2] + [p - n for p in point[::-1]][:-1])
+    return codes, points
+
+
+def huffman_cost(counts):
+    """Optimal weighted path length: the sum of all merge costs of the classic heap method."""
+    import heapq
+
+    heap = [int(x) for x in counts]
+    heapq.heapify(heap)
+    total = 0
+    while len(heap) > 1:
+        merged = heapq.heappop(heap) + heapq.heappop(heap)
+        total += merged
+        heapq.heappush(heap, merged)
+    return total
+
+
+def _subword_mean(syn0, rows):
+    h = np.zeros(syn0.shape[1], dtype=np.float32)
+    for r in rows:
+        h += syn0[r]
+    return h * np.float32(1.0 / len(rows))
+
+
+def fasttext_epoch(algorithm, tokens, seg_offsets, chunk_segs, sub_indptr, sub_indices,
+                   syn0, syn1, keep, prob, index, window, negative, lrs, seeds, sig,
+                   log_sig):  # fmt: skip
+    """fastText's skipgram/cbow as its C++ writes them, serially; returns per-chunk (loss, n).
+
+    The input is the mean of the subword rows (``sub_indices[sub_indptr[w]:
+    sub_indptr[w + 1]]``); after each example the full input gradient is
+    added to every row of the list (fastText's ``Model::update`` with
+    ``normalizeGradient`` false), and skip-gram recomputes the mean for every
+    (centre, context) pair.
+    """
+    out = []
+    for c in range(len(chunk_segs) - 1):
+        stream = Stream(seeds[c])
+        loss, n = 0.0, 0
+        for s in range(chunk_segs[c], chunk_segs[c + 1]):
+            sent = subsample(tokens[seg_offsets[s] : seg_offsets[s + 1]], keep, stream)
+            for i, centre in enumerate(sent):
+                reach = window - stream.randbelow(window)
+                context = [j for j in range(max(0, i - reach), min(len(sent), i + reach + 1))]
+                context = [sent[j] for j in context if j != i]
+                if not context:
+                    continue
+                if algorithm == "skipgram":
+                    rows = sub_indices[sub_indptr[centre] : sub_indptr[centre + 1]]
+                    for target in context:
+                        h = _subword_mean(syn0, rows)
+                        grad = np.zeros_like(h)
+                        loss += ns_update(h, syn1, target, negative, lrs[c], prob, index, stream,
+                                          sig, log_sig, grad)  # fmt: skip
+                        for r in rows:
+                            syn0[r] += grad
+                        n += 1
+                else:
+                    rows = [
+                        r for w in context for r in sub_indices[sub_indptr[w] : sub_indptr[w + 1]]
+                    ]
+                    h = _subword_mean(syn0, rows)
+                    grad = np.zeros_like(h)
+                    loss += ns_update(h, syn1, centre, negative, lrs[c], prob, index, stream,
+                                      sig, log_sig, grad)  # fmt: skip
+                    for r in rows:
+                        syn0[r] += grad
+                    n += 1
+        out.append((loss, n))
+    return out

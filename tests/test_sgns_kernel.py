@@ -108,7 +108,11 @@ def test_update_follows_the_gradient_of_the_objective():
     before = syn1.copy()
     loss = negative_sampling_update(h, syn1, 0, 1, lr, prob, index,
                                     np.array([1], np.uint64), sig, log_sig, grad)  # fmt: skip
-    h64, pos, neg = h.astype(np.float64), before[0].astype(np.float64), before[2].astype(np.float64)
+    h64, pos, neg = (
+        h.astype(np.float64),
+        before[0].astype(np.float64),
+        before[2].astype(np.float64),
+    )
     assert loss == pytest.approx(_objective(h64, pos, neg), abs=0.01)
     eps = 1e-6
 

@@ -222,3 +222,96 @@ def test_import_is_fast_and_compiles_nothing():
     assert best < 1.0
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.split()[1] == "False"
+
+
+# ------------------------------------------------ CBOW and hierarchical softmax (issue 3)
+_OBJECTIVES = {
+    "skipgram+hs": dict(hs=True, negative=0),
+    "skipgram+hs+ns": dict(hs=True),
+    "cbow+ns": dict(algorithm="cbow"),
+    "cbow+hs": dict(algorithm="cbow", hs=True, negative=0),
+    "cbow+hs+ns": dict(algorithm="cbow", hs=True),
+    "cbow+ns corrected": dict(algorithm="cbow", cbow_correction=True),
+    "cbow+hs corrected": dict(algorithm="cbow", hs=True, negative=0, cbow_correction=True),
+    "cbow+ns sum": dict(algorithm="cbow", cbow_mean=False),
+}
+
+
+@pytest.mark.parametrize("params", _OBJECTIVES.values(), ids=_OBJECTIVES.keys())
+def test_each_objective_learns_planted_topics_and_its_untrained_control_does_not(planted, params):
+    docs, word_topic, _ = planted
+    common = dict(vector_size=20, min_count=1, sample=0, random_state=0, **params)
+    model = Word2VecVectorizer(epochs=10, **common).fit(docs)
+    control = Word2VecVectorizer(epochs=0, **common).fit(docs)
+    assert topic_purity(model.wv_, word_topic) >= 0.9
+    assert topic_purity(control.wv_, word_topic) < 0.5
+    assert model.loss_curve_[-1] < model.loss_curve_[0]
+
+
+def test_negative_zero_needs_hierarchical_softmax():
+    with pytest.raises(ValueError, match=r"negative=0 with hs=False"):
+        Word2VecVectorizer(negative=0, min_count=1).fit(["a b c"])
+    with pytest.raises(ValueError, match="The 'negative' parameter of Word2VecVectorizer"):
+        Word2VecVectorizer(negative=-1, hs=True).fit(["a b c"])
+    with pytest.raises(ValueError, match="The 'hs' parameter of Word2VecVectorizer"):
+        Word2VecVectorizer(hs="yes").fit(["a b c"])
+    with pytest.raises(ValueError, match="The 'cbow_correction' parameter"):
+        Word2VecVectorizer(cbow_correction=None).fit(["a b c"])
+
+
+@pytest.mark.parametrize("algorithm", ["skipgram", "cbow"])
+def test_output_weights_of_each_objective_are_kept(planted, algorithm):
+    docs, _, _ = planted
+    both = Word2VecVectorizer(algorithm=algorithm, hs=True, **SMALL).fit(docs)
+    n_words = len(both.wv_)
+    assert both._output_vectors.shape == (n_words, 16)
+    assert both._output_vectors_hs.shape == (n_words - 1, 16)
+    assert np.abs(both._output_vectors).sum() > 0 and np.abs(both._output_vectors_hs).sum() > 0
+    pure = Word2VecVectorizer(algorithm=algorithm, hs=True, negative=0, **SMALL).fit(docs)
+    assert pure._output_vectors is None
+    assert pure._output_vectors_hs.shape == (n_words - 1, 16)
+    ns = Word2VecVectorizer(algorithm=algorithm, **SMALL).fit(docs)
+    assert ns._output_vectors_hs is None
+    # both objectives add their losses
+    assert both.loss_curve_[0] > max(ns.loss_curve_[0], pure.loss_curve_[0])
+    restored = pickle.loads(pickle.dumps(pure))
+    np.testing.assert_array_equal(restored._output_vectors_hs, pure._output_vectors_hs)
+    np.testing.assert_array_equal(restored.transform(docs[:3]), pure.transform(docs[:3]))
+
+
+def test_cbow_options_are_reproducible_and_change_training(planted):
+    docs, _, _ = planted
+
+    def vectors(**params):
+        return Word2VecVectorizer(**{**SMALL, **params}).fit(docs).wv_.vectors
+
+    plain = vectors(algorithm="cbow")
+    np.testing.assert_array_equal(plain, vectors(algorithm="cbow"))
+    np.testing.assert_array_equal(plain, vectors(algorithm="cbow", learning_rate=0.05))
+    assert not np.allclose(plain, vectors(algorithm="cbow", cbow_correction=True))
+    assert not np.allclose(plain, vectors(algorithm="cbow", cbow_mean=False))
+    assert not np.allclose(plain, vectors(algorithm="cbow", random_state=1))
+    # the correction only concerns a mean; skip-gram ignores both CBOW options
+    np.testing.assert_array_equal(
+        vectors(algorithm="cbow", cbow_mean=False),
+        vectors(algorithm="cbow", cbow_mean=False, cbow_correction=True),
+    )
+    np.testing.assert_array_equal(vectors(), vectors(cbow_mean=False, cbow_correction=True))
+
+
+def test_hierarchical_softmax_with_a_single_word_vocabulary():
+    model = Word2VecVectorizer(hs=True, negative=0, min_count=1, vector_size=4, epochs=2,
+                               random_state=0).fit(["a a a a", "a a"])  # fmt: skip
+    assert model._output_vectors_hs.shape == (0, 4)
+    assert model.loss_curve_ == [0.0, 0.0]  # an empty path: the word is certain
+
+
+@pytest.mark.parametrize("params", [dict(hs=True, negative=0), dict(algorithm="cbow", hs=True)])
+def test_parallel_kernels_learn_planted_topics(params):
+    from tests.conftest import planted_topics
+
+    docs, word_topic, _ = planted_topics(n_docs=4000)  # several chunks for two threads
+    model = Word2VecVectorizer(vector_size=20, min_count=1, epochs=3, sample=0, n_jobs=2,
+                               random_state=0, **params).fit(docs)  # fmt: skip
+    assert np.all(np.isfinite(model.loss_curve_))
+    assert topic_purity(model.wv_, word_topic) >= 0.9
