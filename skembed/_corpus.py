@@ -183,14 +183,43 @@ def build_vocabulary(words, counts, min_count=1, max_final_vocab=None):
     return [words[i] for i in order], counts[order], mapping
 
 
-def remap(corpus, mapping):
-    """Translate provisional ids through ``mapping`` and drop the -1 tokens."""
+def remap(corpus, mapping, keep_unknown=False):
+    """Translate provisional ids through ``mapping``; drop the -1 tokens unless ``keep_unknown``."""
     if len(mapping) == 0:
+        if keep_unknown:
+            return Corpus(np.full(corpus.n_tokens, -1, np.int32), corpus.offsets.copy())
         return Corpus(np.empty(0, np.int32), np.zeros_like(corpus.offsets))
     ids = mapping[corpus.tokens]
+    if keep_unknown:
+        return Corpus(ids.astype(np.int32), corpus.offsets.copy())
     keep = ids >= 0
     kept_before = np.concatenate([[0], np.cumsum(keep)])
     return Corpus(ids[keep].astype(np.int32), kept_before[corpus.offsets].astype(np.int64))
+
+
+def extend_vocabulary(key_to_index, words, counts, min_count=1, grow=True):
+    """Map a batch's provisional words onto an existing vocabulary, optionally growing it.
+
+    Known words keep their ids (ids are never renumbered); with ``grow``, new
+    words seen at least ``min_count`` times in the batch get the next ids, most
+    frequent first, ties by first occurrence.
+
+    Returns ``(new_words, mapping)``: the appended words and the id of each
+    provisional id (-1: dropped).
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    mapping = np.full(len(words), -1, dtype=np.int32)
+    fresh = []
+    for i, word in enumerate(words):
+        known = key_to_index.get(word)
+        if known is not None:
+            mapping[i] = known
+        elif grow and counts[i] >= max(min_count, 1):
+            fresh.append(i)
+    fresh = np.asarray(fresh, dtype=np.int64)
+    fresh = fresh[np.argsort(-counts[fresh], kind="stable")]
+    mapping[fresh] = len(key_to_index) + np.arange(len(fresh), dtype=np.int32)
+    return [words[i] for i in fresh], mapping
 
 
 def encode_with_vocabulary(token_lists, key_to_index, unknown=None):

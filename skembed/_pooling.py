@@ -13,13 +13,17 @@ POOLING_MODES = {
 }
 
 
-def smooth_idf(corpus, n_words):
-    """Return scikit-learn's smoothed idf, ``log((1 + n) / (1 + df)) + 1``, per word (float32)."""
-    n_docs = corpus.n_documents
-    doc_of_token = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(corpus.offsets))
+def document_frequency(corpus, n_words):
+    """Return how many documents of ``corpus`` contain each word (int64)."""
+    doc_of_token = np.repeat(np.arange(corpus.n_documents, dtype=np.int64), np.diff(corpus.offsets))
     pairs = np.unique(doc_of_token * n_words + corpus.tokens)
-    df = np.bincount(pairs % n_words, minlength=n_words)
-    return (np.log((1.0 + n_docs) / (1.0 + df)) + 1.0).astype(np.float32)
+    return np.bincount(pairs % n_words, minlength=n_words).astype(np.int64)
+
+
+def smooth_idf(document_frequency, n_documents):
+    """Return scikit-learn's smoothed idf, ``log((1 + n) / (1 + df)) + 1``, per word (float32)."""
+    df = np.asarray(document_frequency, dtype=np.float64)
+    return (np.log((1.0 + n_documents) / (1.0 + df)) + 1.0).astype(np.float32)
 
 
 def pool(vectors, corpus, mode="mean", weights=None, n_threads=1):

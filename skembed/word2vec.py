@@ -11,8 +11,7 @@ from ._kernels import _cbow, _sgns
 from ._kernels._random import build_alias
 from ._kernels._sigmoid import make_tables
 from ._text import DEFAULT_TOKEN_PATTERN
-from ._training import LinearSchedule, resolve_n_threads, train_chunks
-from .base import BaseEmbeddingVectorizer
+from .base import CONTROL_PARAMETERS_DOC, BaseEmbeddingVectorizer
 from .word_vectors import WordVectors
 
 __all__ = ["Word2VecVectorizer"]
@@ -100,8 +99,8 @@ class Word2VecVectorizer(BaseEmbeddingVectorizer):
         Initial learning rate; "auto" is 0.025 for skip-gram and 0.05 for
         CBOW, word2vec's defaults.
     min_learning_rate : float, default=1e-4
-        Learning rate reached at the end of training (linear decay).
-    pooling : {"mean", "sum", "max", "tfidf"}, default="mean"
+        Learning rate reached at the end of training.
+%(controls)s    pooling : {"mean", "sum", "max", "tfidf"}, default="mean"
         How ``transform`` combines a document's word vectors ("tfidf": mean
         weighted by ``idf_``).
     input, encoding, decode_error, strip_accents, lowercase, preprocessor, \
@@ -131,11 +130,15 @@ tokenizer, token_pattern, stop_words
         pair for skip-gram, per centre word for CBOW; with both objectives,
         the sum of the two losses.
     n_iter_ : int
-        Epochs run.
+        Epochs run (accumulated over ``partial_fit`` and warm-started fits).
     train_time_ : float
-        Seconds spent in the training kernels.
+        Seconds spent training in the last call (callbacks and validation excluded).
     words_per_second_ : float
-        In-vocabulary training tokens processed per second (all epochs).
+        In-vocabulary training tokens processed per second in the last call.
+    validation_scores_ : list of float or None
+        ``score`` of the held-out documents after each epoch (``early_stopping=True``).
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
 
     See Also
     --------
@@ -179,8 +182,6 @@ tokenizer, token_pattern, stop_words
         "cbow_mean": ["boolean"],
         "cbow_correction": ["boolean"],
         "sample": [Interval(Real, 0, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
-        "min_learning_rate": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -201,6 +202,18 @@ tokenizer, token_pattern, stop_words
         epochs=5,
         learning_rate="auto",
         min_learning_rate=1e-4,
+        learning_rate_schedule="linear",
+        warmup_fraction=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=2,
+        tol=1e-4,
+        keep_best=False,
+        callbacks=None,
+        weight_decay=0.0,
+        warm_start=False,
+        update_vocabulary=False,
+        total_words=None,
         pooling="mean",
         input="content",
         encoding="utf-8",
@@ -222,6 +235,20 @@ tokenizer, token_pattern, stop_words
             max_vocab_size=max_vocab_size,
             max_final_vocab=max_final_vocab,
             epochs=epochs,
+            learning_rate=learning_rate,
+            min_learning_rate=min_learning_rate,
+            learning_rate_schedule=learning_rate_schedule,
+            warmup_fraction=warmup_fraction,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            keep_best=keep_best,
+            callbacks=callbacks,
+            weight_decay=weight_decay,
+            warm_start=warm_start,
+            update_vocabulary=update_vocabulary,
+            total_words=total_words,
             pooling=pooling,
             input=input,
             encoding=encoding,
@@ -243,31 +270,64 @@ tokenizer, token_pattern, stop_words
         self.cbow_mean = cbow_mean
         self.cbow_correction = cbow_correction
         self.sample = sample
-        self.learning_rate = learning_rate
-        self.min_learning_rate = min_learning_rate
 
-    def _learning_rate(self):
-        if self.learning_rate == "auto":
-            return _DEFAULT_LEARNING_RATE[self.algorithm]
-        return float(self.learning_rate)
+    def _default_learning_rate(self):
+        return _DEFAULT_LEARNING_RATE[self.algorithm]
 
-    def _fit_corpus(self, X):
+    def _check_params(self):
         # before reading X: a wrong combination should not cost a pass over the corpus
         if self.negative == 0 and not self.hs:
             raise ValueError(
                 "negative=0 with hs=False leaves nothing to train: set negative > 0 "
                 "(negative sampling), hs=True (hierarchical softmax), or both."
             )
-        return super()._fit_corpus(X)
 
-    def _train(self, corpus, words, counts, rng):
+    def _new_rows(self, n, rng):
+        # word2vec's initialisation: uniform in [-0.5, 0.5) / dim
+        dim = self.vector_size
+        return ((rng.random_sample((n, dim)) - 0.5) / dim).astype(np.float32)
+
+    def _init_parameters(self, words, counts, rng):
         n_words, dim = len(words), self.vector_size
-        # word2vec's initialisation: uniform in [-0.5, 0.5) / dim; output weights zero
-        syn0 = ((rng.random_sample((n_words, dim)) - 0.5) / dim).astype(np.float32)
-        syn1 = np.zeros((n_words if self.negative > 0 else 0, dim), dtype=np.float32)
+        self.wv_ = WordVectors(words, self._new_rows(n_words, rng), counts)
+        # output weights of each objective start at zero; None where not trained
+        self._output_vectors = (
+            np.zeros((n_words, dim), dtype=np.float32) if self.negative > 0 else None
+        )
+        self._output_vectors_hs = (
+            np.zeros((max(n_words - 1, 0), dim), dtype=np.float32) if self.hs else None
+        )
+
+    def _grow_parameters(self, new_words, new_counts, rng):
+        """Append rows for new words; the Huffman tree's inner nodes restart at zero."""
+        n_new, dim = len(new_words), self.vector_size
+        wv = self.wv_
+        self.wv_ = WordVectors(
+            wv.index_to_key + list(new_words),
+            np.vstack([wv.vectors, self._new_rows(n_new, rng)]),
+            np.concatenate([wv.counts, new_counts]),
+        )
+        if self._output_vectors is not None:
+            self._output_vectors = np.vstack(
+                [self._output_vectors, np.zeros((n_new, dim), dtype=np.float32)]
+            )
+        if self._output_vectors_hs is not None:
+            # a new tree numbers its inner nodes afresh: old node vectors mean nothing there
+            self._output_vectors_hs = np.zeros((len(self.wv_) - 1, dim), dtype=np.float32)
+
+    def _parameter_arrays(self):
+        arrays = [self.wv_.vectors, self._output_vectors, self._output_vectors_hs]
+        return [a for a in arrays if a is not None]
+
+    def _make_step(self, corpus):
+        counts = self.wv_.counts
+        dim = self.vector_size
+        syn1 = self._output_vectors
+        if syn1 is None:
+            syn1 = np.zeros((0, dim), dtype=np.float32)
         if self.hs:
             codes, points, code_indptr = huffman_tree(counts)
-            syn1_hs = np.zeros((max(n_words - 1, 0), dim), dtype=np.float32)
+            syn1_hs = self._output_vectors_hs
         else:
             codes, points = np.zeros(0, np.uint8), np.zeros(0, np.int32)
             code_indptr = np.zeros(1, np.int64)
@@ -281,11 +341,11 @@ tokenizer, token_pattern, stop_words
         max_seg = int(np.diff(seg_offsets).max(initial=1))
         serial, parallel_kernel, options = _KERNELS[self.algorithm]
         arguments = dict(
-            chunk_segs=chunk_segs, seg_offsets=seg_offsets, tokens=corpus.tokens, syn0=syn0,
-            syn1=syn1, keep_prob=keep, alias_prob=alias_prob, alias_index=alias_index,
-            window=int(self.window), negative=int(self.negative), hs=bool(self.hs),
-            syn1_hs=syn1_hs, codes=codes, points=points, code_indptr=code_indptr,
-            sig_table=sig, log_sig_table=log_sig, max_seg=max_seg,
+            chunk_segs=chunk_segs, seg_offsets=seg_offsets, tokens=corpus.tokens,
+            syn0=self.wv_.vectors, syn1=syn1, keep_prob=keep, alias_prob=alias_prob,
+            alias_index=alias_index, window=int(self.window), negative=int(self.negative),
+            hs=bool(self.hs), syn1_hs=syn1_hs, codes=codes, points=points,
+            code_indptr=code_indptr, sig_table=sig, log_sig_table=log_sig, max_seg=max_seg,
             **{name: bool(getattr(self, name)) for name in options},
         )  # fmt: skip
 
@@ -296,21 +356,17 @@ tokenizer, token_pattern, stop_words
                 count_out=count_out, **arguments,
             )  # fmt: skip
 
-        start = self._learning_rate()
-        result = train_chunks(
-            step,
-            chunk_words,
-            epochs=self.epochs,
-            schedule=LinearSchedule(start, min(self.min_learning_rate, start)),
-            rng=rng,
-            n_threads=resolve_n_threads(self.n_jobs),
-            verbose=self.verbose,
-        )
-        self.wv_ = WordVectors(words, syn0, counts)
-        # output weights of each objective, None where it is not trained
-        self._output_vectors = syn1 if self.negative > 0 else None
-        self._output_vectors_hs = syn1_hs if self.hs else None
-        self.loss_curve_ = result.loss_curve
-        self.n_iter_ = result.n_epochs
-        self.train_time_ = result.seconds
-        self.words_per_second_ = result.words_per_second
+        return step, chunk_words
+
+    def _score_vectors(self):
+        if self._output_vectors is None:
+            raise ValueError(
+                "score() evaluates negative-sampling output vectors, which a pure "
+                "hierarchical-softmax model (negative=0) does not have: train with negative > 0."
+            )
+        return self.wv_.vectors, self._output_vectors
+
+
+Word2VecVectorizer.__doc__ = Word2VecVectorizer.__doc__ % {
+    "controls": CONTROL_PARAMETERS_DOC % {"schedule": "linear"}
+}

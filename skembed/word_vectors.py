@@ -151,6 +151,10 @@ class WordVectors:
     def _unseen_vector(self, word):
         raise KeyError(f"word {word!r} not in vocabulary")
 
+    def clear_cache(self):
+        """Forget derived data (unit vectors); call after changing ``vectors`` in place."""
+        self._normed = None
+
     def get_normed_vectors(self):
         """Return the vectors scaled to unit length (zero rows stay zero); cached."""
         if self._normed is None:

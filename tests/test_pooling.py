@@ -4,7 +4,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from skembed import Word2VecVectorizer
 from skembed._corpus import Corpus
-from skembed._pooling import POOLING_MODES, pool, smooth_idf
+from skembed._pooling import POOLING_MODES, document_frequency, pool, smooth_idf
 
 # five words in 3-d, with negative entries so that max cannot start from zero
 VECTORS = np.array(
@@ -61,7 +61,8 @@ def test_smooth_idf_equals_the_document_frequency_formula():
     corpus = _corpus(DOCS)
     df = np.array([sum(w in d for d in DOCS) for w in range(5)])
     expected = np.log((1 + len(DOCS)) / (1 + df)) + 1
-    np.testing.assert_allclose(smooth_idf(corpus, 5), expected, rtol=1e-6)
+    np.testing.assert_array_equal(document_frequency(corpus, 5), df)
+    np.testing.assert_allclose(smooth_idf(df, len(DOCS)), expected, rtol=1e-6)
 
 
 TEXTS = [
