@@ -88,19 +88,43 @@ class FastTextWordVectors(WordVectors):
         self._setup(words, input_matrix, vectors_vocab.shape[0], min_n, max_n, counts)
 
     @classmethod
-    def _from_input_matrix(cls, words, input_matrix, *, min_n, max_n, counts=None):
-        """Build from fastText's input matrix (words' rows, then n-gram rows), without copying."""
+    def _from_input_matrix(
+        cls, words, input_matrix, *, min_n, max_n, counts=None, ngram_rows=None, bucket=None
+    ):
+        """Build from fastText's input matrix (words' rows, then n-gram rows), without copying.
+
+        With ``ngram_rows`` (increasing bucket ids), the n-gram rows are those
+        buckets only, out of ``bucket``: a compacted model (see :meth:`compact`).
+        """
         self = cls.__new__(cls)
-        self._setup(words, input_matrix, len(words), min_n, max_n, counts)
+        self._setup(words, input_matrix, len(words), min_n, max_n, counts, ngram_rows, bucket)
         return self
 
-    def _setup(self, words, input_matrix, nwords, min_n, max_n, counts):
+    def _setup(self, words, input_matrix, nwords, min_n, max_n, counts, ngram_rows=None,
+               bucket=None):  # fmt: skip
         words = [str(w) for w in words]
         input_matrix = np.ascontiguousarray(input_matrix, dtype=np.float32)
         if input_matrix.ndim != 2 or input_matrix.shape[0] < nwords:
             raise ValueError(f"input matrix of shape {input_matrix.shape} has too few rows.")
         if nwords != len(words):
             raise ValueError(f"words has {len(words)} entries but there are {nwords} word rows.")
+        self._ngram_rows = None
+        self._bucket = None
+        if ngram_rows is not None:
+            ngram_rows = np.asarray(ngram_rows, dtype=np.int64)
+            if bucket is None:
+                raise ValueError("a compacted model needs its nominal bucket.")
+            if ngram_rows.shape != (input_matrix.shape[0] - nwords,):
+                raise ValueError(
+                    f"ngram_rows has {ngram_rows.size} entries but there are "
+                    f"{input_matrix.shape[0] - nwords} n-gram rows."
+                )
+            if ngram_rows.size and (
+                np.any(np.diff(ngram_rows) <= 0) or ngram_rows[0] < 0 or ngram_rows[-1] >= bucket
+            ):
+                raise ValueError("ngram_rows must be increasing bucket ids below bucket.")
+            self._ngram_rows = ngram_rows
+            self._bucket = int(bucket)
         self._input = input_matrix
         self.min_n = int(min_n)
         self.max_n = int(max_n)
@@ -111,8 +135,22 @@ class FastTextWordVectors(WordVectors):
 
     @property
     def bucket(self):
-        """int: Number of n-gram rows."""
+        """int: Number of hash buckets (n-gram rows before any compaction)."""
+        if self.is_compact:
+            return self._bucket
         return self._input.shape[0] - len(self.index_to_key)
+
+    @property
+    def is_compact(self):
+        """bool: Whether only some n-gram buckets are stored (see :meth:`compact`)."""
+        return getattr(self, "_ngram_rows", None) is not None
+
+    @property
+    def ngram_rows(self):
+        """ndarray of shape (n_stored_ngram_rows,), dtype int64: bucket of each n-gram row."""
+        if self.is_compact:
+            return self._ngram_rows
+        return np.arange(self.bucket, dtype=np.int64)
 
     @property
     def vectors_vocab(self):
@@ -121,7 +159,10 @@ class FastTextWordVectors(WordVectors):
 
     @property
     def vectors_ngrams(self):
-        """ndarray of shape (bucket, vector_size): the n-gram rows."""
+        """ndarray of shape (n_stored_ngram_rows, vector_size): the n-gram rows.
+
+        All ``bucket`` rows, or those of :attr:`ngram_rows` in a compacted model.
+        """
         return self._input[len(self.index_to_key) :]
 
     @property
@@ -129,9 +170,37 @@ class FastTextWordVectors(WordVectors):
         """bool: Whether words are composed with character n-grams."""
         return subwords_enabled(self.min_n, self.max_n, self.bucket)
 
+    def _to_stored(self, ids):
+        """Map input-matrix rows of fastText's layout to stored rows, dropping missing buckets.
+
+        Returns ``(rows, kept)``: the stored rows of the kept entries, and a
+        mask over ``ids``.  Without compaction this is the identity.
+        """
+        ids = np.asarray(ids)
+        if not self.is_compact:
+            return ids, np.ones(ids.shape, dtype=bool)
+        nwords = len(self.index_to_key)
+        buckets = ids.astype(np.int64) - nwords
+        is_ngram = buckets >= 0
+        pos = np.searchsorted(self._ngram_rows, buckets)
+        kept = ~is_ngram
+        if self._ngram_rows.size:
+            found = self._ngram_rows[np.minimum(pos, self._ngram_rows.size - 1)] == buckets
+            kept |= is_ngram & found
+        rows = np.where(is_ngram, nwords + pos, ids)[kept]
+        return rows.astype(ids.dtype, copy=False), kept
+
     def _table(self):
         nwords = len(self.index_to_key)
-        return build_subword_table(self.index_to_key, self.min_n, self.max_n, self.bucket, nwords)
+        indptr, indices = build_subword_table(
+            self.index_to_key, self.min_n, self.max_n, self.bucket, nwords
+        )
+        if self.is_compact:
+            indices, kept = self._to_stored(indices)
+            owner = np.repeat(np.arange(nwords), np.diff(indptr))[kept]
+            indptr = np.zeros(nwords + 1, dtype=np.int64)
+            np.cumsum(np.bincount(owner, minlength=nwords), out=indptr[1:])
+        return indptr, indices
 
     def _compose_vocabulary(self):
         from skembed._kernels._subwords import compose_vectors, compose_vectors_parallel
@@ -144,10 +213,13 @@ class FastTextWordVectors(WordVectors):
         kernel(indptr, indices, self._input, out)
         return out
 
-    def _unseen_ngram_ids(self, word):
+    def _unseen_ngram_ids(self, word, *, with_mask=False):
         if word == EOS:  # fastText gives its end-of-line token no n-grams
-            return np.empty(0, dtype=np.int32)
-        return ngram_ids(word, self.min_n, self.max_n, self.bucket, len(self.index_to_key))
+            ids = np.empty(0, dtype=np.int32)
+        else:
+            ids = ngram_ids(word, self.min_n, self.max_n, self.bucket, len(self.index_to_key))
+        ids, kept = self._to_stored(ids)
+        return (ids, kept) if with_mask else ids
 
     def _unseen_vector(self, word):
         ids = self._unseen_ngram_ids(word)
@@ -166,21 +238,108 @@ class FastTextWordVectors(WordVectors):
         Returns
         -------
         subwords : list of str
-            The word itself when it is in the vocabulary, then its n-grams.
+            The word itself when it is in the vocabulary, then its n-grams
+            (in a compacted model, those whose bucket is stored).
         ids : ndarray of shape (len(subwords),), dtype int32
             Their rows in the input matrix (word rows, then ``n_words +``
-            n-gram bucket).
+            n-gram bucket, or ``n_words +`` position in :attr:`ngram_rows`
+            when compacted).
         """
         if word == EOS:
             pieces, ids = [], self._unseen_ngram_ids(word)
         else:
             pieces = char_ngrams(word, self.min_n, self.max_n) if self.subwords_enabled else []
-            ids = self._unseen_ngram_ids(word)
+            ids, kept = self._unseen_ngram_ids(word, with_mask=True)
+            pieces = [p for p, k in zip(pieces, kept, strict=True) if k]
         index = self.key_to_index.get(word)
         if index is not None:
             pieces = [word] + pieces
             ids = np.concatenate([np.array([index], dtype=np.int32), ids])
         return pieces, ids
+
+    def unseen_vectors(self, words):
+        """Compose the vectors of many words from their n-grams alone, in one pass.
+
+        Parameters
+        ----------
+        words : sequence of str of length n
+            Words, usually outside the vocabulary (a vocabulary word gets the
+            mean of its n-gram rows here, without its own row).
+
+        Returns
+        -------
+        vectors : ndarray of shape (n, vector_size), dtype float32
+            The mean of each word's (stored) n-gram rows, as
+            :meth:`get_vector` composes an unseen word; zero for a word with
+            none.
+        n_ngrams : ndarray of shape (n,), dtype int64
+            Number of n-gram rows in each mean (0: no n-gram, or all dropped
+            by compaction).
+        """
+        from skembed._kernels._subwords import compose_vectors
+
+        words = [str(w) for w in words]
+        nwords = len(self.index_to_key)
+        n = len(words)
+        indptr, indices = build_subword_table(words, self.min_n, self.max_n, self.bucket, n)
+        # each word's first entry is its position in ``words``, not a row: drop it, and
+        # move the n-gram rows to after this model's ``nwords`` word rows
+        is_ngram = np.ones(indices.size, dtype=bool)
+        is_ngram[indptr[:-1]] = False
+        owner = np.repeat(np.arange(n), np.diff(indptr))[is_ngram]
+        indices, kept = self._to_stored(indices[is_ngram].astype(np.int64) - n + nwords)
+        n_ngrams = np.bincount(owner[kept], minlength=n).astype(np.int64)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(n_ngrams, out=indptr[1:])
+        out = np.empty((n, self.vector_size), dtype=np.float32)
+        compose_vectors(indptr, indices.astype(np.int32, copy=False), self._input, out)
+        return out, n_ngrams
+
+    def compact(self):
+        """Return a copy that stores only the n-gram rows that vocabulary words use.
+
+        Training reads and writes only the buckets of the vocabulary's
+        n-grams; every other bucket keeps its random initialisation, which is
+        noise in the vector of an unseen word.  The copy drops those buckets:
+        an n-gram whose bucket is not stored counts as absent (it is left out
+        of the mean), and an unseen word with no stored n-gram gets a zero
+        vector.  In-vocabulary vectors are unchanged, bit for bit.
+
+        Returns
+        -------
+        wv : FastTextWordVectors
+            With ``n_words + n_used`` rows instead of ``n_words + bucket``.
+        """
+        nwords = len(self.index_to_key)
+        _, indices = self._table()
+        used_stored = np.unique(indices[indices >= nwords]).astype(np.int64)
+        used = self.ngram_rows[used_stored - nwords]
+        matrix = np.concatenate([self.vectors_vocab, self._input[used_stored]])
+        return type(self)._from_input_matrix(
+            self.index_to_key, matrix, min_n=self.min_n, max_n=self.max_n, counts=self.counts,
+            ngram_rows=used, bucket=self.bucket,
+        )  # fmt: skip
+
+    def full_input_matrix(self):
+        """Return the input matrix in fastText's layout: ``n_words + bucket`` rows.
+
+        A compacted model's dropped buckets come back as zero rows; fastText,
+        which averages over every n-gram, then gives an unseen word the
+        compacted vector scaled by (stored n-grams / all n-grams): same
+        direction, shorter.
+
+        Returns
+        -------
+        matrix : ndarray of shape (n_words + bucket, vector_size), dtype float32
+            The stored matrix itself when the model is not compacted.
+        """
+        if not self.is_compact:
+            return self._input
+        nwords = len(self.index_to_key)
+        full = np.zeros((nwords + self.bucket, self.vector_size), dtype=np.float32)
+        full[:nwords] = self.vectors_vocab
+        full[nwords + self._ngram_rows] = self.vectors_ngrams
+        return full
 
     # pickling: the input matrix is the one source of truth; composed vectors are rebuilt
     def __getstate__(self):
@@ -204,6 +363,9 @@ class FastTextWordVectors(WordVectors):
         )
         if self.counts is not None:
             arrays["counts"] = self.counts
+        if self.is_compact:
+            arrays["ngram_rows"] = self._ngram_rows
+            arrays["bucket"] = np.array(self.bucket, dtype=np.int64)
         _atomic_write(path, lambda fh: np.savez(fh, **arrays))
 
     @classmethod
@@ -214,12 +376,15 @@ class FastTextWordVectors(WordVectors):
                 raise ValueError(f"{path}: not saved by FastTextWordVectors.save.")
             counts = data["counts"] if "counts" in data.files else None
             min_n, max_n = data["ngram_range"].tolist()
+            compact = "ngram_rows" in data.files
             return cls._from_input_matrix(
                 data["words"].tolist(),
                 data["input_matrix"],
                 min_n=min_n,
                 max_n=max_n,
                 counts=counts,
+                ngram_rows=data["ngram_rows"] if compact else None,
+                bucket=int(data["bucket"]) if compact else None,
             )
 
     @classmethod

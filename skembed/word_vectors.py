@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+
 import numpy as np
 
 __all__ = ["WordVectors"]

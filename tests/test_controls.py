@@ -1,4 +1,4 @@
-"""Training controls: schedules, early stopping, callbacks, progress, decay, incremental training."""
+"""Training controls: schedules, early stopping, callbacks, progress, decay, partial_fit."""
 
 import pickle
 
@@ -17,7 +17,7 @@ from skembed.schedules import (
     get_schedule,
     with_warmup,
 )
-from tests.conftest import planted_topics, topic_purity
+from tests.conftest import planted_topics
 
 SMALL = dict(vector_size=16, min_count=1, random_state=0)
 P = np.array([0.0, 0.25, 0.5, 0.9, 1.0])
