@@ -116,7 +116,9 @@ def bench_speed(sentences, algorithm, threads, epochs, repeats):
 def bench_quality(sentences, algorithm, threads, epochs, seeds):
     out = {}
     for name, runner in RUNNERS.items():
-        scores = [quality(runner(sentences, algorithm, threads, epochs, seed)[2]) for seed in seeds]
+        scores = [
+            quality(runner(sentences, algorithm, threads, epochs, seed)[2]) for seed in seeds
+        ]
         out[name] = {k: (float(np.mean([s[k] for s in scores])),
                          float(np.std([s[k] for s in scores]))) for k in scores[0]}  # fmt: skip
     return out

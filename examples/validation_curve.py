@@ -1,4 +1,4 @@
-"""Plot a validation curve of ``vector_size`` to a PNG (needs matplotlib: ``pip install skembed[plot]``).
+"""Plot a validation curve of ``vector_size`` to a PNG (needs ``pip install skembed[plot]``).
 
 For each vector size, 3-fold cross-validation of the held-out ``score`` of
 ``Word2VecVectorizer`` on the King James Bible, train and test side by side.
@@ -41,7 +41,8 @@ def main(output="validation_curve.png", small=False):
     ax.legend()
     fig.tight_layout()
     fig.savefig(output, dpi=100)
-    print(f"wrote {output}; best vector_size by held-out score: {sizes[int(np.argmax(test.mean(1)))]}")
+    best = sizes[int(np.argmax(test.mean(axis=1)))]
+    print(f"wrote {output}; best vector_size by held-out score: {best}")
     return train, test
 
 

@@ -184,7 +184,7 @@ def build_vocabulary(words, counts, min_count=1, max_final_vocab=None):
 
 
 def remap(corpus, mapping, keep_unknown=False):
-    """Translate provisional ids through ``mapping``; drop the -1 tokens unless ``keep_unknown``."""
+    """Translate ids through ``mapping``; drop the -1 tokens unless ``keep_unknown``."""
     if len(mapping) == 0:
         if keep_unknown:
             return Corpus(np.full(corpus.n_tokens, -1, np.int32), corpus.offsets.copy())

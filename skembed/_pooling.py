@@ -15,7 +15,9 @@ POOLING_MODES = {
 
 def document_frequency(corpus, n_words):
     """Return how many documents of ``corpus`` contain each word (int64)."""
-    doc_of_token = np.repeat(np.arange(corpus.n_documents, dtype=np.int64), np.diff(corpus.offsets))
+    doc_of_token = np.repeat(
+        np.arange(corpus.n_documents, dtype=np.int64), np.diff(corpus.offsets)
+    )
     pairs = np.unique(doc_of_token * n_words + corpus.tokens)
     return np.bincount(pairs % n_words, minlength=n_words).astype(np.int64)
 

@@ -50,8 +50,7 @@ def _demo(args, out):
 def _read_lines(paths):
     for path in paths:
         with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                yield line
+            yield from fh
 
 
 def _train(args, out):

@@ -38,7 +38,7 @@ def sgns_log_likelihood(
     ll_out,  # OUT float64[n_documents]
     pairs_out,  # OUT int64[n_documents]
 ):
-    """Sum, per document, log s(u_o.v_c) + sum_k log s(-u_o.v_k) over its (centre, context) pairs."""
+    """Sum log s(u_o.v_c) + sum_k log s(-u_o.v_k) over each document's (centre, context) pairs."""
     for d in prange(offsets.shape[0] - 1):
         lo = offsets[d]
         hi = offsets[d + 1]
