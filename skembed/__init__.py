@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "Word2VecVectorizer": "skembed.word2vec",
     "WordVectors": "skembed.word_vectors",
+    "EpochEnd": "skembed._controls",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]
