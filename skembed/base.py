@@ -77,6 +77,12 @@ or callable, default=%(schedule)r
         Decoupled L2 decay: after each batch of chunks every trained vector is
         multiplied by ``1 - weight_decay * rate * share``, where ``share`` is the
         batch's share of an epoch's words.
+    clip_value : float, default=None
+        Bound each component of every single update of a vector to
+        ``[-clip_value, clip_value]`` (gradient clipping by value).
+    clip_norm : float, default=None
+        Rescale every single update of a vector to an L2 norm of at most
+        ``clip_norm`` (gradient clipping by norm).
     warm_start : bool, default=False
         When fitted, ``fit`` continues from the current vectors instead of
         starting again (the vocabulary grows only if ``update_vocabulary``).
@@ -100,6 +106,8 @@ CONTROL_CONSTRAINTS = {
     "keep_best": ["boolean"],
     "callbacks": [list, None],
     "weight_decay": [Interval(Real, 0, None, closed="left")],
+    "clip_value": [Interval(Real, 0, None, closed="neither"), None],
+    "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
     "warm_start": ["boolean"],
     "update_vocabulary": ["boolean"],
     "total_words": [Interval(Integral, 1, None, closed="left"), None],
@@ -148,6 +156,8 @@ class BaseEmbeddingVectorizer(
         keep_best=False,
         callbacks=None,
         weight_decay=0.0,
+        clip_value=None,
+        clip_norm=None,
         warm_start=False,
         update_vocabulary=False,
         total_words=None,
@@ -182,6 +192,8 @@ class BaseEmbeddingVectorizer(
         self.keep_best = keep_best
         self.callbacks = callbacks
         self.weight_decay = weight_decay
+        self.clip_value = clip_value
+        self.clip_norm = clip_norm
         self.warm_start = warm_start
         self.update_vocabulary = update_vocabulary
         self.total_words = total_words
@@ -372,6 +384,12 @@ class BaseEmbeddingVectorizer(
             on_epoch_end=monitor,
             words_done=words_done,
             total_words=total_words,
+        )
+
+    def _clip_arguments(self):
+        """Kernel arguments of the clipping bounds (0.0 means no bound)."""
+        return dict(
+            clip_value=float(self.clip_value or 0.0), clip_norm=float(self.clip_norm or 0.0)
         )
 
     def _decayed(self, step, chunk_words):

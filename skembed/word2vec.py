@@ -211,6 +211,8 @@ tokenizer, token_pattern, stop_words
         keep_best=False,
         callbacks=None,
         weight_decay=0.0,
+        clip_value=None,
+        clip_norm=None,
         warm_start=False,
         update_vocabulary=False,
         total_words=None,
@@ -246,6 +248,8 @@ tokenizer, token_pattern, stop_words
             keep_best=keep_best,
             callbacks=callbacks,
             weight_decay=weight_decay,
+            clip_value=clip_value,
+            clip_norm=clip_norm,
             warm_start=warm_start,
             update_vocabulary=update_vocabulary,
             total_words=total_words,
@@ -347,6 +351,7 @@ tokenizer, token_pattern, stop_words
             hs=bool(self.hs), syn1_hs=syn1_hs, codes=codes, points=points,
             code_indptr=code_indptr, sig_table=sig, log_sig_table=log_sig, max_seg=max_seg,
             **{name: bool(getattr(self, name)) for name in options},
+            **self._clip_arguments(),
         )  # fmt: skip
 
         def step(lo, hi, lrs, seeds, loss_out, count_out, parallel):

@@ -19,6 +19,7 @@ gradient is already exact, so the correction changes nothing there.
 import numpy as np
 from numba import prange
 
+from ._clip import add_scaled
 from ._hsoftmax import hierarchical_softmax_update
 from ._jit import jit
 from ._negative import negative_sampling_update
@@ -50,6 +51,8 @@ def cbow_example(
     log_sig_table,  # IN     float32[TABLE_SIZE]
     neu1,  # SCRATCH float32[dim]: the pooled context h
     grad,  # SCRATCH float32[dim]
+    clip_value=0.0,  # IN     float: bound on each component of an update (0: none)
+    clip_norm=0.0,  # IN     float: bound on the L2 norm of an update (0: none)
 ):
     """Predict ``buf[i]`` from ``buf[lo:hi]`` without position ``i``; return the loss.
 
@@ -74,12 +77,12 @@ def cbow_example(
     if hs:
         loss += hierarchical_softmax_update(
             neu1, syn1_hs, centre, codes, points, code_indptr, lr, sig_table, log_sig_table,
-            grad,
+            grad, clip_value, clip_norm,
         )  # fmt: skip
     if negative > 0:
         loss += negative_sampling_update(
             neu1, syn1, centre, negative, lr, alias_prob, alias_index, state, sig_table,
-            log_sig_table, grad,
+            log_sig_table, grad, clip_value, clip_norm,
         )  # fmt: skip
     if cbow_mean and cbow_correction:
         inv = np.float32(1.0) / np.float32(n_context)
@@ -87,9 +90,7 @@ def cbow_example(
             grad[k] *= inv
     for c in range(lo, hi):
         if c != i:
-            w = buf[c]
-            for k in range(dim):
-                syn0[w, k] += grad[k]
+            add_scaled(syn0, buf[c], 1.0, grad, clip_value, clip_norm)
     return loss
 
 
@@ -120,6 +121,8 @@ def cbow_chunk(
     buf,  # SCRATCH int32[max segment length]
     neu1,  # SCRATCH float32[dim]
     grad,  # SCRATCH float32[dim]
+    clip_value=0.0,  # IN     float: bound on each component of an update (0: none)
+    clip_norm=0.0,  # IN     float: bound on the L2 norm of an update (0: none)
 ):
     """Train CBOW on one chunk; return ``(loss_sum, n_examples)``.
 
@@ -139,7 +142,7 @@ def cbow_chunk(
             loss += cbow_example(
                 buf, lo, hi, i, syn0, syn1, alias_prob, alias_index, negative, cbow_mean,
                 cbow_correction, hs, syn1_hs, codes, points, code_indptr, lr, state,
-                sig_table, log_sig_table, neu1, grad,
+                sig_table, log_sig_table, neu1, grad, clip_value, clip_norm,
             )  # fmt: skip
             n_examples += 1
     return loss, n_examples
@@ -150,7 +153,7 @@ def cbow_serial(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs, syn1_hs,
     codes, points, code_indptr, lrs, seeds, sig_table, log_sig_table, max_seg, loss_out,
-    count_out,
+    count_out, clip_value=0.0, clip_norm=0.0,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
 
@@ -170,7 +173,7 @@ def cbow_serial(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs,
             syn1_hs, codes, points, code_indptr, lrs[c], state, sig_table, log_sig_table,
-            buf, neu1, grad,
+            buf, neu1, grad, clip_value, clip_norm,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
@@ -181,7 +184,7 @@ def cbow_parallel(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs, syn1_hs,
     codes, points, code_indptr, lrs, seeds, sig_table, log_sig_table, max_seg, loss_out,
-    count_out,
+    count_out, clip_value=0.0, clip_norm=0.0,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild).
 
@@ -197,7 +200,7 @@ def cbow_parallel(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs,
             syn1_hs, codes, points, code_indptr, lrs[c], state, sig_table, log_sig_table,
-            buf, neu1, grad,
+            buf, neu1, grad, clip_value, clip_norm,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n

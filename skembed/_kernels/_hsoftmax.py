@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ._clip import add_scaled
 from ._jit import jit
 from ._sigmoid import log_sigmoid_lookup, sigmoid_lookup
 
@@ -18,6 +19,8 @@ def hierarchical_softmax_update(
     sig_table,  # IN     float32[TABLE_SIZE]
     log_sig_table,  # IN     float32[TABLE_SIZE]
     grad_h,  # OUT    float32[dim]: lr-scaled gradient for h is ADDED here
+    clip_value=0.0,  # IN     float: bound on each component of an update (0: none)
+    clip_norm=0.0,  # IN     float: bound on the L2 norm of an update (0: none)
 ):
     """Apply one update per inner node on the target's Huffman path; return the loss.
 
@@ -43,6 +46,5 @@ def hierarchical_softmax_update(
             g = -sigmoid_lookup(f, sig_table) * np.float32(lr)
         for k in range(dim):
             grad_h[k] += g * syn1_hs[node, k]
-        for k in range(dim):
-            syn1_hs[node, k] += g * h[k]
+        add_scaled(syn1_hs, node, g, h, clip_value, clip_norm)
     return loss

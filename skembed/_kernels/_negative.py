@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ._clip import add_scaled
 from ._jit import jit
 from ._random import sample_alias
 from ._sigmoid import log_sigmoid_lookup, sigmoid_lookup
@@ -20,6 +21,8 @@ def negative_sampling_update(
     sig_table,  # IN     float32[TABLE_SIZE]
     log_sig_table,  # IN     float32[TABLE_SIZE]
     grad_h,  # OUT    float32[dim]: lr-scaled gradient for h is ADDED here
+    clip_value=0.0,  # IN     float: bound on each component of an update (0: none)
+    clip_norm=0.0,  # IN     float: bound on the L2 norm of an update (0: none)
 ):
     """Apply one positive and ``negative`` noise updates; return their loss.
 
@@ -47,6 +50,5 @@ def negative_sampling_update(
         g = (label - sigmoid_lookup(f, sig_table)) * np.float32(lr)
         for k in range(dim):
             grad_h[k] += g * syn1[word, k]
-        for k in range(dim):
-            syn1[word, k] += g * h[k]
+        add_scaled(syn1, word, g, h, clip_value, clip_norm)
     return loss

@@ -15,6 +15,7 @@ when both are asked, as word2vec and gensim); ``sgns_serial`` and
 import numpy as np
 from numba import prange
 
+from ._clip import add_scaled
 from ._hsoftmax import hierarchical_softmax_update
 from ._jit import jit
 from ._negative import negative_sampling_update
@@ -62,6 +63,8 @@ def skipgram_chunk(
     log_sig_table,  # IN     float32[TABLE_SIZE]
     buf,  # SCRATCH int32[max segment length]
     grad,  # SCRATCH float32[dim]
+    clip_value=0.0,  # IN     float: bound on each component of an update (0: none)
+    clip_norm=0.0,  # IN     float: bound on the L2 norm of an update (0: none)
 ):
     """Train skip-gram on one chunk; return ``(loss_sum, n_pairs)``.
 
@@ -89,15 +92,14 @@ def skipgram_chunk(
                 if hs:
                     loss += hierarchical_softmax_update(
                         syn0[inp], syn1_hs, centre, codes, points, code_indptr, lr,
-                        sig_table, log_sig_table, grad,
+                        sig_table, log_sig_table, grad, clip_value, clip_norm,
                     )  # fmt: skip
                 if negative > 0:
                     loss += negative_sampling_update(
                         syn0[inp], syn1, centre, negative, lr, alias_prob, alias_index, state,
-                        sig_table, log_sig_table, grad,
+                        sig_table, log_sig_table, grad, clip_value, clip_norm,
                     )  # fmt: skip
-                for k in range(dim):
-                    syn0[inp, k] += grad[k]
+                add_scaled(syn0, inp, 1.0, grad, clip_value, clip_norm)
                 n_pairs += 1
     return loss, n_pairs
 
@@ -106,7 +108,8 @@ def skipgram_chunk(
 def skipgram_serial(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr,
-    lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out,
+    lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=0.0,
+    clip_norm=0.0,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
 
@@ -125,7 +128,8 @@ def skipgram_serial(
         loss, n = skipgram_chunk(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points,
-            code_indptr, lrs[c], state, sig_table, log_sig_table, buf, grad,
+            code_indptr, lrs[c], state, sig_table, log_sig_table, buf, grad, clip_value,
+            clip_norm,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
@@ -135,7 +139,8 @@ def skipgram_serial(
 def skipgram_parallel(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr,
-    lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out,
+    lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=0.0,
+    clip_norm=0.0,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild).
 
@@ -149,7 +154,8 @@ def skipgram_parallel(
         loss, n = skipgram_chunk(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points,
-            code_indptr, lrs[c], state, sig_table, log_sig_table, buf, grad,
+            code_indptr, lrs[c], state, sig_table, log_sig_table, buf, grad, clip_value,
+            clip_norm,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
