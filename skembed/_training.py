@@ -169,6 +169,15 @@ def train_chunks(
     batch = max(4 * n_threads, -(-n_chunks // 20))
     result = TrainingResult()
     words_before = np.cumsum(chunk_words) - chunk_words
+    if epochs > 0 and n_chunks > 0:
+        # an empty call compiles the kernel (first use only), so compilation is not timed
+        empty_f, empty_i = np.zeros(n_chunks, np.float32), np.zeros(n_chunks, np.int64)
+        seeds = seed_states(0, n_chunks)
+        if parallel:
+            with numba_threads(n_threads):
+                step(0, 0, empty_f, seeds, empty_f.astype(np.float64), empty_i, True)
+        else:
+            step(0, 0, empty_f, seeds, empty_f.astype(np.float64), empty_i, False)
     start = time.perf_counter()
     outside = 0.0
     with _progress_bar(per_epoch * epochs, verbose) as bar:

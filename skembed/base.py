@@ -399,6 +399,8 @@ class BaseEmbeddingVectorizer(
 
         def decayed_step(lo, hi, lrs, seeds, loss_out, count_out, parallel):
             step(lo, hi, lrs, seeds, loss_out, count_out, parallel)
+            if hi <= lo:
+                return
             share = chunk_words[lo:hi].sum() / per_epoch
             factor = np.float32(max(1.0 - decay * float(lrs[lo:hi].mean()) * share, 0.0))
             for array in arrays:
