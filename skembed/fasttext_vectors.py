@@ -11,11 +11,31 @@ from skembed._subwords import (
 )
 from skembed.word_vectors import WordVectors
 
-__all__ = ["FastTextWordVectors"]
+__all__ = ["FastTextWordVectors", "first_use"]
 
 # Above this many multiply-adds, composing in-vocabulary vectors uses all threads
 # (rows are independent, so the result is identical).
 _PARALLEL_WORK = 1 << 25
+
+
+def first_use(indices, nwords):
+    """Return the distinct rows ``>= nwords`` of ``indices`` in order of first appearance.
+
+    Parameters
+    ----------
+    indices : ndarray of int
+        Rows, e.g. a subword table's (words ordered by frequency).
+    nwords : int
+        Rows below it (the words' own) are left out.
+
+    Returns
+    -------
+    rows : ndarray of shape (n_distinct,), dtype int64
+    """
+    indices = np.asarray(indices, dtype=np.int64)
+    ngram = indices[indices >= nwords]
+    rows, first = np.unique(ngram, return_index=True)
+    return rows[np.argsort(first, kind="stable")]
 
 
 class FastTextWordVectors(WordVectors):
@@ -93,8 +113,9 @@ class FastTextWordVectors(WordVectors):
     ):
         """Build from fastText's input matrix (words' rows, then n-gram rows), without copying.
 
-        With ``ngram_rows`` (increasing bucket ids), the n-gram rows are those
-        buckets only, out of ``bucket``: a compacted model (see :meth:`compact`).
+        With ``ngram_rows`` (distinct bucket ids, in any order), the n-gram rows
+        are those buckets only, out of ``bucket``: a compacted model (see
+        :meth:`compact`).
         """
         self = cls.__new__(cls)
         self._setup(words, input_matrix, len(words), min_n, max_n, counts, ngram_rows, bucket)
@@ -120,9 +141,11 @@ class FastTextWordVectors(WordVectors):
                     f"{input_matrix.shape[0] - nwords} n-gram rows."
                 )
             if ngram_rows.size and (
-                np.any(np.diff(ngram_rows) <= 0) or ngram_rows[0] < 0 or ngram_rows[-1] >= bucket
+                ngram_rows.min() < 0
+                or ngram_rows.max() >= bucket
+                or np.unique(ngram_rows).size != ngram_rows.size
             ):
-                raise ValueError("ngram_rows must be increasing bucket ids below bucket.")
+                raise ValueError("ngram_rows must be distinct bucket ids in [0, bucket).")
             self._ngram_rows = ngram_rows
             self._bucket = int(bucket)
         self._input = input_matrix
@@ -180,17 +203,27 @@ class FastTextWordVectors(WordVectors):
         if not self.is_compact:
             return ids, np.ones(ids.shape, dtype=bool)
         nwords = len(self.index_to_key)
+        order = self.__dict__.get("_ngram_order")
+        if order is None:  # derived lookup, not pickled
+            order = self._ngram_order = np.argsort(self._ngram_rows, kind="stable")
+        sorted_rows = self._ngram_rows[order]
         buckets = ids.astype(np.int64) - nwords
         is_ngram = buckets >= 0
-        pos = np.searchsorted(self._ngram_rows, buckets)
+        pos = np.minimum(np.searchsorted(sorted_rows, buckets), max(sorted_rows.size - 1, 0))
         kept = ~is_ngram
-        if self._ngram_rows.size:
-            found = self._ngram_rows[np.minimum(pos, self._ngram_rows.size - 1)] == buckets
-            kept |= is_ngram & found
-        rows = np.where(is_ngram, nwords + pos, ids)[kept]
+        if sorted_rows.size:
+            kept |= is_ngram & (sorted_rows[pos] == buckets)
+            stored = nwords + order[pos]
+        else:
+            stored = ids
+        rows = np.where(is_ngram, stored, ids)[kept]
         return rows.astype(ids.dtype, copy=False), kept
 
     def _table(self):
+        """Return the CSR ``(indptr, indices)`` of each word's stored rows (cached)."""
+        cached = self.__dict__.get("_table_cache")
+        if cached is not None:
+            return cached
         nwords = len(self.index_to_key)
         indptr, indices = build_subword_table(
             self.index_to_key, self.min_n, self.max_n, self.bucket, nwords
@@ -200,7 +233,13 @@ class FastTextWordVectors(WordVectors):
             owner = np.repeat(np.arange(nwords), np.diff(indptr))[kept]
             indptr = np.zeros(nwords + 1, dtype=np.int64)
             np.cumsum(np.bincount(owner, minlength=nwords), out=indptr[1:])
+        self._table_cache = (indptr, indices)
         return indptr, indices
+
+    def clear_cache(self):
+        """Recompose ``vectors`` from the rows (after they were trained in place)."""
+        self.vectors = self._compose_vocabulary()
+        super().clear_cache()
 
     def _compose_vocabulary(self):
         from skembed._kernels._subwords import compose_vectors, compose_vectors_parallel
@@ -308,11 +347,13 @@ class FastTextWordVectors(WordVectors):
         Returns
         -------
         wv : FastTextWordVectors
-            With ``n_words + n_used`` rows instead of ``n_words + bucket``.
+            With ``n_words + n_used`` rows instead of ``n_words + bucket``; the
+            n-gram rows are in order of first use by the vocabulary (most
+            frequent words first), which keeps the rows trained most together.
         """
         nwords = len(self.index_to_key)
         _, indices = self._table()
-        used_stored = np.unique(indices[indices >= nwords]).astype(np.int64)
+        used_stored = first_use(indices, nwords)
         used = self.ngram_rows[used_stored - nwords]
         matrix = np.concatenate([self.vectors_vocab, self._input[used_stored]])
         return type(self)._from_input_matrix(
@@ -344,7 +385,8 @@ class FastTextWordVectors(WordVectors):
     # pickling: the input matrix is the one source of truth; composed vectors are rebuilt
     def __getstate__(self):
         state = super().__getstate__()
-        state.pop("vectors", None)
+        for derived in ("vectors", "_table_cache", "_ngram_order"):
+            state.pop(derived, None)
         return state
 
     def __setstate__(self, state):
