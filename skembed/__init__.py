@@ -10,6 +10,9 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "Word2VecVectorizer": "skembed.word2vec",
+    "GloVeVectorizer": "skembed.glove",
+    "FastTextVectorizer": "skembed.fasttext",
+    "FastTextWordVectors": "skembed.fasttext_vectors",
     "WordVectors": "skembed.word_vectors",
     "EpochEnd": "skembed._controls",
 }
