@@ -37,7 +37,7 @@ from ._text import DEFAULT_TOKEN_PATTERN, TEXT_CONSTRAINTS, build_analyzer, iter
 from ._training import numba_threads, resolve_n_threads, train_chunks
 from .schedules import SCHEDULES, get_schedule, with_warmup
 
-__all__ = ["BaseEmbeddingVectorizer", "CONTROL_PARAMETERS_DOC"]
+__all__ = ["BaseEmbeddingVectorizer", "CLIP_PARAMETERS_DOC", "CONTROL_PARAMETERS_DOC"]
 
 # the fixed protocol of score(): window, noise words, noise exponent, seed
 SCORE_WINDOW = 5
@@ -77,12 +77,6 @@ or callable, default=%(schedule)r
         Decoupled L2 decay: after each batch of chunks every trained vector is
         multiplied by ``1 - weight_decay * rate * share``, where ``share`` is the
         batch's share of an epoch's words.
-    clip_value : float, default=None
-        Bound each component of every single update of a vector to
-        ``[-clip_value, clip_value]`` (gradient clipping by value).
-    clip_norm : float, default=None
-        Rescale every single update of a vector to an L2 norm of at most
-        ``clip_norm`` (gradient clipping by norm).
     warm_start : bool, default=False
         When fitted, ``fit`` continues from the current vectors instead of
         starting again (the vocabulary grows only if ``update_vocabulary``).
@@ -94,6 +88,16 @@ or callable, default=%(schedule)r
         Words ``partial_fit`` will see in all; with it the schedule decays by
         words seen, without it ``partial_fit`` trains at the constant
         ``learning_rate``.
+"""
+
+# the gradient-clipping parameters of the skip-gram/CBOW family (GloVe has grad_clip)
+CLIP_PARAMETERS_DOC = """\
+    clip_value : float, default=None
+        Bound each component of every single update of a vector to
+        ``[-clip_value, clip_value]`` (gradient clipping by value).
+    clip_norm : float, default=None
+        Rescale every single update of a vector to an L2 norm of at most
+        ``clip_norm`` (gradient clipping by norm).
 """
 
 CONTROL_CONSTRAINTS = {

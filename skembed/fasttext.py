@@ -15,7 +15,7 @@ from ._kernels._sigmoid import make_tables
 from ._subwords import build_subword_table, subwords_enabled
 from ._text import DEFAULT_TOKEN_PATTERN
 from ._training import numba_threads, resolve_n_threads
-from .base import CONTROL_PARAMETERS_DOC, BaseEmbeddingVectorizer
+from .base import CLIP_PARAMETERS_DOC, CONTROL_PARAMETERS_DOC, BaseEmbeddingVectorizer
 from .fasttext_vectors import FastTextWordVectors, first_use
 from .word2vec import keep_probabilities, noise_table
 
@@ -597,5 +597,5 @@ tokenizer, token_pattern, stop_words
 
 
 FastTextVectorizer.__doc__ = FastTextVectorizer.__doc__ % {
-    "controls": CONTROL_PARAMETERS_DOC % {"schedule": "linear"}
+    "controls": CONTROL_PARAMETERS_DOC % {"schedule": "linear"} + CLIP_PARAMETERS_DOC
 }

@@ -11,7 +11,7 @@ from ._kernels import _cbow, _sgns
 from ._kernels._random import build_alias
 from ._kernels._sigmoid import make_tables
 from ._text import DEFAULT_TOKEN_PATTERN
-from .base import CONTROL_PARAMETERS_DOC, BaseEmbeddingVectorizer
+from .base import CLIP_PARAMETERS_DOC, CONTROL_PARAMETERS_DOC, BaseEmbeddingVectorizer
 from .word_vectors import WordVectors
 
 __all__ = ["Word2VecVectorizer"]
@@ -373,5 +373,5 @@ tokenizer, token_pattern, stop_words
 
 
 Word2VecVectorizer.__doc__ = Word2VecVectorizer.__doc__ % {
-    "controls": CONTROL_PARAMETERS_DOC % {"schedule": "linear"}
+    "controls": CONTROL_PARAMETERS_DOC % {"schedule": "linear"} + CLIP_PARAMETERS_DOC
 }
