@@ -391,10 +391,11 @@ class BaseEmbeddingVectorizer(
         )
 
     def _clip_arguments(self):
-        """Kernel arguments of the clipping bounds (0.0 means no bound)."""
-        return dict(
-            clip_value=float(self.clip_value or 0.0), clip_norm=float(self.clip_norm or 0.0)
-        )
+        """Kernel arguments of the clipping bounds: None (no bound, compiled away) or float."""
+        return {
+            name: None if getattr(self, name) is None else float(getattr(self, name))
+            for name in ("clip_value", "clip_norm")
+        }
 
     def _decayed(self, step, chunk_words):
         arrays = self._parameter_arrays()

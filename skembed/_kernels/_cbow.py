@@ -51,8 +51,8 @@ def cbow_example(
     log_sig_table,  # IN     float32[TABLE_SIZE]
     neu1,  # SCRATCH float32[dim]: the pooled context h
     grad,  # SCRATCH float32[dim]
-    clip_value=0.0,  # IN     float: bound on each component of an update (0: none)
-    clip_norm=0.0,  # IN     float: bound on the L2 norm of an update (0: none)
+    clip_value=None,  # IN     float or None: bound on each component of an update
+    clip_norm=None,  # IN     float or None: bound on the L2 norm of an update
 ):
     """Predict ``buf[i]`` from ``buf[lo:hi]`` without position ``i``; return the loss.
 
@@ -90,7 +90,12 @@ def cbow_example(
             grad[k] *= inv
     for c in range(lo, hi):
         if c != i:
-            add_scaled(syn0, buf[c], 1.0, grad, clip_value, clip_norm)
+            if clip_value is not None or clip_norm is not None:
+                add_scaled(syn0, buf[c], 1.0, grad, clip_value, clip_norm)
+            else:
+                w = buf[c]
+                for k in range(dim):
+                    syn0[w, k] += grad[k]
     return loss
 
 
@@ -121,8 +126,8 @@ def cbow_chunk(
     buf,  # SCRATCH int32[max segment length]
     neu1,  # SCRATCH float32[dim]
     grad,  # SCRATCH float32[dim]
-    clip_value=0.0,  # IN     float: bound on each component of an update (0: none)
-    clip_norm=0.0,  # IN     float: bound on the L2 norm of an update (0: none)
+    clip_value=None,  # IN     float or None: bound on each component of an update
+    clip_norm=None,  # IN     float or None: bound on the L2 norm of an update
 ):
     """Train CBOW on one chunk; return ``(loss_sum, n_examples)``.
 
@@ -153,7 +158,7 @@ def cbow_serial(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs, syn1_hs,
     codes, points, code_indptr, lrs, seeds, sig_table, log_sig_table, max_seg, loss_out,
-    count_out, clip_value=0.0, clip_norm=0.0,
+    count_out, clip_value=None, clip_norm=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
 
@@ -184,7 +189,7 @@ def cbow_parallel(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs, syn1_hs,
     codes, points, code_indptr, lrs, seeds, sig_table, log_sig_table, max_seg, loss_out,
-    count_out, clip_value=0.0, clip_norm=0.0,
+    count_out, clip_value=None, clip_norm=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild).
 

@@ -79,7 +79,7 @@ def mean_shift_factors(
 def _clip(vec, clip_value, clip_norm):
     """Bound ``vec`` in place as :func:`~skembed._kernels._clip.add_scaled` bounds an update."""
     dim = vec.shape[0]
-    if clip_norm > 0.0:
+    if clip_norm is not None:  # None: compiled away
         sq = np.float32(0.0)
         for k in range(dim):
             sq += vec[k] * vec[k]
@@ -88,7 +88,7 @@ def _clip(vec, clip_value, clip_norm):
             scale = np.float32(clip_norm / norm)
             for k in range(dim):
                 vec[k] *= scale
-    if clip_value > 0.0:
+    if clip_value is not None:
         bound = np.float32(clip_value)
         for k in range(dim):
             vec[k] = min(max(vec[k], -bound), bound)
@@ -118,8 +118,8 @@ def skipgram_chunk(
     hidden,  # SCRATCH float32[dim]
     grad,  # SCRATCH float32[dim]
     acc,  # SCRATCH float32[dim]
-    clip_value,  # IN     float: bound on each component of an update (0: none)
-    clip_norm,  # IN     float: bound on the L2 norm of an update (0: none)
+    clip_value,  # IN     float or None: bound on each component of an update
+    clip_norm,  # IN     float or None: bound on the L2 norm of an update
 ):
     """Train fastText skip-gram on one chunk; return ``(loss_sum, n_pairs)``.
 
@@ -244,7 +244,7 @@ def fasttext_chunk(
 def fasttext_serial(
     mode, chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, sub_indptr, sub_indices, shift,
     syn0, syn1, keep_prob, alias_prob, alias_index, window, negative, lrs, seeds, sig_table,
-    log_sig_table, max_seg, loss_out, count_out, clip_value=0.0, clip_norm=0.0,
+    log_sig_table, max_seg, loss_out, count_out, clip_value=None, clip_norm=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible)."""
     dim = syn0.shape[1]
@@ -269,7 +269,7 @@ def fasttext_serial(
 def fasttext_parallel(
     mode, chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, sub_indptr, sub_indices, shift,
     syn0, syn1, keep_prob, alias_prob, alias_index, window, negative, lrs, seeds, sig_table,
-    log_sig_table, max_seg, loss_out, count_out, clip_value=0.0, clip_norm=0.0,
+    log_sig_table, max_seg, loss_out, count_out, clip_value=None, clip_norm=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild)."""
     dim = syn0.shape[1]

@@ -19,8 +19,8 @@ def hierarchical_softmax_update(
     sig_table,  # IN     float32[TABLE_SIZE]
     log_sig_table,  # IN     float32[TABLE_SIZE]
     grad_h,  # OUT    float32[dim]: lr-scaled gradient for h is ADDED here
-    clip_value=0.0,  # IN     float: bound on each component of an update (0: none)
-    clip_norm=0.0,  # IN     float: bound on the L2 norm of an update (0: none)
+    clip_value=None,  # IN     float or None: bound on each component of an update
+    clip_norm=None,  # IN     float or None: bound on the L2 norm of an update
 ):
     """Apply one update per inner node on the target's Huffman path; return the loss.
 
@@ -46,5 +46,9 @@ def hierarchical_softmax_update(
             g = -sigmoid_lookup(f, sig_table) * np.float32(lr)
         for k in range(dim):
             grad_h[k] += g * syn1_hs[node, k]
-        add_scaled(syn1_hs, node, g, h, clip_value, clip_norm)
+        if clip_value is not None or clip_norm is not None:
+            add_scaled(syn1_hs, node, g, h, clip_value, clip_norm)
+        else:
+            for k in range(dim):
+                syn1_hs[node, k] += g * h[k]
     return loss

@@ -63,8 +63,8 @@ def skipgram_chunk(
     log_sig_table,  # IN     float32[TABLE_SIZE]
     buf,  # SCRATCH int32[max segment length]
     grad,  # SCRATCH float32[dim]
-    clip_value=0.0,  # IN     float: bound on each component of an update (0: none)
-    clip_norm=0.0,  # IN     float: bound on the L2 norm of an update (0: none)
+    clip_value=None,  # IN     float or None: bound on each component of an update
+    clip_norm=None,  # IN     float or None: bound on the L2 norm of an update
 ):
     """Train skip-gram on one chunk; return ``(loss_sum, n_pairs)``.
 
@@ -99,7 +99,11 @@ def skipgram_chunk(
                         syn0[inp], syn1, centre, negative, lr, alias_prob, alias_index, state,
                         sig_table, log_sig_table, grad, clip_value, clip_norm,
                     )  # fmt: skip
-                add_scaled(syn0, inp, 1.0, grad, clip_value, clip_norm)
+                if clip_value is not None or clip_norm is not None:
+                    add_scaled(syn0, inp, 1.0, grad, clip_value, clip_norm)
+                else:
+                    for k in range(dim):
+                        syn0[inp, k] += grad[k]
                 n_pairs += 1
     return loss, n_pairs
 
@@ -108,8 +112,8 @@ def skipgram_chunk(
 def skipgram_serial(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr,
-    lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=0.0,
-    clip_norm=0.0,
+    lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=None,
+    clip_norm=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
 
@@ -139,8 +143,8 @@ def skipgram_serial(
 def skipgram_parallel(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr,
-    lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=0.0,
-    clip_norm=0.0,
+    lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=None,
+    clip_norm=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild).
 
