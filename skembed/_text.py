@@ -57,9 +57,7 @@ def check_documents(X, parameter="X"):
             f"{type(X).__name__}; wrap it in a list: [{parameter}]."
         )
     if not isinstance(X, Iterable):
-        raise TypeError(
-            f"{parameter} must be an iterable of documents, got {type(X).__name__}."
-        )
+        raise TypeError(f"{parameter} must be an iterable of documents, got {type(X).__name__}.")
     return X
 
 

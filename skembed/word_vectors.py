@@ -68,9 +68,7 @@ class WordVectors:
         if counts is not None:
             counts = np.asarray(counts, dtype=np.int64)
             if counts.shape != (len(words),):
-                raise ValueError(
-                    f"counts must have shape ({len(words)},), got {counts.shape}."
-                )
+                raise ValueError(f"counts must have shape ({len(words)},), got {counts.shape}.")
         self.index_to_key = words
         self.vectors = vectors
         self.counts = counts
@@ -224,9 +222,7 @@ class WordVectors:
             return []
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.index_to_key[i], float(scores[i])) for i in top if i not in exclude][
-            :topn
-        ]
+        return [(self.index_to_key[i], float(scores[i])) for i in top if i not in exclude][:topn]
 
     # ------------------------------------------------------------------ files
     def save(self, path):
@@ -291,10 +287,8 @@ class WordVectors:
                     parts = fh.readline().decode(encoding).rstrip().split(" ")
                     if len(parts) != size + 1:
                         raise ValueError(
-                            f"{path}: line {row + 2} has {len(parts) - 1} values, "
-                            f"expected {size}."
+                            f"{path}: line {row + 2} has {len(parts) - 1} values, expected {size}."
                         )
                     words.append(parts[0])
                     vectors[row] = np.asarray(parts[1:], dtype=np.float32)
         return cls(words, vectors)
-

@@ -215,8 +215,11 @@ def test_import_is_fast_and_compiles_nothing():
         "print(time.perf_counter() - t); import sys; print('numba' in sys.modules)"
     )
     best = min(
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True).stdout.split()[0])  # fmt: skip
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout.split()[0]
+        )  # fmt: skip
         for _ in range(3)
     )
     assert best < 1.0
