@@ -9,10 +9,15 @@ DEMO_WORDS = ("king", "water", "jesus", "lord")
 
 def _print_neighbours(wv, words, topn, out):
     for word in words:
-        if word not in wv:
+        try:
+            query = wv.get_vector(word)  # subword models compose unseen words
+        except KeyError:
             print(f"  {word:>8}: (not in vocabulary)", file=out)
             continue
-        near = ", ".join(w for w, _ in wv.most_similar(word, topn=topn))
+        exclude = [word] if word in wv else []
+        near = ", ".join(
+            w for w, _ in wv.most_similar([query], topn=topn + len(exclude)) if w not in exclude
+        )
         print(f"  {word:>8}: {near}", file=out)
 
 
@@ -53,21 +58,37 @@ def _read_lines(paths):
             yield from fh
 
 
-def _train(args, out):
-    from skembed import Word2VecVectorizer
+MODELS = {
+    "word2vec": ("skembed.word2vec", "Word2VecVectorizer"),
+    "fasttext": ("skembed.fasttext", "FastTextVectorizer"),
+    "glove": ("skembed.glove", "GloVeVectorizer"),
+}
 
-    model = Word2VecVectorizer(
+
+def _train(args, out):
+    import importlib
+
+    module, name = MODELS[args.model]
+    estimator = getattr(importlib.import_module(module), name)
+    params = dict(
         vector_size=args.vector_size,
-        window=args.window,
         min_count=args.min_count,
-        epochs=args.epochs,
         random_state=args.seed,
         n_jobs=args.threads,
         verbose=1 if args.progress else 0,
     )
+    # unset options keep each model's own defaults (GloVe: window 10, 25 epochs)
+    for option in ("window", "epochs", "algorithm"):
+        if getattr(args, option) is not None:
+            params[option] = getattr(args, option)
+    if args.model == "glove" and "algorithm" in params:
+        raise ValueError("--algorithm applies to word2vec and fasttext, not glove.")
+    model = estimator(**params)
     model.fit(_read_lines(args.corpus))
     if args.output.endswith(".npz"):
         model.wv_.save(args.output)
+    elif args.output.endswith(".bin") and args.model == "fasttext":
+        model.save_fasttext_bin(args.output)
     else:
         model.wv_.save_word2vec_format(args.output, binary=args.binary)
     print(
@@ -80,13 +101,22 @@ def _train(args, out):
     return 0
 
 
-def _neighbors(args, out):
-    from skembed import WordVectors
+def _load_vectors(path, binary):
+    import numpy as np
 
-    if args.vectors.endswith(".npz"):
-        wv = WordVectors.load(args.vectors)
-    else:
-        wv = WordVectors.load_word2vec_format(args.vectors, binary=args.binary)
+    from skembed import FastTextWordVectors, WordVectors
+
+    if path.endswith(".npz"):
+        with np.load(path, allow_pickle=False) as data:
+            subwords = "input_matrix" in data.files
+        return (FastTextWordVectors if subwords else WordVectors).load(path)
+    if path.endswith(".bin") and not binary:
+        return FastTextWordVectors.load_fasttext_bin(path)
+    return WordVectors.load_word2vec_format(path, binary=binary)
+
+
+def _neighbors(args, out):
+    wv = _load_vectors(args.vectors, args.binary)
     _print_neighbours(wv, args.words, args.topn, out)
     return 0
 
@@ -103,20 +133,24 @@ def build_parser():
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(func=_demo)
 
-    train = sub.add_parser("train", help="train word2vec on text files (one document a line)")
+    train = sub.add_parser("train", help="train embeddings on text files (one document a line)")
+    train.add_argument("--model", choices=sorted(MODELS), default="word2vec")
+    train.add_argument("--algorithm", choices=["skipgram", "cbow"], default=None)
     train.add_argument("corpus", nargs="+", help="UTF-8 text files")
     train.add_argument("-o", "--output", required=True, help=".npz, or word2vec format")
     train.add_argument("--binary", action="store_true", help="word2vec binary format")
     train.add_argument("--vector-size", type=int, default=100)
-    train.add_argument("--window", type=int, default=5)
+    train.add_argument("--window", type=int, default=None)
     train.add_argument("--min-count", type=int, default=5)
-    train.add_argument("--epochs", type=int, default=5)
+    train.add_argument("--epochs", type=int, default=None)
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--threads", type=int, default=-1, help="default: all cores")
     train.add_argument("--progress", action="store_true", help="show a progress bar")
     train.set_defaults(func=_train)
 
-    near = sub.add_parser("neighbors", help="nearest neighbours of words in a vectors file")
+    near = sub.add_parser(
+        "neighbors", help="nearest neighbours of words in a vectors file (.npz, .vec/.txt, .bin)"
+    )
     near.add_argument("vectors")
     near.add_argument("words", nargs="+")
     near.add_argument("--topn", type=int, default=10)
