@@ -76,3 +76,26 @@ def test_score_is_deterministic_and_penalises_unseen_words(planted):
     assert model.score(mixed) < model.score(docs[:50])
     with pytest.raises(ValueError, match="no \\(word, context\\) pair"):
         model.score(["lonely"])
+
+
+def test_grid_search_picks_a_sane_setting_over_a_broken_one(kjv):
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    from skembed.evaluation import make_similarity_scorer
+
+    docs = kjv.data[::3]
+    grid = [{"epochs": [1], "vector_size": [2]}, {"epochs": [3], "vector_size": [50]}]
+    search = GridSearchCV(
+        Word2VecVectorizer(random_state=0, n_jobs=1),
+        grid,
+        scoring={
+            "heldout": lambda est, X, y=None: est.score(X),
+            "wordsim": make_similarity_scorer("wordsim353"),
+        },  # fmt: skip
+        refit="heldout",
+        cv=KFold(2, shuffle=True, random_state=0),
+        n_jobs=2,
+    ).fit(docs)
+    assert search.best_params_ == {"epochs": 3, "vector_size": 50}
+    heldout = search.cv_results_["mean_test_heldout"]
+    assert heldout[1] > heldout[0] + 0.1
