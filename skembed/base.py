@@ -32,7 +32,10 @@ from ._corpus import (
     extend_vocabulary,
     remap,
 )
+from ._kernels._random import seed_states
+from ._kernels._score import sgns_log_likelihood
 from ._pooling import POOLING_MODES, document_frequency, pool, smooth_idf
+from ._sampling import noise_table
 from ._text import DEFAULT_TOKEN_PATTERN, TEXT_CONSTRAINTS, build_analyzer, iter_tokens
 from ._training import numba_threads, resolve_n_threads, train_chunks
 from .schedules import SCHEDULES, get_schedule, with_warmup
@@ -536,10 +539,6 @@ class BaseEmbeddingVectorizer(
 
     def _score_corpus(self, corpus):
         """``score`` of an encoded corpus whose unknown words are -1."""
-        from ._kernels._random import seed_states
-        from ._kernels._score import sgns_log_likelihood
-        from .word2vec import noise_table
-
         syn0, syn1 = self._score_vectors()
         prob, index = noise_table(self.wv_.counts, SCORE_NS_EXPONENT)
         n_docs = corpus.n_documents

@@ -12,12 +12,12 @@ from ._controls import with_callbacks
 from ._corpus import Corpus, make_chunks, remap
 from ._kernels import _fasttext
 from ._kernels._sigmoid import make_tables
+from ._sampling import keep_probabilities, noise_table
 from ._subwords import build_subword_table, subwords_enabled
 from ._text import DEFAULT_TOKEN_PATTERN
 from ._training import numba_threads, resolve_n_threads
 from .base import CLIP_PARAMETERS_DOC, CONTROL_PARAMETERS_DOC, BaseEmbeddingVectorizer
 from .fasttext_vectors import FastTextWordVectors, first_use
-from .word2vec import keep_probabilities, noise_table
 
 __all__ = ["FastTextVectorizer"]
 

@@ -8,8 +8,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._corpus import make_chunks
 from ._huffman import huffman_tree
 from ._kernels import _cbow, _sgns
-from ._kernels._random import build_alias
 from ._kernels._sigmoid import make_tables
+from ._sampling import keep_probabilities, noise_table
 from ._text import DEFAULT_TOKEN_PATTERN
 from .base import CLIP_PARAMETERS_DOC, CONTROL_PARAMETERS_DOC, BaseEmbeddingVectorizer
 from .word_vectors import WordVectors
@@ -24,29 +24,6 @@ _KERNELS = {
     "skipgram": (_sgns.skipgram_serial, _sgns.skipgram_parallel, ()),
     "cbow": (_cbow.cbow_serial, _cbow.cbow_parallel, ("cbow_mean", "cbow_correction")),
 }
-
-
-def keep_probabilities(counts, sample):
-    """Return word2vec's subsampling keep probability of each word (float32).
-
-    ``p = (sqrt(c / (s * T)) + 1) * (s * T) / c`` for a word seen ``c`` times
-    among ``T`` tokens, as word2vec's C tool and gensim compute it; values of
-    1 or more mean "always keep".  ``sample=0`` keeps everything.
-    """
-    counts = np.asarray(counts, dtype=np.float64)
-    if sample <= 0:
-        return np.ones(len(counts), dtype=np.float32)
-    threshold = sample * counts.sum()
-    return ((np.sqrt(counts / threshold) + 1.0) * threshold / counts).astype(np.float32)
-
-
-def noise_table(counts, exponent):
-    """Return the alias table ``(prob, index)`` of the unigram^exponent noise distribution."""
-    weights = np.asarray(counts, dtype=np.float64) ** exponent
-    prob = np.empty(len(weights), dtype=np.float64)
-    index = np.empty(len(weights), dtype=np.int32)
-    build_alias(weights, prob, index)
-    return prob, index
 
 
 class Word2VecVectorizer(BaseEmbeddingVectorizer):

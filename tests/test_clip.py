@@ -5,7 +5,7 @@ from skembed import Word2VecVectorizer
 from skembed._kernels._clip import add_scaled
 from skembed._kernels._negative import negative_sampling_update
 from skembed._kernels._sigmoid import make_tables
-from skembed.word2vec import noise_table
+from skembed._sampling import noise_table
 
 
 def test_add_scaled_without_bounds_is_an_axpy():

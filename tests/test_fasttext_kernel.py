@@ -5,7 +5,7 @@ from skembed._corpus import Corpus, make_chunks
 from skembed._kernels import _fasttext
 from skembed._kernels._random import seed_states
 from skembed._kernels._sigmoid import make_tables
-from skembed.word2vec import keep_probabilities, noise_table
+from skembed._sampling import keep_probabilities, noise_table
 from tests import reference
 
 MODES = {"skipgram": _fasttext.SKIPGRAM, "cbow": _fasttext.CBOW}

@@ -2,7 +2,7 @@ import numpy as np
 from scipy import stats
 
 from skembed._kernels import _random
-from skembed.word2vec import keep_probabilities, noise_table
+from skembed._sampling import keep_probabilities, noise_table
 from tests.reference import Stream
 
 

@@ -4,7 +4,7 @@ import pytest
 from skembed import Word2VecVectorizer
 from skembed._kernels._random import seed_states
 from skembed._kernels._score import sgns_log_likelihood
-from skembed.word2vec import noise_table
+from skembed._sampling import noise_table
 from tests.reference import Stream
 
 

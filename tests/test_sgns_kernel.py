@@ -6,7 +6,7 @@ from skembed._kernels import _sgns
 from skembed._kernels._negative import negative_sampling_update
 from skembed._kernels._random import seed_states
 from skembed._kernels._sigmoid import make_tables
-from skembed.word2vec import keep_probabilities, noise_table
+from skembed._sampling import keep_probabilities, noise_table
 from tests import reference
 
 
