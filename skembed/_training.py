@@ -18,7 +18,6 @@ from ._kernels._random import seed_states
 
 __all__ = [
     "EpochInfo",
-    "LinearSchedule",
     "TrainingResult",
     "numba_threads",
     "resolve_n_threads",
@@ -57,22 +56,6 @@ def numba_threads(n_threads):
             yield
         finally:
             numba.set_num_threads(previous)
-
-
-@dataclass(frozen=True)
-class LinearSchedule:
-    """Learning rate decaying linearly from ``start`` to ``end`` over training progress.
-
-    Called with progress in [0, 1] (fraction of all words to train), as
-    word2vec decays by words processed.
-    """
-
-    start: float
-    end: float
-
-    def __call__(self, progress):
-        progress = np.clip(np.asarray(progress, dtype=np.float64), 0.0, 1.0)
-        return self.start - (self.start - self.end) * progress
 
 
 @dataclass
