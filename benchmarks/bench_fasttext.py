@@ -64,8 +64,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # ---------------------------------------------------------------- corpora
 def kjv_documents():
+    from skembed import FastTextVectorizer
     from skembed.datasets import load_kjv
-    from skembed.fasttext import FastTextVectorizer
 
     return [" ".join(tokens) for tokens in FastTextVectorizer()._analyze(load_kjv().data)]
 
@@ -112,7 +112,7 @@ def _quality(wv):
 
 
 def child_skembed(spec, lines, compact=False):
-    from skembed.fasttext import FastTextVectorizer
+    from skembed import FastTextVectorizer
 
     algorithm = spec["algorithm"]
     model = FastTextVectorizer(
@@ -132,7 +132,7 @@ def child_skembed(spec, lines, compact=False):
 def child_gensim(spec, lines):
     from gensim.models import FastText
 
-    from skembed.fasttext_vectors import FastTextWordVectors
+    from skembed import FastTextWordVectors
 
     algorithm = spec["algorithm"]
     sentences = [line.split() for line in lines]
@@ -160,7 +160,7 @@ def child_gensim(spec, lines):
 def child_fasttext(spec, lines):
     import fasttext
 
-    from skembed.fasttext_vectors import FastTextWordVectors
+    from skembed import FastTextWordVectors
 
     algorithm = spec["algorithm"]
 
@@ -190,9 +190,9 @@ def child_fasttext(spec, lines):
 def run_child(spec):
     # imports first, so that the baseline holds them and the delta is the run's own
     if spec["lib"].startswith("skembed"):
-        import skembed.fasttext  # noqa: F401
+        import skembed.models  # noqa: F401
     else:
-        import skembed.fasttext_vectors  # noqa: F401
+        import skembed.vectors  # noqa: F401
 
         if spec["lib"] == "gensim":
             import gensim.models  # noqa: F401

@@ -9,15 +9,23 @@ import importlib
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Word2VecVectorizer": "skembed.word2vec",
-    "GloVeVectorizer": "skembed.glove",
-    "FastTextVectorizer": "skembed.fasttext",
-    "FastTextWordVectors": "skembed.fasttext_vectors",
-    "WordVectors": "skembed.word_vectors",
-    "EpochEnd": "skembed._controls",
+    "Word2VecVectorizer": "skembed.models",
+    "GloVeVectorizer": "skembed.models",
+    "FastTextVectorizer": "skembed.models",
+    "FastTextWordVectors": "skembed.vectors",
+    "WordVectors": "skembed.vectors",
+    "EpochEnd": "skembed._training",
 }
 
-__all__ = sorted(_LAZY) + ["__version__"]
+__all__ = [
+    "EpochEnd",
+    "FastTextVectorizer",
+    "FastTextWordVectors",
+    "GloVeVectorizer",
+    "Word2VecVectorizer",
+    "WordVectors",
+    "__version__",
+]
 
 
 def __getattr__(name):

@@ -6,7 +6,7 @@ so a full epoch can be compared number by number on tiny inputs.
 
 import numpy as np
 
-from skembed._kernels._sigmoid import MAX_EXP, TABLE_SIZE
+from skembed.models._kernels._sigmoid import MAX_EXP, TABLE_SIZE
 
 M64 = (1 << 64) - 1
 SCALE = TABLE_SIZE / (2.0 * MAX_EXP)

@@ -6,18 +6,18 @@ import importlib
 import pytest
 
 MODULES = [
-    "skembed.word2vec",
-    "skembed.glove",
-    "skembed.fasttext",
-    "skembed.word_vectors",
-    "skembed.fasttext_vectors",
+    "skembed.models._word2vec",
+    "skembed.models._glove",
+    "skembed.models._fasttext",
+    "skembed.vectors._word_vectors",
+    "skembed.vectors._fasttext_vectors",
     "skembed.datasets",
     "skembed.datasets._kjv",
     "skembed.datasets._benchmarks",
     "skembed.evaluation._similarity",
     "skembed.evaluation._analogy",
     "skembed.evaluation._scorers",
-    "skembed._subwords",
+    "skembed.text._subwords",
 ]
 
 

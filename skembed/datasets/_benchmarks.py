@@ -6,7 +6,7 @@ from functools import lru_cache
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._base import data_file
+from skembed.datasets._base import data_file
 
 __all__ = ["load_google_analogies", "load_simlex999", "load_wordsim353"]
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._base import read_data_bytes
+from skembed.datasets._base import read_data_bytes
 
 __all__ = ["load_kjv"]
 

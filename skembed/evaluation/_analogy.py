@@ -6,8 +6,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..datasets import load_google_analogies
-from ._vectors import check_oov, composed_vector, find_word_vectors, normed_vectors
+from skembed.datasets import load_google_analogies
+from skembed.evaluation._vectors import (
+    check_oov,
+    composed_vector,
+    find_word_vectors,
+    normed_vectors,
+)
 
 __all__ = ["AnalogyResult", "SectionScore", "analogy_accuracy"]
 

@@ -2,9 +2,9 @@
 
 import math
 
-from ._analogy import ANALOGY_DATASETS, METHODS, analogy_accuracy
-from ._similarity import SIMILARITY_DATASETS, word_similarity_score
-from ._vectors import check_oov
+from skembed.evaluation._analogy import ANALOGY_DATASETS, METHODS, analogy_accuracy
+from skembed.evaluation._similarity import SIMILARITY_DATASETS, word_similarity_score
+from skembed.evaluation._vectors import check_oov
 
 __all__ = ["make_analogy_scorer", "make_similarity_scorer"]
 

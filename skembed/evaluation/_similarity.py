@@ -6,8 +6,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ..datasets import load_simlex999, load_wordsim353
-from ._vectors import check_oov, composed_vector, find_word_vectors, normed_vectors
+from skembed.datasets import load_simlex999, load_wordsim353
+from skembed.evaluation._vectors import (
+    check_oov,
+    composed_vector,
+    find_word_vectors,
+    normed_vectors,
+)
 
 __all__ = ["SimilarityResult", "word_similarity_score"]
 

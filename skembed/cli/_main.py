@@ -1,0 +1,165 @@
+"""The ``skembed`` command: ``demo``, ``train`` and ``neighbors``."""
+
+import argparse
+import sys
+import time
+
+DEMO_WORDS = ("king", "water", "jesus", "lord")
+
+
+def _print_neighbours(wv, words, topn, out):
+    for word in words:
+        try:
+            query = wv.get_vector(word)  # subword models compose unseen words
+        except KeyError:
+            print(f"  {word:>8}: (not in vocabulary)", file=out)
+            continue
+        exclude = [word] if word in wv else []
+        near = ", ".join(
+            w for w, _ in wv.most_similar([query], topn=topn + len(exclude)) if w not in exclude
+        )
+        print(f"  {word:>8}: {near}", file=out)
+
+
+def _demo(args, out):
+    from skembed import Word2VecVectorizer
+    from skembed.datasets import load_kjv
+    from skembed.evaluation import analogy_accuracy, word_similarity_score
+
+    kjv = load_kjv()
+    print(f"King James Bible: {len(kjv.data):,} verses", file=out)
+    model = Word2VecVectorizer(
+        vector_size=args.vector_size, epochs=args.epochs, random_state=args.seed, n_jobs=-1
+    )
+    start = time.perf_counter()
+    model.fit(kjv.data)
+    elapsed = time.perf_counter() - start
+    print(
+        f"trained skip-gram on {len(model.wv_):,} words in {elapsed:.1f} s "
+        f"(kernels {model.train_time_:.1f} s, {model.words_per_second_:,.0f} words/s)",
+        file=out,
+    )
+    for epoch, loss in enumerate(model.loss_curve_, 1):
+        print(f"  epoch {epoch}: loss {loss:.4f}", file=out)
+    print("evaluation (Spearman rho / accuracy, with coverage):", file=out)
+    for name in ("wordsim353", "simlex999"):
+        res = word_similarity_score(model, name)
+        print(f"  {name:>10}: rho {res.spearman:+.3f}  coverage {res.coverage:.0%}", file=out)
+    res = analogy_accuracy(model, "google")
+    print(f"  {'google':>10}: acc {res.accuracy:.3f}  coverage {res.coverage:.0%}", file=out)
+    print("nearest neighbours:", file=out)
+    _print_neighbours(model.wv_, DEMO_WORDS, 6, out)
+    return 0
+
+
+def _read_lines(paths):
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            yield from fh
+
+
+MODELS = {
+    "word2vec": ("skembed.models._word2vec", "Word2VecVectorizer"),
+    "fasttext": ("skembed.models._fasttext", "FastTextVectorizer"),
+    "glove": ("skembed.models._glove", "GloVeVectorizer"),
+}
+
+
+def _train(args, out):
+    import importlib
+
+    module, name = MODELS[args.model]
+    estimator = getattr(importlib.import_module(module), name)
+    params = dict(
+        vector_size=args.vector_size,
+        min_count=args.min_count,
+        random_state=args.seed,
+        n_jobs=args.threads,
+        verbose=1 if args.progress else 0,
+    )
+    # unset options keep each model's own defaults (GloVe: window 10, 25 epochs)
+    for option in ("window", "epochs", "algorithm"):
+        if getattr(args, option) is not None:
+            params[option] = getattr(args, option)
+    if args.model == "glove" and "algorithm" in params:
+        raise ValueError("--algorithm applies to word2vec and fasttext, not glove.")
+    model = estimator(**params)
+    model.fit(_read_lines(args.corpus))
+    if args.output.endswith(".npz"):
+        model.wv_.save(args.output)
+    elif args.output.endswith(".bin") and args.model == "fasttext":
+        model.save_fasttext_bin(args.output)
+    else:
+        model.wv_.save_word2vec_format(args.output, binary=args.binary)
+    print(
+        f"{len(model.wv_):,} words x {model.vector_size} written to {args.output} "
+        f"({model.words_per_second_:,.0f} words/s; loss per epoch: "
+        + ", ".join(f"{x:.4f}" for x in model.loss_curve_)
+        + ")",
+        file=out,
+    )
+    return 0
+
+
+def _load_vectors(path, binary):
+    from skembed.vectors import load
+
+    return load(path, format="word2vec-binary" if binary else None)
+
+
+def _neighbors(args, out):
+    wv = _load_vectors(args.vectors, args.binary)
+    _print_neighbours(wv, args.words, args.topn, out)
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="skembed", description="Train and query word embeddings."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="train on the bundled King James Bible and show results")
+    demo.add_argument("--epochs", type=int, default=5)
+    demo.add_argument("--vector-size", type=int, default=100)
+    demo.add_argument("--seed", type=int, default=0)
+    demo.set_defaults(func=_demo)
+
+    train = sub.add_parser("train", help="train embeddings on text files (one document a line)")
+    train.add_argument("--model", choices=sorted(MODELS), default="word2vec")
+    train.add_argument("--algorithm", choices=["skipgram", "cbow"], default=None)
+    train.add_argument("corpus", nargs="+", help="UTF-8 text files")
+    train.add_argument("-o", "--output", required=True, help=".npz, or word2vec format")
+    train.add_argument("--binary", action="store_true", help="word2vec binary format")
+    train.add_argument("--vector-size", type=int, default=100)
+    train.add_argument("--window", type=int, default=None)
+    train.add_argument("--min-count", type=int, default=5)
+    train.add_argument("--epochs", type=int, default=None)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--threads", type=int, default=-1, help="default: all cores")
+    train.add_argument("--progress", action="store_true", help="show a progress bar")
+    train.set_defaults(func=_train)
+
+    near = sub.add_parser(
+        "neighbors", help="nearest neighbours of words in a vectors file (.npz, .vec/.txt, .bin)"
+    )
+    near.add_argument("vectors")
+    near.add_argument("words", nargs="+")
+    near.add_argument("--topn", type=int, default=10)
+    near.add_argument("--binary", action="store_true")
+    near.set_defaults(func=_neighbors)
+    return parser
+
+
+def main(argv=None, out=None):
+    """Run the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args, out or sys.stdout)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"skembed {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

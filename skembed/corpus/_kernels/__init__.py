@@ -1,0 +1,1 @@
+"""numba kernels of the corpus layer (co-occurrence counting)."""

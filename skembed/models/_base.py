@@ -1,0 +1,571 @@
+"""What every skembed vectorizer shares: parameters, validation, fit/partial_fit/transform.
+
+The estimator layer: it encodes text, builds or extends the vocabulary, sets up
+early stopping and callbacks, and hands the work to the driver
+(``_training.train_chunks``).  Subclasses supply the model through a few hooks:
+
+- ``_default_learning_rate()``
+- ``_init_parameters(words, counts, rng)``: create the arrays, set ``wv_``
+- ``_grow_parameters(new_words, new_counts, rng)``: append rows for new words
+- ``_make_step(corpus)``: return ``(step, chunk_words)`` for the driver
+- ``_parameter_arrays()``: the arrays trained in place (weight decay, ``keep_best``)
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from skembed._training._driver import train_chunks
+from skembed._training._monitor import CallbackSupportMixin, EpochMonitor, with_callbacks
+from skembed.corpus._encoding import (
+    build_vocabulary,
+    encode_documents,
+    encode_with_vocabulary,
+    extend_vocabulary,
+    remap,
+)
+from skembed.corpus._sampling import noise_table
+from skembed.models._kernels._score import sgns_log_likelihood
+from skembed.models._pooling import POOLING_MODES, document_frequency, pool, smooth_idf
+from skembed.schedules import SCHEDULES, get_schedule, with_warmup
+from skembed.text._analyzer import (
+    DEFAULT_TOKEN_PATTERN,
+    TEXT_CONSTRAINTS,
+    build_analyzer,
+    iter_tokens,
+)
+from skembed.utils._random import seed_states
+from skembed.utils._threads import numba_threads, resolve_n_threads
+
+__all__ = ["BaseEmbeddingVectorizer", "CLIP_PARAMETERS_DOC", "CONTROL_PARAMETERS_DOC"]
+
+# the fixed protocol of score(): window, noise words, noise exponent, seed
+SCORE_WINDOW = 5
+SCORE_NEGATIVE = 5
+SCORE_NS_EXPONENT = 0.75
+SCORE_SEED = 0
+
+CONTROL_PARAMETERS_DOC = """\
+    learning_rate_schedule : {"linear", "constant", "exponential", "step", "cosine"} \
+or callable, default=%(schedule)r
+        How the rate moves from ``learning_rate`` to ``min_learning_rate`` over
+        training (per chunk of about 10,000 words); an instance from
+        :mod:`skembed.schedules` sets its own parameters.
+    warmup_fraction : float, default=0.0
+        Fraction of training over which the rate first climbs linearly from
+        near 0 to ``learning_rate``.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the documents (chosen with
+        ``random_state``) and stop when their ``score`` has not improved by
+        ``tol`` for ``n_iter_no_change`` epochs.
+    validation_fraction : float, default=0.1
+        Share of documents held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=2
+        Epochs without improvement before early stopping.
+    tol : float, default=1e-4
+        Improvement of the validation score that counts.
+    keep_best : bool, default=False
+        With early stopping, restore the parameters of the best epoch at the
+        end.  Costs one extra copy of every trained matrix.
+    callbacks : list of callable, default=None
+        Each is called after every epoch as ``callback(estimator, info)`` with an
+        :class:`~skembed.EpochEnd`; returning True stops training after that
+        epoch.  Callbacks are deep-copied by ``clone``; use picklable ones
+        (module-level functions or classes) for process-based parallelism.
+        Where scikit-learn has ``sklearn.callback``, ``set_callbacks`` works too.
+    weight_decay : float, default=0.0
+        Decoupled L2 decay: after each batch of chunks every trained vector is
+        multiplied by ``1 - weight_decay * rate * share``, where ``share`` is the
+        batch's share of an epoch's words.
+    warm_start : bool, default=False
+        When fitted, ``fit`` continues from the current vectors instead of
+        starting again (the vocabulary grows only if ``update_vocabulary``).
+    update_vocabulary : bool, default=False
+        Let ``partial_fit`` and warm-started ``fit`` add the batch's new words
+        (seen at least ``min_count`` times in the batch): rows are appended,
+        ids of known words never change.
+    total_words : int, default=None
+        Words ``partial_fit`` will see in all; with it the schedule decays by
+        words seen, without it ``partial_fit`` trains at the constant
+        ``learning_rate``.
+"""
+
+# the gradient-clipping parameters of the skip-gram/CBOW family (GloVe has grad_clip)
+CLIP_PARAMETERS_DOC = """\
+    clip_value : float, default=None
+        Bound each component of every single update of a vector to
+        ``[-clip_value, clip_value]`` (gradient clipping by value).
+    clip_norm : float, default=None
+        Rescale every single update of a vector to an L2 norm of at most
+        ``clip_norm`` (gradient clipping by norm).
+"""
+
+CONTROL_CONSTRAINTS = {
+    "learning_rate_schedule": [StrOptions(set(SCHEDULES)), callable],
+    "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "keep_best": ["boolean"],
+    "callbacks": [list, None],
+    "weight_decay": [Interval(Real, 0, None, closed="left")],
+    "clip_value": [Interval(Real, 0, None, closed="neither"), None],
+    "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
+    "warm_start": ["boolean"],
+    "update_vocabulary": ["boolean"],
+    "total_words": [Interval(Integral, 1, None, closed="left"), None],
+}
+
+
+class BaseEmbeddingVectorizer(
+    CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
+    """Base class of skembed's vectorizers; not for direct use (see the module docstring)."""
+
+    _parameter_constraints: dict = {
+        **TEXT_CONSTRAINTS,
+        **CONTROL_CONSTRAINTS,
+        "vector_size": [Interval(Integral, 1, None, closed="left")],
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "min_count": [Interval(Integral, 1, None, closed="left")],
+        "max_vocab_size": [Interval(Integral, 1, None, closed="left"), None],
+        "max_final_vocab": [Interval(Integral, 1, None, closed="left"), None],
+        "epochs": [Interval(Integral, 0, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+        "min_learning_rate": [Interval(Real, 0, None, closed="left")],
+        "pooling": [StrOptions(set(POOLING_MODES))],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        vector_size=100,
+        window=5,
+        min_count=5,
+        max_vocab_size=None,
+        max_final_vocab=None,
+        epochs=5,
+        learning_rate="auto",
+        min_learning_rate=1e-4,
+        learning_rate_schedule="linear",
+        warmup_fraction=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=2,
+        tol=1e-4,
+        keep_best=False,
+        callbacks=None,
+        weight_decay=0.0,
+        clip_value=None,
+        clip_norm=None,
+        warm_start=False,
+        update_vocabulary=False,
+        total_words=None,
+        pooling="mean",
+        input="content",
+        encoding="utf-8",
+        decode_error="strict",
+        strip_accents=None,
+        lowercase=True,
+        preprocessor=None,
+        tokenizer=None,
+        token_pattern=DEFAULT_TOKEN_PATTERN,
+        stop_words=None,
+        random_state=None,
+        n_jobs=None,
+        verbose=0,
+    ):
+        self.vector_size = vector_size
+        self.window = window
+        self.min_count = min_count
+        self.max_vocab_size = max_vocab_size
+        self.max_final_vocab = max_final_vocab
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.min_learning_rate = min_learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
+        self.warmup_fraction = warmup_fraction
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.keep_best = keep_best
+        self.callbacks = callbacks
+        self.weight_decay = weight_decay
+        self.clip_value = clip_value
+        self.clip_norm = clip_norm
+        self.warm_start = warm_start
+        self.update_vocabulary = update_vocabulary
+        self.total_words = total_words
+        self.pooling = pooling
+        self.input = input
+        self.encoding = encoding
+        self.decode_error = decode_error
+        self.strip_accents = strip_accents
+        self.lowercase = lowercase
+        self.preprocessor = preprocessor
+        self.tokenizer = tokenizer
+        self.token_pattern = token_pattern
+        self.stop_words = stop_words
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    # ----------------------------------------------------------------- sklearn
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = True
+        return tags
+
+    @property
+    def _n_features_out(self):
+        return self.wv_.vector_size
+
+    @property
+    def vocabulary_(self):
+        """dict of str to int: Row of each word in ``wv_`` (derived from ``wv_``)."""
+        check_is_fitted(self, "wv_")
+        return self.wv_.key_to_index
+
+    # -------------------------------------------------------------- fit/transform
+    def _analyze(self, X):
+        return iter_tokens(X, build_analyzer(self), self.input)
+
+    def _check_params(self):
+        """Checks that constraints cannot express; raised before X is read."""
+
+    def _learning_rates(self):
+        start = (
+            self._default_learning_rate()
+            if self.learning_rate == "auto"
+            else float(self.learning_rate)
+        )
+        return start, min(float(self.min_learning_rate), start)
+
+    def _read(self, X):
+        corpus, words, counts = encode_documents(self._analyze(X), self.max_vocab_size)
+        if corpus.n_documents == 0:
+            raise ValueError("X is empty: fit needs at least one document.")
+        if corpus.n_tokens == 0:
+            raise ValueError(
+                "X contains no tokens: every document is empty after analysis "
+                "(check token_pattern, stop_words, preprocessor and tokenizer)."
+            )
+        return corpus, words, counts
+
+    def _split_validation(self, corpus, counts, rng):
+        """Hold out documents for early stopping; return (train, validation, train counts)."""
+        n_docs = corpus.n_documents
+        n_val = int(round(self.validation_fraction * n_docs))
+        if n_val < 1 or n_val >= n_docs:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves no "
+                f"{'validation' if n_val < 1 else 'training'} document out of {n_docs}: "
+                "give more documents or change validation_fraction."
+            )
+        order = rng.permutation(n_docs)
+        train = corpus.subset(np.sort(order[n_val:]))
+        validation = corpus.subset(np.sort(order[:n_val]))
+        alive = counts > 0  # ids pruned by max_vocab_size stay dead
+        train_counts = np.bincount(train.tokens, minlength=len(counts)) * alive
+        return train, validation, train_counts
+
+    def _new_vocabulary(self, words, counts):
+        final_words, final_counts, mapping = build_vocabulary(
+            words, counts, self.min_count, self.max_final_vocab
+        )
+        if not final_words:
+            top = int(np.argmax(counts))
+            raise ValueError(
+                f"min_count={self.min_count} removed every word: the most frequent word "
+                f"{words[top]!r} occurs {counts[top]} time(s). Lower min_count "
+                f"(at most {counts[top]}) or give more text."
+            )
+        return final_words, final_counts, mapping
+
+    def _fit(self, X, partial):
+        """Fit, continue (warm start) or update (partial_fit); return X's encoded corpus."""
+        self._check_params()
+        continuing = hasattr(self, "wv_") and (partial or self.warm_start)
+        if not continuing:
+            self._rng = check_random_state(self.random_state)
+        rng = self._rng
+        full, words, counts = self._read(X)
+        train, validation = full, None
+        if self.early_stopping and not partial:
+            train, validation, counts = self._split_validation(full, counts, rng)
+
+        if continuing:
+            new_words, mapping = extend_vocabulary(
+                self.wv_.key_to_index, words, counts, self.min_count, self.update_vocabulary
+            )
+            n_old = len(self.wv_)
+            batch = np.bincount(mapping[mapping >= 0], weights=counts[mapping >= 0],
+                                minlength=n_old + len(new_words)).astype(np.int64)  # fmt: skip
+            self.wv_.counts[:] += batch[:n_old]
+            if new_words:
+                self._grow_parameters(new_words, batch[n_old:], rng)
+                self._document_frequency = np.concatenate(
+                    [self._document_frequency, np.zeros(len(new_words), np.int64)]
+                )
+        else:
+            final_words, final_counts, mapping = self._new_vocabulary(words, counts)
+            self._init_parameters(final_words, final_counts, rng)
+            self.loss_curve_ = []
+            self.n_iter_ = 0
+            self._words_trained = 0
+            self._document_frequency = np.zeros(len(final_words), np.int64)
+            self._n_documents = 0
+
+        train_corpus = remap(train, mapping)
+        if train_corpus.n_tokens == 0:
+            raise ValueError(
+                "no word of X is in the vocabulary; set update_vocabulary=True to add new words."
+            )
+        start, end = self._learning_rates()
+        schedule = get_schedule(self.learning_rate_schedule)
+        if partial:
+            epochs = 1
+            if self.total_words is None:
+                schedule = get_schedule("constant")
+            rates = with_warmup(schedule, start, end, self.warmup_fraction)
+            words_done, total = self._words_trained, self.total_words
+        else:
+            epochs = self.epochs
+            rates = with_warmup(schedule, start, end, self.warmup_fraction)
+            words_done, total = 0, None
+
+        monitor = self._monitor(validation, mapping)
+        with monitor.sklearn_callbacks(epochs):
+            result = self._run(train_corpus, epochs, rates, rng, monitor, words_done, total)
+        if self.keep_best and monitor.best_state is not None:
+            for array, best in zip(self._parameter_arrays(), monitor.best_state, strict=True):
+                array[...] = best
+        self.wv_.clear_cache()
+
+        self.loss_curve_ = self.loss_curve_ + result.loss_curve
+        self.n_iter_ += result.n_epochs
+        self._words_trained += result.words
+        self.train_time_ = result.seconds
+        self.words_per_second_ = result.words_per_second
+        self.validation_scores_ = monitor.validation_scores if validation is not None else None
+        self.best_validation_score_ = monitor.best_score if validation is not None else None
+        full_corpus = remap(full, mapping)
+        self._document_frequency += document_frequency(full_corpus, len(self.wv_))
+        self._n_documents += full_corpus.n_documents
+        self.idf_ = smooth_idf(self._document_frequency, self._n_documents)
+        return full_corpus
+
+    def _monitor(self, validation, mapping):
+        validate = None
+        if validation is not None:
+            held_out = remap(validation, mapping, keep_unknown=True)
+            validate = lambda: self._score_corpus(held_out)  # noqa: E731
+        snapshot = None
+        if self.keep_best:
+            snapshot = lambda: [a.copy() for a in self._parameter_arrays()]  # noqa: E731
+        return EpochMonitor(self, validate, snapshot)
+
+    def _run(self, corpus, epochs, rates, rng, monitor, words_done, total_words):
+        step, chunk_words = self._make_step(corpus)
+        if self.weight_decay > 0:
+            step = self._decayed(step, chunk_words)
+        return train_chunks(
+            step,
+            chunk_words,
+            epochs=epochs,
+            schedule=rates,
+            rng=rng,
+            n_threads=resolve_n_threads(self.n_jobs),
+            verbose=self.verbose,
+            on_epoch_begin=monitor.begin,
+            on_epoch_end=monitor,
+            words_done=words_done,
+            total_words=total_words,
+        )
+
+    def _clip_arguments(self):
+        """Kernel arguments of the clipping bounds: None (no bound, compiled away) or float."""
+        return {
+            name: None if getattr(self, name) is None else float(getattr(self, name))
+            for name in ("clip_value", "clip_norm")
+        }
+
+    def _decayed(self, step, chunk_words):
+        arrays = self._parameter_arrays()
+        per_epoch = max(int(chunk_words.sum()), 1)
+        decay = float(self.weight_decay)
+
+        def decayed_step(lo, hi, lrs, seeds, loss_out, count_out, parallel):
+            step(lo, hi, lrs, seeds, loss_out, count_out, parallel)
+            if hi <= lo:
+                return
+            share = chunk_words[lo:hi].sum() / per_epoch
+            factor = np.float32(max(1.0 - decay * float(lrs[lo:hi].mean()) * share, 0.0))
+            for array in arrays:
+                array *= factor
+
+        return decayed_step
+
+    @with_callbacks
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn word vectors from raw documents.
+
+        Parameters
+        ----------
+        X : iterable of str of length n_documents
+            Raw documents (or file names / file objects, see ``input``); a
+            generator is read once.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted vectorizer.
+        """
+        self._fit(X, partial=False)
+        return self
+
+    @with_callbacks
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train one pass over a batch of documents, continuing from the current state.
+
+        The first call builds the vocabulary from the batch.  Later calls keep
+        the vocabulary, or add the batch's new words when
+        ``update_vocabulary=True``.  The rate is the constant ``learning_rate``,
+        or decays over ``total_words`` when that is given.  ``early_stopping``
+        does not apply.
+
+        Parameters
+        ----------
+        X : iterable of str of length n_documents
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        self._fit(X, partial=True)
+        return self
+
+    @with_callbacks
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Learn word vectors, then return the pooled vector of each training document.
+
+        Equals ``fit(X).transform(X)`` but reads ``X`` only once, so it works
+        on a generator.
+
+        Parameters
+        ----------
+        X : iterable of str of length n_documents
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_documents, vector_size), dtype float32
+        """
+        return self._pool(self._fit(X, partial=False))
+
+    def transform(self, X):
+        """Return the pooled word vector of each document.
+
+        Words outside the vocabulary are skipped; a document with no known
+        word gets a row of zeros.
+
+        Parameters
+        ----------
+        X : iterable of str of length n_documents
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_documents, vector_size), dtype float32
+        """
+        check_is_fitted(self, "wv_")
+        return self._pool(*self._encode_for_transform(X))
+
+    def _encode_for_transform(self, X):
+        """Return ``(corpus, vectors, weights)``: X's tokens as rows of ``vectors``.
+
+        Here unknown words are dropped and rows are ``wv_.vectors``; subword
+        models override this to give unseen words rows of their own.
+        """
+        corpus = encode_with_vocabulary(self._analyze(X), self.wv_.key_to_index)
+        return corpus, self.wv_.vectors, self.idf_
+
+    def score(self, X, y=None):
+        """Return the mean held-out log-likelihood of X's (word, context) pairs.
+
+        A fixed protocol, independent of the hyper-parameters being searched, so
+        that ``GridSearchCV(scoring=None)`` compares settings fairly: every
+        (centre, context) pair within a window of 5 (never shrunk, never
+        subsampled) scores ``log s(u_context . v_centre)`` plus
+        ``log s(-u_context . v_noise)`` for 5 noise words drawn from the
+        training unigram^0.75 distribution with a fixed seed.  A pair with a word
+        outside the vocabulary scores ``6 log(1/2)``, the figure of a model that
+        knows nothing, so a vocabulary cut by ``min_count`` cannot win by
+        dodging rare words.  Greater is better; deterministic.
+
+        Parameters
+        ----------
+        X : iterable of str of length n_documents
+            Held-out documents.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            Mean log-likelihood per pair (at most 0).
+        """
+        check_is_fitted(self, "wv_")
+        return self._score_corpus(
+            encode_with_vocabulary(self._analyze(X), self.wv_.key_to_index, unknown=-1)
+        )
+
+    def _score_corpus(self, corpus):
+        """``score`` of an encoded corpus whose unknown words are -1."""
+        syn0, syn1 = self._score_vectors()
+        prob, index = noise_table(self.wv_.counts, SCORE_NS_EXPONENT)
+        n_docs = corpus.n_documents
+        ll = np.zeros(n_docs)
+        pairs = np.zeros(n_docs, dtype=np.int64)
+        with numba_threads(resolve_n_threads(self.n_jobs)):
+            sgns_log_likelihood(
+                corpus.tokens, corpus.offsets, syn0, syn1, prob, index, SCORE_WINDOW,
+                SCORE_NEGATIVE, seed_states(SCORE_SEED, n_docs),
+                (1 + SCORE_NEGATIVE) * np.log(0.5), ll, pairs,
+            )  # fmt: skip
+        if pairs.sum() == 0:
+            raise ValueError("X has no (word, context) pair to score: give longer documents.")
+        return float(ll.sum() / pairs.sum())
+
+    def _score_vectors(self):
+        """Return the (input, output) matrices that ``score`` evaluates."""
+        return self.wv_.vectors, self._output_vectors
+
+    def _pool(self, corpus, vectors=None, idf=None):
+        vectors = self.wv_.vectors if vectors is None else vectors
+        idf = self.idf_ if idf is None else idf
+        weights = idf if self.pooling == "tfidf" else None
+        return pool(vectors, corpus, self.pooling, weights, resolve_n_threads(self.n_jobs))

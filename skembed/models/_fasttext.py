@@ -1,0 +1,605 @@
+"""FastTextVectorizer: fastText's subword skip-gram and CBOW as a scikit-learn transformer."""
+
+from array import array
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from skembed._training._monitor import with_callbacks
+from skembed.corpus._encoding import Corpus, make_chunks, remap
+from skembed.corpus._sampling import keep_probabilities, noise_table
+from skembed.models._base import (
+    CLIP_PARAMETERS_DOC,
+    CONTROL_PARAMETERS_DOC,
+    BaseEmbeddingVectorizer,
+)
+from skembed.models._kernels import _fasttext
+from skembed.models._kernels._sigmoid import make_tables
+from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
+from skembed.text._subwords import build_subword_table, subwords_enabled
+from skembed.utils._threads import numba_threads, resolve_n_threads
+from skembed.vectors._fasttext_vectors import FastTextWordVectors, first_use
+
+__all__ = ["FastTextVectorizer"]
+
+_DEFAULT_LEARNING_RATE = {"skipgram": 0.025, "cbow": 0.05}
+_KERNEL_MODE = {"skipgram": _fasttext.SKIPGRAM, "cbow": _fasttext.CBOW}
+_FASTTEXT_MODEL_ID = {"cbow": 1, "skipgram": 2}
+# Initialisation keys: word row i draws from key i, bucket b from key _BUCKET_KEY + b, so a
+# row's initial values do not depend on which other rows exist.
+_BUCKET_KEY = 1 << 40
+
+
+def _init_matrix(keys, seed, dim, n_threads, out=None):
+    """Return ``len(keys)`` rows uniform in [-1/dim, 1/dim), each drawn from its own key."""
+    if out is None:
+        out = np.empty((len(keys), dim), dtype=np.float32)
+    keys = np.ascontiguousarray(keys, dtype=np.int64)
+    if n_threads > 1 and len(keys) * dim > 1 << 20:
+        with numba_threads(n_threads):
+            _fasttext.init_rows_parallel(keys, seed, 1.0 / dim, out)
+    else:
+        _fasttext.init_rows(keys, seed, 1.0 / dim, out)
+    return out
+
+
+class _Recomposing:
+    """The driver's epoch-end hook, recomposing ``wv_.vectors`` before the monitor runs."""
+
+    def __init__(self, monitor, estimator):
+        self.monitor = monitor
+        self.estimator = estimator
+
+    def begin(self, *args, **kwargs):
+        return self.monitor.begin(*args, **kwargs)
+
+    def __call__(self, *args, **kwargs):
+        self.estimator.wv_.clear_cache()
+        return self.monitor(*args, **kwargs)
+
+
+def _encode_open_vocabulary(token_lists, key_to_index):
+    """Encode tokens against a vocabulary, giving each unknown word a new id after it.
+
+    Returns ``(corpus, new_words)``: word ``new_words[k]`` has id
+    ``len(key_to_index) + k``.
+    """
+    index = dict(key_to_index)
+    new_words = []
+    buffer = array("i")
+    offsets = array("q", [0])
+    n = 0
+    for tokens in token_lists:
+        ids = list(map(index.get, tokens))
+        if None in ids:
+            for k, token in enumerate(tokens):
+                if ids[k] is None:
+                    i = index.get(token)
+                    if i is None:
+                        i = index[token] = len(index)
+                        new_words.append(token)
+                    ids[k] = i
+        buffer.extend(ids)
+        n += len(ids)
+        offsets.append(n)
+    tokens = np.frombuffer(buffer, dtype=np.int32).copy() if n else np.empty(0, np.int32)
+    return Corpus(tokens, np.frombuffer(offsets, dtype=np.int64).copy()), new_words
+
+
+class FastTextVectorizer(BaseEmbeddingVectorizer):
+    """Learn fastText embeddings (words plus character n-grams) and turn documents into vectors.
+
+    fastText (Bojanowski et al. 2017) trains skip-gram or CBOW with negative
+    sampling where the input vector of a word is the mean of its own row and
+    the rows of its character n-grams of ``"<" + word + ">"``, each n-gram
+    hashed (FNV-1a, as facebook fastText) into one of ``bucket`` rows.  Any
+    word, seen or not, gets a vector, and ``transform`` uses the composed
+    vectors of words never seen in training instead of skipping them.
+
+    Parameters
+    ----------
+    algorithm : {"skipgram", "cbow"}, default="skipgram"
+        Training algorithm: skip-gram (a word predicts its context) or CBOW
+        (the mean of the context's subword rows predicts the word).
+    vector_size : int, default=100
+        Dimension of the word vectors.
+    window : int, default=5
+        Maximum distance between a word and its context; each word draws a
+        window uniformly from 1 to ``window``.
+    min_count : int, default=5
+        Words seen fewer times get no row of their own (they still get a
+        vector from their n-grams in ``transform`` and ``wv_``).
+    max_vocab_size : int, default=None
+        Bound on distinct words held while counting; rare words are pruned on
+        the way (as gensim).
+    max_final_vocab : int, default=None
+        Keep only this many most frequent words.
+    negative : int, default=5
+        Noise words drawn per positive example.
+    ns_exponent : float, default=0.75
+        Exponent of the unigram noise distribution.
+    sample : float, default=1e-3
+        Subsampling threshold of frequent words (0 disables it); the keep
+        probability ``sqrt(t / f) + t / f`` is fastText's and word2vec's.
+    epochs : int, default=5
+        Passes over the corpus.
+    learning_rate : float or "auto", default="auto"
+        Initial learning rate; "auto" is 0.025 for skip-gram and 0.05 for
+        CBOW (fastText's own defaults are 0.05 for both).
+    min_learning_rate : float, default=1e-4
+        Learning rate reached at the end of training.
+    min_n : int, default=3
+        Shortest character n-gram.  ``min_n=0`` or ``max_n=0`` switches
+        subwords off: every word is then its own row only (skip-gram or CBOW
+        as word2vec, with fastText's choice of the centre word as input).
+    max_n : int, default=6
+        Longest character n-gram; at least ``min_n`` when both are positive.
+    bucket : int, default=2_000_000
+        Number of hash buckets for the n-grams.  0 switches subwords off.
+    compact : bool, default=False
+        Keep only the n-gram buckets that vocabulary words use (see Notes).
+        False keeps fastText's full ``bucket``-row matrix, whose unused rows
+        hold their random initialisation, as in a fastText model.
+%(controls)s    pooling : {"mean", "sum", "max", "tfidf"}, default="mean"
+        How ``transform`` combines a document's word vectors ("tfidf": mean
+        weighted by ``idf_``).
+    input, encoding, decode_error, strip_accents, lowercase, preprocessor, \
+tokenizer, token_pattern, stop_words
+        Text parameters with :class:`~sklearn.feature_extraction.text.CountVectorizer`'s
+        meaning, except that ``token_pattern`` defaults to ``r"(?u)\\b\\w+\\b"``
+        (single letters are kept).
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, subsampling, windows and noise draws.
+    n_jobs : int, default=None
+        Training threads: None means 1 (reproducible), -1 all cores.  More
+        than one thread updates the vectors lock-free and is not
+        bit-reproducible.
+    verbose : int, default=0
+        Show a progress bar when positive.
+
+    Attributes
+    ----------
+    wv_ : FastTextWordVectors
+        The learned vectors: ``wv_.vectors`` holds the composed vector (mean
+        of word row and n-gram rows) of each vocabulary word, most frequent
+        first; ``wv_[word]`` composes any other word from its n-grams, and
+        ``word in wv_`` says whether it is in the vocabulary.
+    vocabulary_ : dict of str to int
+        Row of each word in ``wv_`` (derived from ``wv_``).
+    idf_ : ndarray of shape (n_words,), float32
+        Smoothed inverse document frequency of each word in the training
+        documents.
+    loss_curve_ : list of float
+        Mean loss per example in each epoch: per (word, context) pair for
+        skip-gram, per predicted word for CBOW.
+    n_iter_ : int
+        Epochs run.
+    train_time_ : float
+        Seconds spent in the training kernels.
+    words_per_second_ : float
+        In-vocabulary training tokens processed per second (all epochs).
+
+    See Also
+    --------
+    Word2VecVectorizer : The same without subwords.
+    skembed.vectors._fasttext_vectors.FastTextWordVectors : The fitted vectors.
+    skembed.vectors.io._fasttext_bin.load_fasttext_bin : Read a model trained by fastText.
+
+    Notes
+    -----
+    **Memory.** The input matrix has ``n_words + bucket`` rows of
+    ``vector_size`` float32: with the defaults, 2,000,000 x 100 x 4 bytes =
+    800 MB (763 MiB) whatever the corpus, and a pickled model is as large.
+    Training only touches the rows of the vocabulary's words and of the
+    buckets of their n-grams (45,000 rows, 18 MB, for the 5,300 words that
+    the King James Bible has 5 times or more; most of the buckets for a
+    vocabulary of a hundred thousand words), so it trains those rows alone,
+    packed in order of first use (the n-grams of frequent words first), each
+    initialised from a stream of its own.  ``compact=False`` keeps them at
+    the start of the full matrix, whose other rows the operating system
+    provides only when, after training, the rows move in place to fastText's
+    layout and the untouched buckets get the values they would have had,
+    uniform in [-1/dim, 1/dim] (as gensim, and fastText on one thread, leave
+    them; fastText on 2 to 9 threads initialises only the first
+    ``threads / 10`` of its matrix and leaves the rest zero).
+    ``compact=True`` keeps only the used rows: an n-gram whose bucket no
+    vocabulary word uses then counts as absent when an unseen word is
+    composed, and a word none of whose n-grams is kept gets a zero vector.
+    In-vocabulary vectors are identical either way, and ``wv_.compact()``
+    compacts a fitted model afterwards.
+
+    **Unseen words in transform.** A word outside the vocabulary gets the
+    mean of its n-gram rows; a word without any (stored) n-gram is skipped,
+    as unknown words are in :class:`Word2VecVectorizer`.  With
+    ``pooling="tfidf"`` an unseen word gets the largest idf,
+    ``log((1 + n_documents) / 1) + 1``, as if seen in no training document.
+
+    **Training.** As in fastText's unsupervised models, the full gradient of
+    the mean is added to every row of the word's subword list (not divided
+    by their number).  Skip-gram keeps the centre word's mean and adds the
+    summed gradient of its context pairs once per centre word, which is
+    exactly fastText's update (the mean moves by the gradient added to each
+    row), with fewer memory accesses.  The sigmoid, subsampling and noise
+    sampler are word2vec's (shared with :class:`Word2VecVectorizer`).
+
+    Examples
+    --------
+    >>> from skembed.models._fasttext import FastTextVectorizer
+    >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 50
+    >>> vec = FastTextVectorizer(vector_size=8, min_count=1, bucket=1000, random_state=0)
+    >>> vec.fit_transform(docs).shape
+    (100, 8)
+    >>> "cats" in vec.wv_, vec.wv_["cats"].shape
+    (False, (8,))
+    """
+
+    _parameter_constraints: dict = {
+        **BaseEmbeddingVectorizer._parameter_constraints,
+        "algorithm": [StrOptions(set(_KERNEL_MODE))],
+        "negative": [Interval(Integral, 1, None, closed="left")],
+        "ns_exponent": [Interval(Real, None, None, closed="neither")],
+        "sample": [Interval(Real, 0, None, closed="left")],
+        "min_n": [Interval(Integral, 0, None, closed="left")],
+        "max_n": [Interval(Integral, 0, None, closed="left")],
+        "bucket": [Interval(Integral, 0, None, closed="left")],
+        "compact": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        algorithm="skipgram",
+        vector_size=100,
+        window=5,
+        min_count=5,
+        max_vocab_size=None,
+        max_final_vocab=None,
+        negative=5,
+        ns_exponent=0.75,
+        sample=1e-3,
+        epochs=5,
+        learning_rate="auto",
+        min_learning_rate=1e-4,
+        min_n=3,
+        max_n=6,
+        bucket=2_000_000,
+        compact=False,
+        learning_rate_schedule="linear",
+        warmup_fraction=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=2,
+        tol=1e-4,
+        keep_best=False,
+        callbacks=None,
+        weight_decay=0.0,
+        clip_value=None,
+        clip_norm=None,
+        warm_start=False,
+        update_vocabulary=False,
+        total_words=None,
+        pooling="mean",
+        input="content",
+        encoding="utf-8",
+        decode_error="strict",
+        strip_accents=None,
+        lowercase=True,
+        preprocessor=None,
+        tokenizer=None,
+        token_pattern=DEFAULT_TOKEN_PATTERN,
+        stop_words=None,
+        random_state=None,
+        n_jobs=None,
+        verbose=0,
+    ):
+        super().__init__(
+            vector_size=vector_size,
+            window=window,
+            min_count=min_count,
+            max_vocab_size=max_vocab_size,
+            max_final_vocab=max_final_vocab,
+            epochs=epochs,
+            learning_rate=learning_rate,
+            min_learning_rate=min_learning_rate,
+            learning_rate_schedule=learning_rate_schedule,
+            warmup_fraction=warmup_fraction,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            keep_best=keep_best,
+            callbacks=callbacks,
+            weight_decay=weight_decay,
+            clip_value=clip_value,
+            clip_norm=clip_norm,
+            warm_start=warm_start,
+            update_vocabulary=update_vocabulary,
+            total_words=total_words,
+            pooling=pooling,
+            input=input,
+            encoding=encoding,
+            decode_error=decode_error,
+            strip_accents=strip_accents,
+            lowercase=lowercase,
+            preprocessor=preprocessor,
+            tokenizer=tokenizer,
+            token_pattern=token_pattern,
+            stop_words=stop_words,
+            random_state=random_state,
+            n_jobs=n_jobs,
+            verbose=verbose,
+        )
+        self.algorithm = algorithm
+        self.negative = negative
+        self.ns_exponent = ns_exponent
+        self.sample = sample
+        self.min_n = min_n
+        self.max_n = max_n
+        self.bucket = bucket
+        self.compact = compact
+
+    # ------------------------------------------------------------------ hooks
+    def _default_learning_rate(self):
+        return _DEFAULT_LEARNING_RATE[self.algorithm]
+
+    def _subwords_on(self):
+        return subwords_enabled(self.min_n, self.max_n, self.bucket)
+
+    def _check_params(self):
+        if self.min_n > 0 and self.max_n > 0 and self.max_n < self.min_n:
+            raise ValueError(
+                f"max_n={self.max_n} is smaller than min_n={self.min_n}: no n-gram length "
+                "fits. Use max_n >= min_n, or min_n=0 or max_n=0 to switch subwords off."
+            )
+        if self._subwords_on() and self.bucket > np.iinfo(np.int32).max - (1 << 24):
+            raise ValueError(f"bucket={self.bucket} is too large: rows are int32.")
+
+    def _init_parameters(self, words, counts, rng):
+        n_words, dim = len(words), self.vector_size
+        n_threads = resolve_n_threads(self.n_jobs)
+        self._init_seed = int(rng.randint(0, 2**31 - 1))
+        self._output_vectors = np.zeros((n_words, dim), dtype=np.float32)
+        if not self._subwords_on():
+            rows = _init_matrix(np.arange(n_words), self._init_seed, dim, n_threads)
+            self.wv_ = FastTextWordVectors._from_input_matrix(
+                words, rows, min_n=0, max_n=0, counts=counts
+            )
+            return
+        bucket = self.bucket
+        _, indices = build_subword_table(words, self.min_n, self.max_n, bucket, n_words)
+        # Training touches the rows of the words and of the buckets of their n-grams
+        # (``used``) only: train on them alone, the n-gram rows in order of first use
+        # (those of frequent words first, so the rows trained most share cache lines).
+        # Without ``compact`` they are the first rows of the full matrix, whose other
+        # pages the system provides only when _fit moves the rows to fastText's layout.
+        # A row's values depend on its key only, so the layout changes no number.
+        used = first_use(indices, n_words) - n_words
+        keys = np.concatenate([np.arange(n_words), _BUCKET_KEY + used])
+        if self.compact:
+            matrix = _init_matrix(keys, self._init_seed, dim, n_threads)
+        else:
+            self._full_buffer = np.empty((n_words + bucket, dim), dtype=np.float32)
+            matrix = self._full_buffer[: len(keys)]
+            _init_matrix(keys, self._init_seed, dim, n_threads, out=matrix)
+        self.wv_ = FastTextWordVectors._from_input_matrix(
+            words, matrix, min_n=self.min_n, max_n=self.max_n, counts=counts,
+            ngram_rows=used, bucket=bucket,
+        )  # fmt: skip
+
+    def _grow_parameters(self, new_words, new_counts, rng):
+        """Append rows for new words (and, compacted, for their n-grams' new buckets)."""
+        wv, dim = self.wv_, self.vector_size
+        n_old, n_new = len(wv), len(new_words)
+        words = wv.index_to_key + list(new_words)
+        n_threads = resolve_n_threads(self.n_jobs)
+        word_rows = _init_matrix(n_old + np.arange(n_new), self._init_seed, dim, n_threads)
+        ngram_rows, bucket = None, None
+        ngram_part = wv.vectors_ngrams
+        if wv.is_compact:
+            bucket = wv.bucket
+            _, indices = build_subword_table(new_words, wv.min_n, wv.max_n, bucket, n_new)
+            fresh = first_use(indices, n_new) - n_new
+            fresh = fresh[~np.isin(fresh, wv.ngram_rows)]
+            ngram_rows = np.concatenate([wv.ngram_rows, fresh])
+            extra = _init_matrix(_BUCKET_KEY + fresh, self._init_seed, dim, n_threads)
+            ngram_part = np.concatenate([ngram_part, extra])
+        matrix = np.concatenate([wv.vectors_vocab, word_rows, ngram_part])
+        self.wv_ = FastTextWordVectors._from_input_matrix(
+            words, matrix, min_n=wv.min_n, max_n=wv.max_n,
+            counts=np.concatenate([wv.counts, new_counts]), ngram_rows=ngram_rows,
+            bucket=bucket,
+        )  # fmt: skip
+        self._output_vectors = np.vstack(
+            [self._output_vectors, np.zeros((n_new, dim), dtype=np.float32)]
+        )
+
+    def _parameter_arrays(self):
+        return [self.wv_._input, self._output_vectors]
+
+    def _make_step(self, corpus):
+        wv = self.wv_
+        indptr, indices = wv._table()
+        shift = np.empty(len(wv), dtype=np.float32)
+        _fasttext.mean_shift_factors(indptr, indices, shift)
+        keep = keep_probabilities(wv.counts, self.sample)
+        alias_prob, alias_index = noise_table(wv.counts, self.ns_exponent)
+        sig, log_sig = make_tables()
+        seg_offsets = corpus.segments()
+        chunk_segs = make_chunks(seg_offsets)
+        chunk_words = np.diff(seg_offsets[chunk_segs])
+        max_seg = int(np.diff(seg_offsets).max(initial=1))
+        tokens, syn0, syn1 = corpus.tokens, wv._input, self._output_vectors
+        mode = _KERNEL_MODE[self.algorithm]
+        window, negative = int(self.window), int(self.negative)
+        clip = self._clip_arguments()
+
+        def step(lo, hi, lrs, seeds, loss_out, count_out, parallel):
+            kernel = _fasttext.fasttext_parallel if parallel else _fasttext.fasttext_serial
+            kernel(
+                mode, lo, hi, chunk_segs, seg_offsets, tokens, indptr, indices, shift, syn0,
+                syn1, keep, alias_prob, alias_index, window, negative, lrs, seeds, sig, log_sig,
+                max_seg, loss_out, count_out, clip["clip_value"], clip["clip_norm"],
+            )  # fmt: skip
+
+        return step, chunk_words
+
+    def _run(self, corpus, epochs, rates, rng, monitor, words_done, total_words):
+        # callbacks and validation after each epoch see the composed vectors of that epoch
+        return super()._run(
+            corpus, epochs, rates, rng, _Recomposing(monitor, self), words_done, total_words
+        )
+
+    def _score_vectors(self):
+        return self.wv_.vectors, self._output_vectors
+
+    def _fit(self, X, partial):
+        try:
+            corpus = super()._fit(X, partial)
+            full = self.__dict__.get("_full_buffer")
+        finally:
+            self.__dict__.pop("_full_buffer", None)
+        wv = self.wv_
+        if wv.is_compact and not self.compact:
+            self.wv_ = self._expand(wv, full)
+        return corpus
+
+    def _expand(self, wv, full=None):
+        """Return ``wv`` in fastText's layout, built in ``full`` when its rows are there.
+
+        The buckets no word uses get the values they were (virtually) initialised with.
+        """
+        n_words, dim, bucket = len(wv), wv.vector_size, wv.bucket
+        if full is None or full.ctypes.data != wv._input.ctypes.data:
+            full = np.empty((n_words + bucket, dim), dtype=np.float32)
+            full[: wv._input.shape[0]] = wv._input
+        _fasttext.scatter_rows_inplace(full, n_words, wv.ngram_rows)
+        touched = np.zeros(bucket, dtype=np.bool_)
+        touched[wv.ngram_rows] = True
+        with numba_threads(resolve_n_threads(self.n_jobs)):
+            _fasttext.init_untouched(full, n_words, touched, _BUCKET_KEY, self._init_seed,
+                                     1.0 / dim)  # fmt: skip
+        return FastTextWordVectors._from_input_matrix(
+            wv.index_to_key, full, min_n=wv.min_n, max_n=wv.max_n, counts=wv.counts
+        )
+
+    def _read(self, X):
+        corpus, words, counts = super()._read(X)
+        if self.__dict__.get("_keep_read"):
+            self._provisional = (corpus, words)
+        return corpus, words, counts
+
+    @with_callbacks
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Learn word vectors, then return the pooled vector of each training document.
+
+        Equals ``fit(X).transform(X)`` (words below ``min_count`` get their
+        n-gram vectors in both) but reads ``X`` only once, so it works on a
+        generator.
+
+        Parameters
+        ----------
+        X : iterable of str of length n_documents
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_documents, vector_size), dtype float32
+        """
+        self._keep_read = True
+        try:
+            self._fit(X, partial=False)
+            corpus, words = self._provisional
+        finally:
+            self.__dict__.pop("_keep_read", None)
+            self.__dict__.pop("_provisional", None)
+        return self._pool(*self._open_vocabulary_corpus(corpus, words))
+
+    # -------------------------------------------------------------- transform
+    def _encode_for_transform(self, X):
+        """Encode X; unseen words with n-grams get their composed vectors as extra rows."""
+        corpus, new_words = _encode_open_vocabulary(self._analyze(X), self.wv_.key_to_index)
+        return self._with_unseen_rows(corpus, new_words)
+
+    def _open_vocabulary_corpus(self, corpus, words):
+        """Turn a provisional encoding (ids into ``words``) into vocabulary ids plus rows
+        for the other words."""
+        n_words = len(self.wv_)
+        key_to_index = self.wv_.key_to_index
+        ids = np.empty(len(words), dtype=np.int64)
+        new_words = []
+        for i, word in enumerate(words):
+            known = key_to_index.get(word)
+            if known is None:
+                known = n_words + len(new_words)
+                new_words.append(word)
+            ids[i] = known
+        corpus = Corpus(ids[corpus.tokens].astype(np.int32), corpus.offsets)
+        return self._with_unseen_rows(corpus, new_words)
+
+    def _with_unseen_rows(self, corpus, new_words):
+        n_words = len(self.wv_)
+        if not new_words:
+            return corpus, self.wv_.vectors, self.idf_
+        vectors, n_ngrams = self.wv_.unseen_vectors(new_words)
+        found = n_ngrams > 0
+        mapping = np.full(n_words + len(new_words), -1, dtype=np.int32)
+        mapping[:n_words] = np.arange(n_words, dtype=np.int32)
+        mapping[n_words:][found] = n_words + np.arange(int(found.sum()), dtype=np.int32)
+        corpus = remap(corpus, mapping)
+        vectors = np.concatenate([self.wv_.vectors, vectors[found]])
+        unseen_idf = np.float32(np.log(1.0 + self._n_documents) + 1.0)
+        idf = np.concatenate([self.idf_, np.full(int(found.sum()), unseen_idf, np.float32)])
+        return corpus, vectors, idf
+
+    # ----------------------------------------------------------------- export
+    def save_fasttext_bin(self, path):
+        """Write the fitted model as a facebook fastText ``.bin`` file.
+
+        fastText's ``load_model`` reads it, and gives the same word vectors
+        (in and out of vocabulary) as ``wv_``; a compacted model's dropped
+        buckets are written as zero rows (see
+        :meth:`FastTextWordVectors.full_input_matrix
+        <skembed.vectors._fasttext_vectors.FastTextWordVectors.full_input_matrix>`).
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination; written to a temporary name, then renamed.
+
+        Returns
+        -------
+        self : object
+            The vectorizer.
+        """
+        from skembed.vectors.io._fasttext_bin import FastTextModel, save_fasttext_bin
+
+        check_is_fitted(self, "wv_")
+        wv = self.wv_
+        on = wv.subwords_enabled
+        args = dict(
+            dim=wv.vector_size, ws=self.window, epoch=self.epochs, minCount=self.min_count,
+            neg=self.negative, wordNgrams=1, loss=2, model=_FASTTEXT_MODEL_ID[self.algorithm],
+            bucket=wv.bucket if on else 0, minn=wv.min_n if on else 0,
+            maxn=wv.max_n if on else 0, lrUpdateRate=100, t=float(self.sample),
+        )  # fmt: skip
+        matrix = wv.full_input_matrix() if on else wv.vectors_vocab
+        model = FastTextModel(
+            words=list(wv.index_to_key),
+            counts=wv.counts,
+            input_matrix=matrix,
+            output_matrix=self._output_vectors,
+            args=args,
+            ntokens=int(wv.counts.sum()),
+        )
+        save_fasttext_bin(path, model)
+        return self
+
+
+FastTextVectorizer.__doc__ = FastTextVectorizer.__doc__ % {
+    "controls": CONTROL_PARAMETERS_DOC % {"schedule": "linear"} + CLIP_PARAMETERS_DOC
+}

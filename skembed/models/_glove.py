@@ -1,0 +1,505 @@
+"""GloVeVectorizer: GloVe (Pennington, Socher and Manning, 2014) as a scikit-learn estimator.
+
+Each call of ``fit`` / ``partial_fit`` counts the co-occurrence matrix of its
+own corpus (:func:`skembed.corpus._cooccur.count_cooccurrences`), shuffles its
+entries, and hands the driver a step that runs the AdaGrad kernels of
+:mod:`skembed.models._kernels._glove` over chunks of entries.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from skembed.corpus._cooccur import count_cooccurrences
+from skembed.models._base import CONTROL_PARAMETERS_DOC, BaseEmbeddingVectorizer
+from skembed.models._kernels._glove import (
+    GloVeParams,
+    glove_chunks_parallel,
+    glove_chunks_serial,
+    init_glove_params,
+)
+from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
+from skembed.vectors._word_vectors import WordVectors
+
+__all__ = ["GloVeVectorizer"]
+
+# Co-occurrence entries per chunk: the unit of the schedule, of the progress
+# bar and of the work handed to a thread.
+CHUNK_ENTRIES = 50_000
+# Entries per block when score() evaluates the loss with NumPy.
+_SCORE_BLOCK = 1 << 15
+_MAX_WINDOW = int(np.iinfo(np.uint16).max)
+_COMBINATIONS = ("sum", "word", "context")
+
+
+def _blocks(n_entries, target=CHUNK_ENTRIES):
+    """Return ``n + 1`` boundaries cutting ``n_entries`` into blocks of equal size (+-1)."""
+    n_blocks = max(1, -(-n_entries // target))
+    return (np.arange(n_blocks + 1, dtype=np.int64) * n_entries) // n_blocks
+
+
+def _entry_rows(X):
+    """Row of each stored entry of the CSR matrix ``X`` (int32)."""
+    return np.repeat(np.arange(X.shape[0], dtype=np.int32), np.diff(X.indptr))
+
+
+def _shuffled_entries(X, rng):
+    """Return ``(rows, cols, values)`` of ``X``'s entries in a random order (fresh arrays)."""
+    order = rng.permutation(X.nnz)
+    rows = _entry_rows(X).take(order)
+    cols = X.indices.take(order).astype(np.int32, copy=False)
+    values = X.data.take(order)
+    return rows, cols, values
+
+
+def _weighted_loss(diff, x, x_max, weighting_power):
+    """``0.5 * f(x) * diff ** 2`` with GloVe's weighting ``f(x) = min(1, (x / x_max) ** p)``."""
+    f = np.minimum(1.0, (x / x_max) ** weighting_power)
+    return 0.5 * f * diff * diff
+
+
+class _SyncingMonitor:
+    """The epoch monitor, after refreshing ``wv_.vectors`` from the trained factors."""
+
+    def __init__(self, monitor, sync):
+        self.monitor = monitor
+        self.sync = sync
+        self.begin = monitor.begin
+
+    def __call__(self, info):
+        self.sync()
+        return self.monitor(info)
+
+
+class GloVeVectorizer(BaseEmbeddingVectorizer):
+    """Learn GloVe embeddings from raw text and turn documents into dense vectors.
+
+    GloVe (Pennington, Socher and Manning 2014) fits word vectors ``W``,
+    context vectors ``C`` and biases ``bw``, ``bc`` to the logarithm of the
+    word-word co-occurrence counts ``x = X[i, j]`` by weighted least squares,
+    ``sum 0.5 f(x) (W[i] . C[j] + bw[i] + bc[j] - log x) ** 2`` with
+    ``f(x) = min(1, (x / x_max) ** weighting_power)``, minimised by AdaGrad
+    over the non-zero entries as Stanford's ``glove`` does.  ``transform``
+    pools the vectors of each document's words.
+
+    Parameters
+    ----------
+    vector_size : int, default=100
+        Dimension of the word vectors.
+    window : int, default=10
+        Number of context words counted on each side of a word (on its left
+        only when ``symmetric=False``), at most 65535.  Windows never cross
+        a document boundary.
+    min_count : int, default=5
+        Words seen fewer times are ignored (dropped before windowing, as
+        Stanford's ``vocab_count -min-count`` and ``cooccur`` do).
+    max_vocab_size : int, default=None
+        Bound on distinct words held while counting; rare words are pruned on
+        the way (as gensim).
+    max_final_vocab : int, default=None
+        Keep only this many most frequent words.
+    x_max : float, default=100.0
+        Counts at or above ``x_max`` get the full weight 1.
+    weighting_power : float, default=0.75
+        Exponent of the weighting function below ``x_max`` (the paper's
+        alpha).
+    symmetric : bool, default=True
+        Count the right context as well as the left one; False counts the
+        left context only, and ``X[i, j]`` then counts word ``j`` seen to
+        the left of word ``i``.
+    distance_weighting : bool, default=True
+        A context word at distance ``d`` adds ``1 / d`` to the count instead
+        of 1.
+    max_memory : int, default=None
+        Soft bound, in bytes, on the partial counts held while counting the
+        co-occurrences (see :func:`skembed.corpus._cooccur.count_cooccurrences`);
+        None counts in large pieces.  The counts do not depend on it.
+    vector_combination : {"sum", "word", "context"}, default="sum"
+        What ``wv_`` holds: ``W + C`` (Stanford's default, ``-model 2``),
+        refreshed after every epoch, or the word vectors ``W`` or the context
+        vectors ``C`` themselves (no copy).
+    store_cooccurrence : bool, default=False
+        Keep the co-occurrence matrix of the last ``fit`` / ``partial_fit``
+        as ``cooccurrence_``.
+    grad_clip : float, default=100.0
+        Bound on each gradient component.
+    epochs : int, default=25
+        Passes over the co-occurrence entries.
+    learning_rate : float or "auto", default=0.05
+        AdaGrad's learning rate (Stanford's ``-eta``); "auto" means 0.05.
+    min_learning_rate : float, default=1e-4
+        Learning rate reached at the end of training; used only by schedules
+        that move (not by the default "constant").
+%(controls)s    pooling : {"mean", "sum", "max", "tfidf"}, default="mean"
+        How ``transform`` combines a document's word vectors ("tfidf": mean
+        weighted by ``idf_``).
+    input, encoding, decode_error, strip_accents, lowercase, preprocessor, \
+tokenizer, token_pattern, stop_words
+        Text parameters with :class:`~sklearn.feature_extraction.text.CountVectorizer`'s
+        meaning, except that ``token_pattern`` defaults to ``r"(?u)\\b\\w+\\b"``
+        (single letters are kept).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial parameters, the shuffle of the co-occurrence
+        entries and the order of the chunks in each epoch.
+    n_jobs : int, default=None
+        Training threads: None means 1 (reproducible), -1 all cores.  More
+        than one thread updates the parameters lock-free and is not
+        bit-reproducible.  Counting the co-occurrences is single-threaded.
+    verbose : int, default=0
+        Show a progress bar (in co-occurrence entries) when positive.
+
+    Attributes
+    ----------
+    wv_ : WordVectors
+        The learned word vectors (see ``vector_combination``), most frequent
+        word first.
+    vocabulary_ : dict of str to int
+        Row of each word in ``wv_`` (derived from ``wv_``).
+    idf_ : ndarray of shape (n_words,), float32
+        Smoothed inverse document frequency of each word in the training documents.
+    cooccurrence_ : scipy.sparse.csr_matrix of shape (n_words, n_words), float32
+        Co-occurrence counts of the corpus trained on in the last call of
+        ``fit`` (held-out documents excluded) or ``partial_fit`` (its
+        batch); only with ``store_cooccurrence=True``.
+    loss_curve_ : list of float
+        Mean weighted squared error ``0.5 f(x) diff ** 2`` per co-occurrence
+        entry in each epoch, each taken just before the entry's update
+        (Stanford's reported cost).
+    n_iter_ : int
+        Epochs run (accumulated over ``partial_fit`` and warm-started fits).
+    train_time_ : float
+        Seconds spent training in the last call (counting, callbacks and
+        validation excluded).
+    words_per_second_ : float
+        Co-occurrence entries processed per second in the last call.
+    validation_scores_ : list of float or None
+        ``score`` of the held-out documents after each epoch (``early_stopping=True``).
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
+
+    See Also
+    --------
+    Word2VecVectorizer : Embeddings from local context prediction.
+    sklearn.feature_extraction.text.TfidfVectorizer : Sparse bag-of-words features.
+
+    Notes
+    -----
+    **Unit of training.**  GloVe trains on co-occurrence entries, not on
+    tokens: the chunks handed to the driver hold about 50,000 entries each, and
+    the schedule, the progress bar, ``total_words``, ``weight_decay``'s share,
+    the ``words`` of each :class:`~skembed.EpochEnd` and
+    ``words_per_second_`` all count entries.
+
+    **Order of the entries.**  Each call of ``fit`` / ``partial_fit``
+    counts its corpus, then shuffles the entries once (drawn from
+    ``random_state``) and cuts them into chunks, as Stanford's ``shuffle``
+    does before ``glove``; every epoch then visits the chunks in a new
+    random order (from the driver's seed of that epoch), each chunk's
+    entries in the shuffled order.  With ``n_jobs=None`` (or 1) this is
+    bit-reproducible.
+
+    **Departures from Stanford's glove.c.**  Parameters are float32 (the
+    gradient arithmetic is float64), and the biases get the same learning
+    rate and clipping as the vectors (see :mod:`skembed.models._kernels._glove`).
+
+    Examples
+    --------
+    >>> from skembed import GloVeVectorizer
+    >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 50
+    >>> vec = GloVeVectorizer(vector_size=8, window=3, min_count=1, epochs=10,
+    ...                       random_state=0)
+    >>> vec.fit_transform(docs).shape
+    (100, 8)
+    >>> "cat" in vec.wv_
+    True
+    >>> bool(vec.loss_curve_[-1] < vec.loss_curve_[0])
+    True
+    >>> word = GloVeVectorizer(vector_size=8, min_count=1, epochs=2, random_state=0,
+    ...                        vector_combination="word").fit(docs)
+    >>> word.wv_.vectors.shape
+    (7, 8)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseEmbeddingVectorizer._parameter_constraints,
+        "window": [Interval(Integral, 1, _MAX_WINDOW, closed="both")],
+        "x_max": [Interval(Real, 0, None, closed="neither")],
+        "weighting_power": [Interval(Real, 0, None, closed="left")],
+        "symmetric": ["boolean"],
+        "distance_weighting": ["boolean"],
+        "max_memory": [Interval(Real, 0, None, closed="neither"), None],
+        "vector_combination": [StrOptions(set(_COMBINATIONS))],
+        "store_cooccurrence": ["boolean"],
+        "grad_clip": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        *,
+        vector_size=100,
+        window=10,
+        min_count=5,
+        max_vocab_size=None,
+        max_final_vocab=None,
+        x_max=100.0,
+        weighting_power=0.75,
+        symmetric=True,
+        distance_weighting=True,
+        max_memory=None,
+        vector_combination="sum",
+        store_cooccurrence=False,
+        grad_clip=100.0,
+        epochs=25,
+        learning_rate=0.05,
+        min_learning_rate=1e-4,
+        learning_rate_schedule="constant",
+        warmup_fraction=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=2,
+        tol=1e-4,
+        keep_best=False,
+        callbacks=None,
+        weight_decay=0.0,
+        warm_start=False,
+        update_vocabulary=False,
+        total_words=None,
+        pooling="mean",
+        input="content",
+        encoding="utf-8",
+        decode_error="strict",
+        strip_accents=None,
+        lowercase=True,
+        preprocessor=None,
+        tokenizer=None,
+        token_pattern=DEFAULT_TOKEN_PATTERN,
+        stop_words=None,
+        random_state=None,
+        n_jobs=None,
+        verbose=0,
+    ):
+        super().__init__(
+            vector_size=vector_size,
+            window=window,
+            min_count=min_count,
+            max_vocab_size=max_vocab_size,
+            max_final_vocab=max_final_vocab,
+            epochs=epochs,
+            learning_rate=learning_rate,
+            min_learning_rate=min_learning_rate,
+            learning_rate_schedule=learning_rate_schedule,
+            warmup_fraction=warmup_fraction,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            keep_best=keep_best,
+            callbacks=callbacks,
+            weight_decay=weight_decay,
+            warm_start=warm_start,
+            update_vocabulary=update_vocabulary,
+            total_words=total_words,
+            pooling=pooling,
+            input=input,
+            encoding=encoding,
+            decode_error=decode_error,
+            strip_accents=strip_accents,
+            lowercase=lowercase,
+            preprocessor=preprocessor,
+            tokenizer=tokenizer,
+            token_pattern=token_pattern,
+            stop_words=stop_words,
+            random_state=random_state,
+            n_jobs=n_jobs,
+            verbose=verbose,
+        )
+        self.x_max = x_max
+        self.weighting_power = weighting_power
+        self.symmetric = symmetric
+        self.distance_weighting = distance_weighting
+        self.max_memory = max_memory
+        self.vector_combination = vector_combination
+        self.store_cooccurrence = store_cooccurrence
+        self.grad_clip = grad_clip
+
+    # ------------------------------------------------------------------ hooks
+    def _default_learning_rate(self):
+        return 0.05
+
+    def _read(self, X):
+        corpus, words, counts = super()._read(X)
+        # before building the vocabulary: one-word documents cannot co-occur
+        if np.diff(corpus.offsets).max() < 2:
+            raise ValueError(
+                "GloVe learns from words that co-occur in a document, and every document "
+                "of X holds at most one token: give documents of at least two words."
+            )
+        return corpus, words, counts
+
+    def _init_parameters(self, words, counts, rng):
+        self._glove_params = init_glove_params(
+            len(words), self.vector_size, rng.randint(0, 2**31 - 1)
+        )
+        self.wv_ = WordVectors(words, self._glove_params.W, counts)
+        self._sync_vectors()
+
+    def _grow_parameters(self, new_words, new_counts, rng):
+        """Append rows: new vectors and biases drawn as at the start, accumulators at 1."""
+        fresh = init_glove_params(len(new_words), self.vector_size, rng.randint(0, 2**31 - 1))
+        self._glove_params = GloVeParams(
+            *(
+                np.concatenate([old, new])
+                for old, new in zip(self._glove_params, fresh, strict=True)
+            )
+        )
+        wv = self.wv_
+        self.wv_ = WordVectors(
+            wv.index_to_key + list(new_words),
+            self._glove_params.W,
+            np.concatenate([wv.counts, new_counts]),
+        )
+        self._sync_vectors()
+
+    def _parameter_arrays(self):
+        return list(self._glove_params[:4])
+
+    def _sync_vectors(self):
+        """Make ``wv_.vectors`` show the current factors (``W``, ``C`` or ``W + C``)."""
+        params, wv = self._glove_params, self.wv_
+        if self.vector_combination == "word":
+            wv.vectors = params.W  # the kernel trains these very arrays
+        elif self.vector_combination == "context":
+            wv.vectors = params.C
+        else:
+            if wv.vectors is params.W or wv.vectors is params.C:
+                wv.vectors = np.empty_like(params.W)
+            np.add(params.W, params.C, out=wv.vectors)
+        wv.clear_cache()
+
+    def _fit(self, X, partial):
+        corpus = super()._fit(X, partial)
+        self._sync_vectors()  # after keep_best restored the best epoch's factors
+        return corpus
+
+    def _run(self, corpus, epochs, rates, rng, monitor, words_done, total_words):
+        # callbacks, validation and keep_best see the current vectors after each epoch
+        monitor = _SyncingMonitor(monitor, self._sync_vectors)
+        return super()._run(corpus, epochs, rates, rng, monitor, words_done, total_words)
+
+    def _count(self, tokens, offsets, n_words, dtype):
+        return count_cooccurrences(
+            tokens, offsets, n_words, window=int(self.window), symmetric=bool(self.symmetric),
+            distance_weighting=bool(self.distance_weighting), max_memory=self.max_memory,
+            dtype=dtype,
+        )  # fmt: skip
+
+    def _make_step(self, corpus):
+        X = self._count(corpus.tokens, corpus.offsets, len(self.wv_), np.float32)
+        if X.nnz == 0:
+            raise ValueError(
+                "no two in-vocabulary words of X co-occur: after min_count every document "
+                "keeps at most one word. Give longer documents or lower min_count."
+            )
+        self._n_training_tokens = corpus.n_tokens
+        if self.store_cooccurrence:
+            self.cooccurrence_ = X
+        elif hasattr(self, "cooccurrence_"):
+            del self.cooccurrence_  # from an earlier fit with store_cooccurrence=True
+        rows, cols, values = _shuffled_entries(X, self._rng)
+        del X
+        starts = _blocks(rows.shape[0])
+        sizes = np.diff(starts)
+        n_chunks = sizes.shape[0]
+        params = self._glove_params
+        options = (float(self.x_max), float(self.weighting_power), float(self.grad_clip))
+        epoch = {}
+
+        def step(lo, hi, lrs, seeds, loss_out, count_out, parallel):
+            if lo == 0 and hi > lo:  # the driver starts each epoch at chunk 0, fresh seeds
+                epoch["blocks"] = np.random.default_rng(int(seeds[0])).permutation(n_chunks)
+            # (an empty call, lo == hi, only compiles the kernel)
+            blocks = epoch.get("blocks", sizes[:0])[lo:hi]
+            chunk_starts = np.zeros(hi - lo + 1, dtype=np.int64)
+            np.cumsum(sizes[blocks], out=chunk_starts[1:])
+            # positions of the batch's blocks, one after the other
+            order = np.arange(chunk_starts[-1], dtype=np.int64)
+            order += np.repeat(starts[blocks] - chunk_starts[:-1], sizes[blocks])
+            kernel = glove_chunks_parallel if parallel else glove_chunks_serial
+            kernel(
+                rows, cols, values, order, chunk_starts, lrs[lo:hi].astype(np.float64),
+                *params, *options, loss_out[lo:hi], count_out[lo:hi],
+            )  # fmt: skip
+
+        return step, sizes
+
+    # ------------------------------------------------------------------ score
+    def score(self, X, y=None):
+        """Return the negated mean GloVe loss of X's co-occurrences (greater is better).
+
+        The protocol, deterministic:
+
+        1. X's co-occurrences are counted with the model's ``window``,
+           ``symmetric`` and ``distance_weighting``.  Words outside the
+           vocabulary are not dropped: they keep their place in the windows
+           and all count as one unknown word.
+        2. The counts are rescaled to the size of the training corpus:
+           multiplied by ``n_train / n_X``, where ``n_train`` is the number of
+           in-vocabulary tokens the last ``fit`` / ``partial_fit`` counted and
+           ``n_X`` the number of tokens of X (unknown ones included).
+        3. Each non-zero entry ``x`` scores GloVe's weighted squared error
+           ``0.5 f(x) (W[i] . C[j] + bw[i] + bc[j] - log x) ** 2``.  An entry
+           with the unknown word scores ``0.5 f(x) (log x) ** 2``, the error of
+           a model that predicts 0 (knows nothing), so a vocabulary cut by
+           ``min_count`` cannot win by dodging rare words.
+        4. The score is minus the mean over all entries.
+
+        Parameters
+        ----------
+        X : iterable of str of length n_documents
+            Held-out documents.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            Minus the mean weighted squared error per entry (at most 0).
+        """
+        return super().score(X, y)
+
+    def _score_corpus(self, corpus):
+        """``score`` of an encoded corpus whose unknown words are -1."""
+        n_words = len(self.wv_)
+        tokens = np.where(corpus.tokens < 0, n_words, corpus.tokens).astype(np.int32)
+        X = self._count(tokens, corpus.offsets, n_words + 1, np.float64)
+        if X.nnz == 0:
+            raise ValueError(
+                "X has no (word, context) pair to score: give documents of at least two words."
+            )
+        x = X.data * (self._n_training_tokens / max(corpus.n_tokens, 1))
+        rows, cols = _entry_rows(X), X.indices
+        known = (rows < n_words) & (cols < n_words)
+        x_max, power = float(self.x_max), float(self.weighting_power)
+        # entries with the unknown word: the error of predicting 0
+        total = float(_weighted_loss(np.log(x[~known]), x[~known], x_max, power).sum())
+        W, C, bw, bc = self._glove_params[:4]
+        rows, cols, x = rows[known], cols[known], x[known]
+        for lo in range(0, x.shape[0], _SCORE_BLOCK):
+            block = slice(lo, lo + _SCORE_BLOCK)
+            i, j, v = rows[block], cols[block], x[block]
+            dot = np.einsum("ed,ed->e", W[i], C[j]).astype(np.float64)
+            diff = dot + bw[i] + bc[j] - np.log(v)
+            total += float(_weighted_loss(diff, v, x_max, power).sum())
+        return -total / X.nnz
+
+
+_CONTROLS_DOC = CONTROL_PARAMETERS_DOC % {"schedule": "constant"}
+for _words, _entries in [
+    ("per chunk of about 10,000 words", "per chunk of about 50,000 co-occurrence entries"),
+    ("Words ``partial_fit`` will see in all", "Entries ``partial_fit`` will see in all"),
+    ("decays by\n        words seen", "decays by\n        entries seen"),
+    ("batch's share of an epoch's words", "batch's share of an epoch's entries"),
+]:  # the training unit of GloVe is a co-occurrence entry
+    _CONTROLS_DOC = _CONTROLS_DOC.replace(_words, _entries)
+GloVeVectorizer.__doc__ = GloVeVectorizer.__doc__ % {"controls": _CONTROLS_DOC}

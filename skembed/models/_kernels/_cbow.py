@@ -1,0 +1,211 @@
+"""CBOW (negative sampling and/or hierarchical softmax): one call trains a range of chunks.
+
+Same call shape as :mod:`._sgns`: a chunk is a run of segments with its own
+learning rate and RNG state, and writes its loss sum and example count to
+per-chunk output buffers.
+
+Each centre word draws a window shrunk uniformly to ``1..window`` (the same
+draw as skip-gram), and the words around it, the centre excluded, are pooled
+into ``h``: their mean (``cbow_mean``, word2vec's only mode) or their sum.
+``h`` predicts the centre through hierarchical softmax first, then negative
+sampling, and the gradient for ``h`` is then applied to every context word.
+word2vec C and gensim add the full gradient of ``h`` to each context word,
+which is ``n_context`` times the gradient of the mean; ``cbow_correction``
+divides it by ``n_context``, the exact gradient (Irsoy, Benton and Stratos
+2021, "Corrected CBOW Performs as well as Skip-gram").  For a sum the full
+gradient is already exact, so the correction changes nothing there.
+"""
+
+import numpy as np
+from numba import prange
+
+from skembed.models._kernels._clip import add_scaled
+from skembed.models._kernels._hsoftmax import hierarchical_softmax_update
+from skembed.models._kernels._negative import negative_sampling_update
+from skembed.models._kernels._sgns import subsample_segment
+from skembed.utils._jit import jit
+from skembed.utils._random import randbelow
+
+
+@jit
+def cbow_example(
+    buf,  # IN     int32[m]: the kept tokens of the segment
+    lo,  # IN     first position of the window
+    hi,  # IN     one past its last position
+    i,  # IN     position of the centre word (lo <= i < hi)
+    syn0,  # IN/OUT float32[n_words, dim]: word (input) vectors
+    syn1,  # IN/OUT float32[n_words, dim]: negative-sampling output vectors
+    alias_prob,  # IN     float64[n_words]
+    alias_index,  # IN     int32[n_words]
+    negative,  # IN     int: noise words per example; 0 skips negative sampling
+    cbow_mean,  # IN     bool: pool the context by its mean (else its sum)
+    cbow_correction,  # IN     bool: divide the mean's gradient by the context size
+    hs,  # IN     bool: train hierarchical softmax too
+    syn1_hs,  # IN/OUT float32[n_words - 1, dim]: inner-node vectors (hs only)
+    codes,  # IN     uint8[n_steps]: Huffman branches, CSR (hs only)
+    points,  # IN     int32[n_steps]: Huffman inner nodes, CSR (hs only)
+    code_indptr,  # IN     int64[n_words + 1] (hs only)
+    lr,  # IN     float: learning rate
+    state,  # IN/OUT uint64[1]
+    sig_table,  # IN     float32[TABLE_SIZE]
+    log_sig_table,  # IN     float32[TABLE_SIZE]
+    neu1,  # SCRATCH float32[dim]: the pooled context h
+    grad,  # SCRATCH float32[dim]
+    clip_value=None,  # IN     float or None: bound on each component of an update
+    clip_norm=None,  # IN     float or None: bound on the L2 norm of an update
+):
+    """Predict ``buf[i]`` from ``buf[lo:hi]`` without position ``i``; return the loss.
+
+    The window must hold at least one context word.
+    """
+    dim = syn0.shape[1]
+    n_context = hi - lo - 1
+    for k in range(dim):
+        neu1[k] = 0.0
+        grad[k] = 0.0
+    for c in range(lo, hi):
+        if c != i:
+            w = buf[c]
+            for k in range(dim):
+                neu1[k] += syn0[w, k]
+    if cbow_mean:
+        inv = np.float32(1.0) / np.float32(n_context)
+        for k in range(dim):
+            neu1[k] *= inv
+    centre = buf[i]
+    loss = 0.0
+    if hs:
+        loss += hierarchical_softmax_update(
+            neu1, syn1_hs, centre, codes, points, code_indptr, lr, sig_table, log_sig_table,
+            grad, clip_value, clip_norm,
+        )  # fmt: skip
+    if negative > 0:
+        loss += negative_sampling_update(
+            neu1, syn1, centre, negative, lr, alias_prob, alias_index, state, sig_table,
+            log_sig_table, grad, clip_value, clip_norm,
+        )  # fmt: skip
+    if cbow_mean and cbow_correction:
+        inv = np.float32(1.0) / np.float32(n_context)
+        for k in range(dim):
+            grad[k] *= inv
+    for c in range(lo, hi):
+        if c != i:
+            if clip_value is not None or clip_norm is not None:
+                add_scaled(syn0, buf[c], 1.0, grad, clip_value, clip_norm)
+            else:
+                w = buf[c]
+                for k in range(dim):
+                    syn0[w, k] += grad[k]
+    return loss
+
+
+@jit
+def cbow_chunk(
+    tokens,  # IN     int32[n_tokens]
+    seg_offsets,  # IN     int64[n_segments + 1]
+    seg_lo,  # IN     first segment of the chunk
+    seg_hi,  # IN     one past its last segment
+    syn0,  # IN/OUT float32[n_words, dim]
+    syn1,  # IN/OUT float32[n_words, dim]
+    keep_prob,  # IN     float32[n_words]: subsampling keep probability
+    alias_prob,  # IN     float64[n_words]
+    alias_index,  # IN     int32[n_words]
+    window,  # IN     int: maximum window
+    negative,  # IN     int
+    cbow_mean,  # IN     bool
+    cbow_correction,  # IN     bool
+    hs,  # IN     bool
+    syn1_hs,  # IN/OUT float32[n_words - 1, dim]
+    codes,  # IN     uint8[n_steps]
+    points,  # IN     int32[n_steps]
+    code_indptr,  # IN     int64[n_words + 1]
+    lr,  # IN     float: learning rate of this chunk
+    state,  # IN/OUT uint64[1]
+    sig_table,  # IN     float32[TABLE_SIZE]
+    log_sig_table,  # IN     float32[TABLE_SIZE]
+    buf,  # SCRATCH int32[max segment length]
+    neu1,  # SCRATCH float32[dim]
+    grad,  # SCRATCH float32[dim]
+    clip_value=None,  # IN     float or None: bound on each component of an update
+    clip_norm=None,  # IN     float or None: bound on the L2 norm of an update
+):
+    """Train CBOW on one chunk; return ``(loss_sum, n_examples)``.
+
+    An example is a centre word with a non-empty context (a segment of one
+    kept word gives none, as in word2vec).
+    """
+    loss = 0.0
+    n_examples = 0
+    for s in range(seg_lo, seg_hi):
+        m = subsample_segment(tokens, seg_offsets[s], seg_offsets[s + 1], keep_prob, state, buf)
+        for i in range(m):
+            reach = window - randbelow(state, window)
+            lo = max(0, i - reach)
+            hi = min(m, i + reach + 1)
+            if hi - lo < 2:
+                continue
+            loss += cbow_example(
+                buf, lo, hi, i, syn0, syn1, alias_prob, alias_index, negative, cbow_mean,
+                cbow_correction, hs, syn1_hs, codes, points, code_indptr, lr, state,
+                sig_table, log_sig_table, neu1, grad, clip_value, clip_norm,
+            )  # fmt: skip
+            n_examples += 1
+    return loss, n_examples
+
+
+@jit
+def cbow_serial(
+    chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
+    alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs, syn1_hs,
+    codes, points, code_indptr, lrs, seeds, sig_table, log_sig_table, max_seg, loss_out,
+    count_out, clip_value=None, clip_norm=None,
+):  # fmt: skip
+    """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
+
+    Arguments are those of :func:`cbow_chunk`, per chunk where it takes one
+    value: ``chunk_segs`` (int64[n_chunks + 1]) delimits the chunks, ``lrs``
+    (float32[n_chunks]) and ``seeds`` (uint64[n_chunks]) give each chunk its
+    rate and RNG state, ``max_seg`` sizes the scratch buffer, and ``loss_out``
+    (float64[n_chunks]) and ``count_out`` (int64[n_chunks]) are OUT.
+    """
+    buf = np.empty(max_seg, dtype=np.int32)
+    neu1 = np.empty(syn0.shape[1], dtype=np.float32)
+    grad = np.empty(syn0.shape[1], dtype=np.float32)
+    state = np.empty(1, dtype=np.uint64)
+    for c in range(chunk_lo, chunk_hi):
+        state[0] = seeds[c]
+        loss, n = cbow_chunk(
+            tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
+            alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs,
+            syn1_hs, codes, points, code_indptr, lrs[c], state, sig_table, log_sig_table,
+            buf, neu1, grad, clip_value, clip_norm,
+        )  # fmt: skip
+        loss_out[c] = loss
+        count_out[c] = n
+
+
+@jit(parallel=True)
+def cbow_parallel(
+    chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
+    alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs, syn1_hs,
+    codes, points, code_indptr, lrs, seeds, sig_table, log_sig_table, max_seg, loss_out,
+    count_out, clip_value=None, clip_norm=None,
+):  # fmt: skip
+    """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild).
+
+    Arguments as :func:`cbow_serial`.
+    """
+    for c in prange(chunk_lo, chunk_hi):
+        buf = np.empty(max_seg, dtype=np.int32)
+        neu1 = np.empty(syn0.shape[1], dtype=np.float32)
+        grad = np.empty(syn0.shape[1], dtype=np.float32)
+        state = np.empty(1, dtype=np.uint64)
+        state[0] = seeds[c]
+        loss, n = cbow_chunk(
+            tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
+            alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs,
+            syn1_hs, codes, points, code_indptr, lrs[c], state, sig_table, log_sig_table,
+            buf, neu1, grad, clip_value, clip_norm,
+        )  # fmt: skip
+        loss_out[c] = loss
+        count_out[c] = n

@@ -1,0 +1,419 @@
+"""fastText training kernels: skip-gram and CBOW where a word is the mean of its subword rows.
+
+Call shape as in :mod:`skembed.models._kernels._sgns`: one call trains a range of
+chunks, each with its own learning rate and RNG state, and writes its loss
+sum and example count.  A word's input representation is the mean of the rows
+``sub_indices[sub_indptr[w]:sub_indptr[w + 1]]`` of ``syn0`` (its own row,
+then its character n-gram rows, duplicates included), as fastText's
+``computeHidden``.  As in fastText's unsupervised models (``normalizeGradient``
+is false there), the full gradient of that mean, not the gradient divided by
+the number of rows, is added to every row of the list.
+
+Skip-gram follows fastText and gensim: the centre word's subwords predict
+each context word.  fastText recomputes the mean before each (centre,
+context) pair after adding the previous pair's gradient to every row.
+Adding ``g`` to each entry of a list of ``n`` entries moves their mean by
+``g * sum(m_r ** 2) / n``, where ``m_r`` is how often row ``r`` occurs in the
+list (a row listed twice gets ``2 g`` and counts twice): ``g`` when no row
+repeats.  The kernel therefore keeps the mean, moves it by that amount
+(``shift[w]``, from :func:`mean_shift_factors`) after each pair, and adds the
+pairs' summed gradient to the rows once per centre word: the same update as
+fastText's, with ``n`` times fewer row reads and writes.
+"""
+
+import numpy as np
+from numba import prange
+
+from skembed.models._kernels._negative import negative_sampling_update
+from skembed.models._kernels._sgns import subsample_segment
+from skembed.utils._jit import jit
+from skembed.utils._random import randbelow
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+@jit
+def _mean_of_rows(syn0, sub_indices, lo, hi, out):
+    """Set ``out`` to the mean of ``syn0[sub_indices[lo:hi]]`` (float32 sum, then scale)."""
+    dim = out.shape[0]
+    for k in range(dim):
+        out[k] = 0.0
+    for p in range(lo, hi):
+        row = sub_indices[p]
+        for k in range(dim):
+            out[k] += syn0[row, k]
+    scale = np.float32(1.0 / (hi - lo))
+    for k in range(dim):
+        out[k] *= scale
+
+
+@jit
+def _add_to_rows(syn0, sub_indices, lo, hi, vec):
+    """Add ``vec`` to every row ``syn0[sub_indices[lo:hi]]`` (duplicates get it twice)."""
+    dim = vec.shape[0]
+    for p in range(lo, hi):
+        row = sub_indices[p]
+        for k in range(dim):
+            syn0[row, k] += vec[k]
+
+
+@jit
+def mean_shift_factors(
+    sub_indptr,  # IN  int64[n_words + 1]
+    sub_indices,  # IN  int32[...]
+    shift,  # OUT float32[n_words]: sum over rows of multiplicity**2, over the list length
+):
+    """Set ``shift[w]``: how far the mean of w's rows moves per unit added to each entry."""
+    for w in range(shift.shape[0]):
+        lo = sub_indptr[w]
+        hi = sub_indptr[w + 1]
+        total = 0
+        for p in range(lo, hi):
+            for q in range(lo, hi):
+                if sub_indices[p] == sub_indices[q]:
+                    total += 1
+        shift[w] = total / max(hi - lo, 1)
+
+
+@jit
+def _clip(vec, clip_value, clip_norm):
+    """Bound ``vec`` in place as ``_clip.add_scaled`` bounds an update."""
+    dim = vec.shape[0]
+    if clip_norm is not None:  # None: compiled away
+        sq = np.float32(0.0)
+        for k in range(dim):
+            sq += vec[k] * vec[k]
+        norm = np.sqrt(sq)
+        if norm > clip_norm:
+            scale = np.float32(clip_norm / norm)
+            for k in range(dim):
+                vec[k] *= scale
+    if clip_value is not None:
+        bound = np.float32(clip_value)
+        for k in range(dim):
+            vec[k] = min(max(vec[k], -bound), bound)
+
+
+@jit
+def skipgram_chunk(
+    tokens,  # IN     int32[n_tokens]
+    seg_offsets,  # IN     int64[n_segments + 1]
+    seg_lo,  # IN     first segment of the chunk
+    seg_hi,  # IN     one past its last segment
+    sub_indptr,  # IN     int64[n_words + 1]: subword list of each word
+    sub_indices,  # IN     int32[...]: rows of syn0 (own row first)
+    shift,  # IN     float32[n_words]: from mean_shift_factors
+    syn0,  # IN/OUT float32[n_rows, dim]: word and n-gram rows
+    syn1,  # IN/OUT float32[n_words, dim]: output vectors
+    keep_prob,  # IN     float32[n_words]
+    alias_prob,  # IN     float64[n_words]
+    alias_index,  # IN     int32[n_words]
+    window,  # IN     int
+    negative,  # IN     int
+    lr,  # IN     float
+    state,  # IN/OUT uint64[1]
+    sig_table,  # IN     float32[TABLE_SIZE]
+    log_sig_table,  # IN     float32[TABLE_SIZE]
+    buf,  # SCRATCH int32[max segment length]
+    hidden,  # SCRATCH float32[dim]
+    grad,  # SCRATCH float32[dim]
+    acc,  # SCRATCH float32[dim]
+    clip_value,  # IN     float or None: bound on each component of an update
+    clip_norm,  # IN     float or None: bound on the L2 norm of an update
+):
+    """Train fastText skip-gram on one chunk; return ``(loss_sum, n_pairs)``.
+
+    Each centre word draws a window shrunk uniformly to ``1..window``; the
+    mean of its subword rows predicts each context word in turn.
+    """
+    dim = syn0.shape[1]
+    loss = 0.0
+    n_pairs = 0
+    for s in range(seg_lo, seg_hi):
+        m = subsample_segment(tokens, seg_offsets[s], seg_offsets[s + 1], keep_prob, state, buf)
+        for i in range(m):
+            reach = window - randbelow(state, window)
+            lo = max(0, i - reach)
+            hi = min(m, i + reach + 1)
+            if hi - lo < 2:
+                continue
+            centre = buf[i]
+            p_lo = sub_indptr[centre]
+            p_hi = sub_indptr[centre + 1]
+            _mean_of_rows(syn0, sub_indices, p_lo, p_hi, hidden)
+            moves = shift[centre]
+            for k in range(dim):
+                acc[k] = 0.0
+            for c in range(lo, hi):
+                if c == i:
+                    continue
+                for k in range(dim):
+                    grad[k] = 0.0
+                loss += negative_sampling_update(
+                    hidden, syn1, buf[c], negative, lr, alias_prob, alias_index, state,
+                    sig_table, log_sig_table, grad, clip_value, clip_norm,
+                )  # fmt: skip
+                _clip(grad, clip_value, clip_norm)  # each row's update of this pair
+                # the rows' mean after adding grad to each entry: what fastText recomputes
+                for k in range(dim):
+                    hidden[k] += moves * grad[k]
+                    acc[k] += grad[k]
+                n_pairs += 1
+            _add_to_rows(syn0, sub_indices, p_lo, p_hi, acc)
+    return loss, n_pairs
+
+
+@jit
+def cbow_chunk(
+    tokens, seg_offsets, seg_lo, seg_hi, sub_indptr, sub_indices, shift, syn0, syn1, keep_prob,
+    alias_prob, alias_index, window, negative, lr, state, sig_table, log_sig_table, buf,
+    hidden, grad, acc, clip_value, clip_norm,
+):  # fmt: skip
+    """Train fastText CBOW on one chunk; return ``(loss_sum, n_examples)``.
+
+    Arguments as :func:`skipgram_chunk` (``shift`` and ``acc`` unused).  The
+    input is the mean of all subword rows of all context words (fastText's
+    bag of subwords), and its full gradient is added to each of those rows.
+    """
+    dim = syn0.shape[1]
+    loss = 0.0
+    n_examples = 0
+    for s in range(seg_lo, seg_hi):
+        m = subsample_segment(tokens, seg_offsets[s], seg_offsets[s + 1], keep_prob, state, buf)
+        for i in range(m):
+            reach = window - randbelow(state, window)
+            lo = max(0, i - reach)
+            hi = min(m, i + reach + 1)
+            if hi - lo < 2:
+                continue
+            for k in range(dim):
+                hidden[k] = 0.0
+            n_rows = 0
+            for c in range(lo, hi):
+                if c == i:
+                    continue
+                w = buf[c]
+                for p in range(sub_indptr[w], sub_indptr[w + 1]):
+                    row = sub_indices[p]
+                    for k in range(dim):
+                        hidden[k] += syn0[row, k]
+                n_rows += sub_indptr[w + 1] - sub_indptr[w]
+            scale = np.float32(1.0 / n_rows)
+            for k in range(dim):
+                hidden[k] *= scale
+                grad[k] = 0.0
+            loss += negative_sampling_update(
+                hidden, syn1, buf[i], negative, lr, alias_prob, alias_index, state,
+                sig_table, log_sig_table, grad, clip_value, clip_norm,
+            )  # fmt: skip
+            _clip(grad, clip_value, clip_norm)
+            for c in range(lo, hi):
+                if c == i:
+                    continue
+                w = buf[c]
+                _add_to_rows(syn0, sub_indices, sub_indptr[w], sub_indptr[w + 1], grad)
+            n_examples += 1
+    return loss, n_examples
+
+
+SKIPGRAM = 0
+CBOW = 1
+
+
+@jit
+def fasttext_chunk(
+    mode, tokens, seg_offsets, seg_lo, seg_hi, sub_indptr, sub_indices, shift, syn0, syn1,
+    keep_prob, alias_prob, alias_index, window, negative, lr, state, sig_table, log_sig_table,
+    buf, hidden, grad, acc, clip_value, clip_norm,
+):  # fmt: skip
+    """Train one chunk with the algorithm ``mode`` (SKIPGRAM or CBOW)."""
+    if mode == CBOW:
+        return cbow_chunk(
+            tokens, seg_offsets, seg_lo, seg_hi, sub_indptr, sub_indices, shift, syn0, syn1,
+            keep_prob, alias_prob, alias_index, window, negative, lr, state, sig_table,
+            log_sig_table, buf, hidden, grad, acc, clip_value, clip_norm,
+        )  # fmt: skip
+    return skipgram_chunk(
+        tokens, seg_offsets, seg_lo, seg_hi, sub_indptr, sub_indices, shift, syn0, syn1,
+        keep_prob, alias_prob, alias_index, window, negative, lr, state, sig_table,
+        log_sig_table, buf, hidden, grad, acc, clip_value, clip_norm,
+    )  # fmt: skip
+
+
+@jit
+def fasttext_serial(
+    mode, chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, sub_indptr, sub_indices, shift,
+    syn0, syn1, keep_prob, alias_prob, alias_index, window, negative, lrs, seeds, sig_table,
+    log_sig_table, max_seg, loss_out, count_out, clip_value=None, clip_norm=None,
+):  # fmt: skip
+    """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible)."""
+    dim = syn0.shape[1]
+    buf = np.empty(max_seg, dtype=np.int32)
+    hidden = np.empty(dim, dtype=np.float32)
+    grad = np.empty(dim, dtype=np.float32)
+    acc = np.empty(dim, dtype=np.float32)
+    state = np.empty(1, dtype=np.uint64)
+    for c in range(chunk_lo, chunk_hi):
+        state[0] = seeds[c]
+        loss, n = fasttext_chunk(
+            mode, tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], sub_indptr,
+            sub_indices, shift, syn0, syn1, keep_prob, alias_prob, alias_index, window, negative,
+            lrs[c], state, sig_table, log_sig_table, buf, hidden, grad, acc, clip_value,
+            clip_norm,
+        )  # fmt: skip
+        loss_out[c] = loss
+        count_out[c] = n
+
+
+@jit(parallel=True)
+def fasttext_parallel(
+    mode, chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, sub_indptr, sub_indices, shift,
+    syn0, syn1, keep_prob, alias_prob, alias_index, window, negative, lrs, seeds, sig_table,
+    log_sig_table, max_seg, loss_out, count_out, clip_value=None, clip_norm=None,
+):  # fmt: skip
+    """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild)."""
+    dim = syn0.shape[1]
+    for c in prange(chunk_lo, chunk_hi):
+        buf = np.empty(max_seg, dtype=np.int32)
+        hidden = np.empty(dim, dtype=np.float32)
+        grad = np.empty(dim, dtype=np.float32)
+        acc = np.empty(dim, dtype=np.float32)
+        state = np.empty(1, dtype=np.uint64)
+        state[0] = seeds[c]
+        loss, n = fasttext_chunk(
+            mode, tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], sub_indptr,
+            sub_indices, shift, syn0, syn1, keep_prob, alias_prob, alias_index, window, negative,
+            lrs[c], state, sig_table, log_sig_table, buf, hidden, grad, acc, clip_value,
+            clip_norm,
+        )  # fmt: skip
+        loss_out[c] = loss
+        count_out[c] = n
+
+
+@jit
+def gather_rows_inplace(
+    matrix,  # IN/OUT float32[n, dim]
+    src,  # IN     int32[n]: a permutation
+):
+    """Set ``matrix[k] = old matrix[src[k]]`` for every k, with one row of extra memory."""
+    n, dim = matrix.shape
+    done = np.zeros(n, dtype=np.bool_)
+    tmp = np.empty(dim, dtype=matrix.dtype)
+    for start in range(n):
+        if done[start]:
+            continue
+        for d in range(dim):
+            tmp[d] = matrix[start, d]
+        k = start
+        while True:  # follow the cycle through start
+            done[k] = True
+            nxt = src[k]
+            if nxt == start:
+                for d in range(dim):
+                    matrix[k, d] = tmp[d]
+                break
+            for d in range(dim):
+                matrix[k, d] = matrix[nxt, d]
+            k = nxt
+
+
+@jit
+def _mix64(z):
+    """splitmix64's finaliser: a bijective scramble of a 64-bit integer."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@jit
+def _fill_row(out, r, key, seed, bound):
+    # counter-based: value k of a row is a hash of (seed, key, k), so the loop over k
+    # has no carried state and vectorises; each 64-bit hash gives two 24-bit uniforms
+    base = _mix64(np.uint64(seed) + _GOLDEN * (np.uint64(key) + np.uint64(1)))
+    scale = np.float32(2.0 * bound / 16777216.0)
+    shift = np.float32(bound)
+    dim = out.shape[1]
+    for k in range(0, dim, 2):
+        z = _mix64(base + _GOLDEN * np.uint64(k + 1))
+        out[r, k] = np.float32(z >> np.uint64(40)) * scale - shift
+        if k + 1 < dim:
+            lo = (z >> np.uint64(8)) & np.uint64(0xFFFFFF)
+            out[r, k + 1] = np.float32(lo) * scale - shift
+
+
+@jit
+def init_rows(
+    keys,  # IN  int64[n]: identity of each row (its value depends on this and seed only)
+    seed,  # IN  int
+    bound,  # IN  float
+    out,  # OUT float32[n, dim]: uniform in [-bound, bound)
+):
+    """Fill ``out[i]`` with uniforms that are a hash of ``(seed, keys[i], column)``.
+
+    A row's values do not depend on which other rows are filled, so a model
+    trained on only the rows it touches equals one trained on the full matrix.
+    """
+    for i in range(out.shape[0]):
+        _fill_row(out, i, keys[i], seed, bound)
+
+
+@jit(parallel=True)
+def init_rows_parallel(keys, seed, bound, out):
+    """Multi-threaded :func:`init_rows`; bit-identical to it."""
+    for i in prange(out.shape[0]):
+        _fill_row(out, i, keys[i], seed, bound)
+
+
+@jit(parallel=True)
+def init_untouched(
+    matrix,  # IN/OUT float32[offset + n, dim]
+    offset,  # IN     int: row of key_offset
+    touched,  # IN     bool[n]: rows to leave alone
+    key_offset,  # IN     int: key of row ``offset``
+    seed,  # IN     int
+    bound,  # IN     float
+):
+    """Fill each row ``offset + b`` with ``touched[b]`` false as :func:`init_rows` would
+    with key ``key_offset + b``."""
+    for b in prange(touched.shape[0]):
+        if not touched[b]:
+            _fill_row(matrix, offset + b, key_offset + b, seed, bound)
+
+
+@jit
+def scatter_rows_inplace(
+    matrix,  # IN/OUT float32[n_rows, dim]
+    offset,  # IN     int
+    dest,  # IN     int64[m]: distinct, each >= 0 with offset + dest[k] < n_rows
+):
+    """Move row ``offset + k`` to row ``offset + dest[k]`` for every k, in place.
+
+    Rows that are no destination end up holding stale values.  Each chain of
+    moves starts at a row not yet moved and stops at a row whose content is no
+    longer needed (moved already, or beyond the m sources).
+    """
+    m = dest.shape[0]
+    dim = matrix.shape[1]
+    moved = np.zeros(m, dtype=np.bool_)
+    carry = np.empty(dim, dtype=matrix.dtype)
+    spare = np.empty(dim, dtype=matrix.dtype)
+    for start in range(m):
+        if moved[start]:
+            continue
+        for d in range(dim):
+            carry[d] = matrix[offset + start, d]
+        k = start
+        while True:
+            moved[k] = True
+            target = dest[k]
+            row = offset + target
+            if target < m and not moved[target]:  # a source still waiting: keep it
+                for d in range(dim):
+                    spare[d] = matrix[row, d]
+                    matrix[row, d] = carry[d]
+                    carry[d] = spare[d]
+                k = target
+            else:
+                for d in range(dim):
+                    matrix[row, d] = carry[d]
+                break

@@ -1,0 +1,494 @@
+"""GloVe training kernels (Pennington, Socher and Manning, 2014) and their epoch helper.
+
+The objective, summed over the non-zero co-occurrences ``x = X[i, j]``, is::
+
+    J = sum 0.5 * f(x) * (W[i] . C[j] + bw[i] + bc[j] - log x) ** 2
+    f(x) = min(1, (x / x_max) ** weighting_power)
+
+and it is minimised by AdaGrad over the entries in a shuffled order, as in
+Stanford GloVe's ``glove.c``:
+
+- ``diff = W[i] . C[j] + bw[i] + bc[j] - log x`` and ``fdiff = f(x) * diff``;
+  the reported loss is ``0.5 * fdiff * diff`` (Stanford's cost, with the 0.5);
+- every gradient component (``fdiff * C[j, k]``, ``fdiff * W[i, k]`` and
+  ``fdiff`` for both biases) is clipped to ``[-grad_clip, grad_clip]`` and
+  multiplied by the learning rate ``lr``, giving a step ``s``;
+- the parameter moves by ``s / sqrt(G)`` with the accumulator ``G`` *before*
+  the update, then ``G += s ** 2``; ``G`` starts at 1 so that the first step
+  is ``lr`` times the gradient.
+
+Like Stanford, ``G`` accumulates the squared *scaled* gradient ``(lr * g)**2``
+(so ``learning_rate=0.05`` behaves as Stanford's ``-eta 0.05``).  Unlike the
+current Stanford code, the biases get the same learning rate and clipping as
+the vectors (Stanford's 2014 release scaled them by ``eta`` too; a later
+revision dropped it, see stanfordnlp/GloVe#209).
+
+NaN guard: an entry whose ``diff`` or weighted ``diff`` is not finite (a
+non-positive ``x``, or parameters already overflowed) is skipped and not
+counted, and the vector step of an entry is skipped when any component is not
+finite.  The kernels are compiled without the ``nnan``/``ninf`` fast-math
+flags, which would let LLVM delete these checks.
+
+Kernel call shape (see DESIGN.md): the entries are visited in the order
+``order[chunk_starts[c]:chunk_starts[c + 1]]`` for chunk ``c`` with learning
+rate ``learning_rates[c]`` (an empty ``order`` means storage order, positions
+``chunk_starts[c]:chunk_starts[c + 1]``); each chunk writes its loss sum and entry count to
+``loss_out[c]`` and ``count_out[c]``.  :func:`glove_chunks_serial` runs the
+chunks in order (bit-reproducible); :func:`glove_chunks_parallel` runs them
+on numba threads with lock-free (Hogwild) updates, which is not reproducible.
+Both call the same body, :func:`_glove_chunk`.
+
+Visiting entries through a random ``order`` costs three dependent cache
+misses per entry (``rows[e]``, ``cols[e]``, ``values[e]``) before the
+parameter rows can even be fetched; :func:`glove_epoch` therefore gathers the
+entries into the epoch's order first (a NumPy gather) and passes an empty
+``order`` (about 40% faster epochs on a 39M-entry matrix).
+"""
+
+from typing import NamedTuple
+
+import numba
+import numpy as np
+
+from skembed.utils._jit import jit
+
+__all__ = [
+    "GloVeParams",
+    "init_glove_params",
+    "glove_chunks_serial",
+    "glove_chunks_parallel",
+    "glove_epoch",
+]
+
+# Re-association (vectorised float32 dot products) and FMA contraction, but no
+# `nnan`/`ninf`/`afn`/`arcp`: those would delete the NaN guard or approximate
+# sqrt/log/pow.
+_FASTMATH = {"reassoc", "contract", "nsz"}
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+@jit(fastmath=_FASTMATH)
+def _clip(value, bound):
+    # Comparisons rather than min/max, so that a NaN passes through to the check.
+    if value > bound:
+        return bound
+    if value < -bound:
+        return -bound
+    return value
+
+
+@jit(fastmath=_FASTMATH)
+def _adagrad_update(param, gradsq, step, tmp):
+    """``param -= step / sqrt(gradsq)``, then ``gradsq += step ** 2``, element-wise.
+
+    The division goes through ufuncs with ``out=`` buffers: numba's default
+    (Python) error model puts a zero-division check on every scalar ``/``,
+    which keeps a hand-written loop from being vectorised (4x slower here).
+    """
+    np.sqrt(gradsq, tmp)
+    np.divide(step, tmp, tmp)
+    for d in range(param.shape[0]):
+        param[d] -= tmp[d]
+        gradsq[d] += step[d] * step[d]
+
+
+@jit(fastmath=_FASTMATH)
+def _touch_next(e, rows, cols, W, C, gradsq_W, gradsq_C, sink):
+    """Load one float per cache line of entry ``e``'s rows (a software prefetch).
+
+    Entries come in random order, so their rows are cache misses; issuing the
+    next entry's loads now overlaps them with this entry's arithmetic (about
+    30% faster epochs on a 50k-word vocabulary).  The sum is stored in
+    ``sink`` so that the loads are not optimised away.
+    """
+    i = rows[e]
+    j = cols[e]
+    total = np.float32(0.0)
+    for d in range(0, W.shape[1], 16):
+        total += W[i, d] + C[j, d] + gradsq_W[i, d] + gradsq_C[j, d]
+    sink[0] = total
+
+
+@jit(fastmath=_FASTMATH)
+def _glove_chunk(
+    rows,  # IN int32[nnz]: row (word) of each co-occurrence entry
+    cols,  # IN int32[nnz]: column (context word) of each entry
+    values,  # IN float32 or float64[nnz]: co-occurrence counts, > 0
+    order,  # IN int64[n_visits] or int64[0]: entry indices in visiting order; empty: storage order
+    start,  # IN int: first position in `order` of this chunk
+    stop,  # IN int: one past the last position
+    lr,  # IN float: learning rate of this chunk
+    W,  # IN/OUT float32[n_words, dim]: word vectors
+    C,  # IN/OUT float32[n_words, dim]: context vectors
+    bw,  # IN/OUT float32[n_words]: word biases
+    bc,  # IN/OUT float32[n_words]: context biases
+    gradsq_W,  # IN/OUT float32[n_words, dim]: AdaGrad accumulators of W
+    gradsq_C,  # IN/OUT float32[n_words, dim]: AdaGrad accumulators of C
+    gradsq_bw,  # IN/OUT float32[n_words]: AdaGrad accumulators of bw
+    gradsq_bc,  # IN/OUT float32[n_words]: AdaGrad accumulators of bc
+    x_max,  # IN float: weighting cutoff
+    weighting_power,  # IN float: weighting exponent (the paper's alpha)
+    grad_clip,  # IN float: bound on each gradient component
+):
+    """Run AdaGrad over the entries ``order[start:stop]``.
+
+    Returns
+    -------
+    loss_sum : float
+        Sum over the visited entries of ``0.5 * f(x) * diff ** 2``, each
+        computed before its update.
+    n_examples : int
+        Number of entries visited (non-finite ones are skipped, not counted).
+    """
+    dim = W.shape[1]
+    step_w = np.empty(dim, dtype=np.float32)
+    step_c = np.empty(dim, dtype=np.float32)
+    tmp = np.empty(dim, dtype=np.float32)
+    lr32 = np.float32(lr)
+    clip = np.float32(grad_clip)
+    loss = 0.0
+    n = 0
+    in_storage_order = order.shape[0] == 0
+    for k in range(start, stop):
+        e = k if in_storage_order else order[k]
+        i = rows[e]
+        j = cols[e]
+        x = np.float64(values[e])
+        w = W[i]
+        c = C[j]
+        if k + 1 < stop:
+            e_next = k + 1 if in_storage_order else order[k + 1]
+            _touch_next(e_next, rows, cols, W, C, gradsq_W, gradsq_C, tmp)
+        dot = np.float32(0.0)
+        for d in range(dim):
+            dot += w[d] * c[d]
+        diff = np.float64(dot) + np.float64(bw[i]) + np.float64(bc[j]) - np.log(x)
+        if x < x_max:
+            fdiff = (x / x_max) ** weighting_power * diff
+        else:
+            fdiff = diff
+        if not (np.isfinite(diff) and np.isfinite(fdiff)):
+            continue
+        loss += 0.5 * fdiff * diff
+        n += 1
+
+        # Steps (learning rate times clipped gradient), then a finiteness
+        # check of their sum, then the updates: short loops over few arrays
+        # each, which LLVM vectorises.
+        # Finite here; kept finite in float32 too (an inf times a zero
+        # component would be NaN), the clipping does the rest.
+        g = np.float32(min(max(fdiff, -_FLOAT32_MAX), _FLOAT32_MAX))
+        total = np.float32(0.0)
+        for d in range(dim):
+            sw = _clip(g * c[d], clip) * lr32
+            sc = _clip(g * w[d], clip) * lr32
+            step_w[d] = sw
+            step_c[d] = sc
+            total += sw + sc
+        if np.isfinite(total):
+            _adagrad_update(w, gradsq_W[i], step_w, tmp)
+            _adagrad_update(c, gradsq_C[j], step_c, tmp)
+
+        sb = _clip(g, clip) * lr32
+        bw[i] -= sb / np.sqrt(gradsq_bw[i])
+        bc[j] -= sb / np.sqrt(gradsq_bc[j])
+        gradsq_bw[i] += sb * sb
+        gradsq_bc[j] += sb * sb
+    return loss, n
+
+
+@jit(fastmath=_FASTMATH)
+def glove_chunks_serial(
+    rows,  # IN int32[nnz]
+    cols,  # IN int32[nnz]
+    values,  # IN float32 or float64[nnz]
+    order,  # IN int64[n_visits] or int64[0]: visiting order; empty: storage order
+    chunk_starts,  # IN int64[n_chunks + 1]: chunk c is order[chunk_starts[c]:chunk_starts[c + 1]]
+    learning_rates,  # IN float64[n_chunks]: learning rate of each chunk
+    W,  # IN/OUT float32[n_words, dim]
+    C,  # IN/OUT float32[n_words, dim]
+    bw,  # IN/OUT float32[n_words]
+    bc,  # IN/OUT float32[n_words]
+    gradsq_W,  # IN/OUT float32[n_words, dim]
+    gradsq_C,  # IN/OUT float32[n_words, dim]
+    gradsq_bw,  # IN/OUT float32[n_words]
+    gradsq_bc,  # IN/OUT float32[n_words]
+    x_max,  # IN float
+    weighting_power,  # IN float
+    grad_clip,  # IN float
+    loss_out,  # OUT float64[n_chunks]: loss sum of each chunk
+    count_out,  # OUT int64[n_chunks]: entries visited in each chunk
+):
+    """Train on the chunks one after the other (bit-reproducible)."""
+    for c in range(chunk_starts.shape[0] - 1):
+        loss, n = _glove_chunk(
+            rows,
+            cols,
+            values,
+            order,
+            chunk_starts[c],
+            chunk_starts[c + 1],
+            learning_rates[c],
+            W,
+            C,
+            bw,
+            bc,
+            gradsq_W,
+            gradsq_C,
+            gradsq_bw,
+            gradsq_bc,
+            x_max,
+            weighting_power,
+            grad_clip,
+        )
+        loss_out[c] = loss
+        count_out[c] = n
+
+
+@jit(parallel=True, fastmath=_FASTMATH)
+def glove_chunks_parallel(
+    rows,  # IN int32[nnz]
+    cols,  # IN int32[nnz]
+    values,  # IN float32 or float64[nnz]
+    order,  # IN int64[n_visits] or int64[0]
+    chunk_starts,  # IN int64[n_chunks + 1]
+    learning_rates,  # IN float64[n_chunks]
+    W,  # IN/OUT float32[n_words, dim]
+    C,  # IN/OUT float32[n_words, dim]
+    bw,  # IN/OUT float32[n_words]
+    bc,  # IN/OUT float32[n_words]
+    gradsq_W,  # IN/OUT float32[n_words, dim]
+    gradsq_C,  # IN/OUT float32[n_words, dim]
+    gradsq_bw,  # IN/OUT float32[n_words]
+    gradsq_bc,  # IN/OUT float32[n_words]
+    x_max,  # IN float
+    weighting_power,  # IN float
+    grad_clip,  # IN float
+    loss_out,  # OUT float64[n_chunks]
+    count_out,  # OUT int64[n_chunks]
+):
+    """Train on the chunks in parallel threads, lock-free (Hogwild; not reproducible)."""
+    for c in numba.prange(chunk_starts.shape[0] - 1):
+        loss, n = _glove_chunk(
+            rows,
+            cols,
+            values,
+            order,
+            chunk_starts[c],
+            chunk_starts[c + 1],
+            learning_rates[c],
+            W,
+            C,
+            bw,
+            bc,
+            gradsq_W,
+            gradsq_C,
+            gradsq_bw,
+            gradsq_bc,
+            x_max,
+            weighting_power,
+            grad_clip,
+        )
+        loss_out[c] = loss
+        count_out[c] = n
+
+
+class GloVeParams(NamedTuple):
+    """GloVe's trainable arrays and their AdaGrad accumulators (all float32, C-contiguous).
+
+    Attributes
+    ----------
+    W : ndarray of shape (n_words, vector_size)
+        Word vectors.
+    C : ndarray of shape (n_words, vector_size)
+        Context vectors (Stanford's output is ``W + C``).
+    bw : ndarray of shape (n_words,)
+        Word biases.
+    bc : ndarray of shape (n_words,)
+        Context biases.
+    gradsq_W, gradsq_C, gradsq_bw, gradsq_bc : ndarray
+        AdaGrad accumulators, shaped like the parameter of the same suffix.
+    """
+
+    W: np.ndarray
+    C: np.ndarray
+    bw: np.ndarray
+    bc: np.ndarray
+    gradsq_W: np.ndarray
+    gradsq_C: np.ndarray
+    gradsq_bw: np.ndarray
+    gradsq_bc: np.ndarray
+
+
+def init_glove_params(n_words, vector_size, seed):
+    """Draw initial GloVe parameters as Stanford GloVe does.
+
+    Vectors and biases are uniform on ``[-0.5, 0.5) / vector_size``; the
+    AdaGrad accumulators are 1.0, so the first step of every parameter is the
+    learning rate times its (clipped) gradient.
+
+    Parameters
+    ----------
+    n_words : int
+        Vocabulary size.
+    vector_size : int
+        Dimension of the vectors.
+    seed : int or numpy.random.Generator
+        Seed of the generator drawing, in this order, ``W``, ``C``, ``bw``
+        and ``bc``.
+
+    Returns
+    -------
+    params : GloVeParams
+        Fresh float32 arrays.
+    """
+    rng = np.random.default_rng(seed)
+
+    def uniform(shape):
+        return ((rng.random(shape) - 0.5) / vector_size).astype(np.float32)
+
+    W = uniform((n_words, vector_size))
+    C = uniform((n_words, vector_size))
+    bw = uniform(n_words)
+    bc = uniform(n_words)
+    return GloVeParams(
+        W,
+        C,
+        bw,
+        bc,
+        np.ones((n_words, vector_size), dtype=np.float32),
+        np.ones((n_words, vector_size), dtype=np.float32),
+        np.ones(n_words, dtype=np.float32),
+        np.ones(n_words, dtype=np.float32),
+    )
+
+
+_KERNELS = {False: glove_chunks_serial, True: glove_chunks_parallel}
+
+
+def glove_epoch(
+    rows,
+    cols,
+    values,
+    params,
+    rng,
+    *,
+    learning_rate=0.05,
+    x_max=100.0,
+    weighting_power=0.75,
+    grad_clip=100.0,
+    chunk_size=100_000,
+    n_threads=1,
+    in_place=False,
+):
+    """Run one GloVe epoch over all co-occurrence entries in a fresh random order.
+
+    Parameters
+    ----------
+    rows, cols : ndarray of shape (nnz,), dtype int32
+        Row (word) and column (context) of each non-zero co-occurrence, e.g.
+        ``X.tocoo().row`` and ``X.tocoo().col`` of
+        :func:`skembed.corpus._cooccur.count_cooccurrences`'s matrix.
+    values : ndarray of shape (nnz,), dtype float32 or float64
+        The co-occurrence counts, all positive (float32 halves the memory
+        traffic and changes nothing else: the kernel computes in float64).
+    params : GloVeParams
+        Parameters and accumulators, updated in place.
+    rng : numpy.random.Generator
+        Draws this epoch's permutation of the entries.
+    learning_rate : float or ndarray of shape (n_chunks,), default=0.05
+        AdaGrad learning rate, or one per chunk (any schedule).
+    x_max : float, default=100.0
+        Counts at or above ``x_max`` get weight 1.
+    weighting_power : float, default=0.75
+        Exponent of the weighting function below ``x_max``.
+    grad_clip : float, default=100.0
+        Bound on each gradient component.
+    chunk_size : int, default=100_000
+        Entries per chunk, the unit of work of a thread.
+    n_threads : int, default=1
+        1 runs the serial kernel (bit-reproducible); more runs the chunks on
+        that many numba threads (at most ``numba.config.NUMBA_NUM_THREADS``)
+        with lock-free updates, which is not reproducible.
+    in_place : bool, default=False
+        Permute ``rows``, ``cols`` and ``values`` themselves into the epoch's
+        order instead of gathering copies (12 bytes an entry less).  Only for
+        arrays the caller owns: ``X.tocoo()`` shares ``indices`` and ``data``
+        with the CSR matrix ``X``.  The visiting order is the same either way
+        for the same ``rng`` and the same input order.
+
+    Returns
+    -------
+    mean_loss : float
+        Mean over the entries visited of ``0.5 * f(x) * diff ** 2``, each
+        taken just before its update (Stanford's reported cost); NaN when no
+        entry was visited.
+    n_examples : int
+        Number of entries visited.
+    """
+    rows = np.asarray(rows)
+    cols = np.asarray(cols)
+    values = np.asarray(values)
+    nnz = rows.shape[0]
+    if rows.ndim != 1 or cols.shape != (nnz,) or values.shape != (nnz,):
+        raise ValueError("rows, cols and values must be 1-d arrays of the same length.")
+    if values.dtype not in (np.float32, np.float64):
+        values = values.astype(np.float64)
+    for name, array in zip(GloVeParams._fields, params, strict=True):
+        if array.dtype != np.float32 or not array.flags.c_contiguous:
+            raise ValueError(f"params.{name} must be a C-contiguous float32 array.")
+    n_words = params.W.shape[0]
+    if nnz and not (0 <= min(rows.min(), cols.min()) and max(rows.max(), cols.max()) < n_words):
+        # The kernels do not check bounds.
+        raise ValueError(f"rows and cols must be word ids in [0, {n_words}).")
+
+    order = rng.permutation(nnz)
+    if in_place:
+        for array in (rows, cols, values):
+            array[:] = array[order]
+        rows = np.ascontiguousarray(rows, dtype=np.int32)
+        cols = np.ascontiguousarray(cols, dtype=np.int32)
+        values = np.ascontiguousarray(values)
+    else:
+        rows = rows.take(order).astype(np.int32, copy=False)
+        cols = cols.take(order).astype(np.int32, copy=False)
+        values = values.take(order)
+    del order
+
+    chunk_size = max(1, int(chunk_size))
+    chunk_starts = np.append(np.arange(0, nnz, chunk_size, dtype=np.int64), np.int64(nnz))
+    if nnz == 0:
+        chunk_starts = np.zeros(1, dtype=np.int64)
+    n_chunks = chunk_starts.shape[0] - 1
+    learning_rates = np.broadcast_to(
+        np.asarray(learning_rate, dtype=np.float64), (n_chunks,)
+    ).copy()
+    loss_out = np.zeros(n_chunks, dtype=np.float64)
+    count_out = np.zeros(n_chunks, dtype=np.int64)
+
+    n_threads = max(1, min(int(n_threads), numba.config.NUMBA_NUM_THREADS))
+    parallel = n_threads > 1 and n_chunks > 1
+    previous = numba.get_num_threads()
+    try:
+        if parallel:
+            numba.set_num_threads(n_threads)
+        _KERNELS[parallel](
+            rows,
+            cols,
+            values,
+            np.empty(0, dtype=np.int64),  # entries already in visiting order
+            chunk_starts,
+            learning_rates,
+            *params,
+            float(x_max),
+            float(weighting_power),
+            float(grad_clip),
+            loss_out,
+            count_out,
+        )
+    finally:
+        if parallel:
+            numba.set_num_threads(previous)
+    n = int(count_out.sum())
+    mean_loss = float(loss_out.sum() / n) if n else float("nan")
+    return mean_loss, n

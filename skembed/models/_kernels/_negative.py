@@ -1,0 +1,58 @@
+"""The negative-sampling update shared by skip-gram and CBOW kernels."""
+
+import numpy as np
+
+from skembed.models._kernels._clip import add_scaled
+from skembed.models._kernels._sigmoid import log_sigmoid_lookup, sigmoid_lookup
+from skembed.utils._jit import jit
+from skembed.utils._random import sample_alias
+
+
+@jit
+def negative_sampling_update(
+    h,  # IN     float32[dim]: the input representation (a word row or a context mean)
+    syn1,  # IN/OUT float32[n_words, dim]: output (context) weights
+    target,  # IN     int: the word to predict
+    negative,  # IN     int: noise words per positive example
+    lr,  # IN     float: learning rate
+    alias_prob,  # IN     float64[n_words]: noise alias table
+    alias_index,  # IN     int32[n_words]
+    state,  # IN/OUT uint64[1]: RNG state
+    sig_table,  # IN     float32[TABLE_SIZE]
+    log_sig_table,  # IN     float32[TABLE_SIZE]
+    grad_h,  # OUT    float32[dim]: lr-scaled gradient for h is ADDED here
+    clip_value=None,  # IN     float or None: bound on each component of an update
+    clip_norm=None,  # IN     float or None: bound on the L2 norm of an update
+):
+    """Apply one positive and ``negative`` noise updates; return their loss.
+
+    Loss is ``-log s(h.v_target) - sum log s(-h.v_noise)``; a noise draw equal
+    to the target is skipped, as in word2vec.
+    """
+    dim = h.shape[0]
+    loss = 0.0
+    for d in range(negative + 1):
+        if d == 0:
+            word = target
+            label = np.float32(1.0)
+        else:
+            word = sample_alias(state, alias_prob, alias_index)
+            if word == target:
+                continue
+            label = np.float32(0.0)
+        f = np.float32(0.0)
+        for k in range(dim):
+            f += h[k] * syn1[word, k]
+        if d == 0:
+            loss -= log_sigmoid_lookup(f, log_sig_table)
+        else:
+            loss -= log_sigmoid_lookup(-f, log_sig_table)
+        g = (label - sigmoid_lookup(f, sig_table)) * np.float32(lr)
+        for k in range(dim):
+            grad_h[k] += g * syn1[word, k]
+        if clip_value is not None or clip_norm is not None:
+            add_scaled(syn1, word, g, h, clip_value, clip_norm)
+        else:  # the hot path stays a plain loop: a call here costs half the speed
+            for k in range(dim):
+                syn1[word, k] += g * h[k]
+    return loss

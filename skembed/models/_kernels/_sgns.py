@@ -1,0 +1,206 @@
+"""Skip-gram (negative sampling and/or hierarchical softmax): one call trains a range of chunks.
+
+Call shape shared by skembed's training kernels: a chunk is a run of
+segments (documents, or pieces of at most 10,000 tokens of a long one); each
+chunk has its own learning rate and RNG state, and writes its loss sum and
+example count to per-chunk output buffers, so the driver can apply any
+schedule and report any progress without changing the kernel.
+
+``skipgram_serial`` and ``skipgram_parallel`` train negative sampling when
+``negative > 0`` and hierarchical softmax when ``hs`` is true (both objectives
+when both are asked, as word2vec and gensim); ``sgns_serial`` and
+``sgns_parallel`` are the negative-sampling-only entry points.
+"""
+
+import numpy as np
+from numba import prange
+
+from skembed.models._kernels._clip import add_scaled
+from skembed.models._kernels._hsoftmax import hierarchical_softmax_update
+from skembed.models._kernels._negative import negative_sampling_update
+from skembed.utils._jit import jit
+from skembed.utils._random import randbelow, uniform
+
+
+@jit
+def subsample_segment(tokens, start, stop, keep_prob, state, buf):
+    """Copy the kept tokens of ``tokens[start:stop]`` into ``buf``; return how many.
+
+    A word is kept with probability ``keep_prob[word]`` (1 or more: always).
+    """
+    m = 0
+    for p in range(start, stop):
+        w = tokens[p]
+        kp = keep_prob[w]
+        if kp < 1.0 and uniform(state) >= kp:
+            continue
+        buf[m] = w
+        m += 1
+    return m
+
+
+@jit
+def skipgram_chunk(
+    tokens,  # IN     int32[n_tokens]
+    seg_offsets,  # IN     int64[n_segments + 1]
+    seg_lo,  # IN     first segment of the chunk
+    seg_hi,  # IN     one past its last segment
+    syn0,  # IN/OUT float32[n_words, dim]: word (input) vectors
+    syn1,  # IN/OUT float32[n_words, dim]: negative-sampling output vectors
+    keep_prob,  # IN     float32[n_words]: subsampling keep probability
+    alias_prob,  # IN     float64[n_words]
+    alias_index,  # IN     int32[n_words]
+    window,  # IN     int: maximum window
+    negative,  # IN     int: noise words per pair; 0 skips negative sampling
+    hs,  # IN     bool: train hierarchical softmax too
+    syn1_hs,  # IN/OUT float32[n_words - 1, dim]: inner-node vectors (hs only)
+    codes,  # IN     uint8[n_steps]: Huffman branches, CSR (hs only)
+    points,  # IN     int32[n_steps]: Huffman inner nodes, CSR (hs only)
+    code_indptr,  # IN     int64[n_words + 1] (hs only)
+    lr,  # IN     float: learning rate of this chunk
+    state,  # IN/OUT uint64[1]
+    sig_table,  # IN     float32[TABLE_SIZE]
+    log_sig_table,  # IN     float32[TABLE_SIZE]
+    buf,  # SCRATCH int32[max segment length]
+    grad,  # SCRATCH float32[dim]
+    clip_value=None,  # IN     float or None: bound on each component of an update
+    clip_norm=None,  # IN     float or None: bound on the L2 norm of an update
+):
+    """Train skip-gram on one chunk; return ``(loss_sum, n_pairs)``.
+
+    As in word2vec, each centre word draws a window shrunk uniformly to
+    ``1..window`` and each context word's input vector predicts the centre,
+    through hierarchical softmax first, then negative sampling, both from the
+    same (not yet updated) input vector.
+    """
+    dim = syn0.shape[1]
+    loss = 0.0
+    n_pairs = 0
+    for s in range(seg_lo, seg_hi):
+        m = subsample_segment(tokens, seg_offsets[s], seg_offsets[s + 1], keep_prob, state, buf)
+        for i in range(m):
+            reach = window - randbelow(state, window)
+            lo = max(0, i - reach)
+            hi = min(m, i + reach + 1)
+            centre = buf[i]
+            for c in range(lo, hi):
+                if c == i:
+                    continue
+                inp = buf[c]
+                for k in range(dim):
+                    grad[k] = 0.0
+                if hs:
+                    loss += hierarchical_softmax_update(
+                        syn0[inp], syn1_hs, centre, codes, points, code_indptr, lr,
+                        sig_table, log_sig_table, grad, clip_value, clip_norm,
+                    )  # fmt: skip
+                if negative > 0:
+                    loss += negative_sampling_update(
+                        syn0[inp], syn1, centre, negative, lr, alias_prob, alias_index, state,
+                        sig_table, log_sig_table, grad, clip_value, clip_norm,
+                    )  # fmt: skip
+                if clip_value is not None or clip_norm is not None:
+                    add_scaled(syn0, inp, 1.0, grad, clip_value, clip_norm)
+                else:
+                    for k in range(dim):
+                        syn0[inp, k] += grad[k]
+                n_pairs += 1
+    return loss, n_pairs
+
+
+@jit
+def skipgram_serial(
+    chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
+    alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr,
+    lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=None,
+    clip_norm=None,
+):  # fmt: skip
+    """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
+
+    Arguments are those of :func:`skipgram_chunk`, per chunk where it takes
+    one value: ``chunk_segs`` (int64[n_chunks + 1]) delimits the chunks,
+    ``lrs`` (float32[n_chunks]) and ``seeds`` (uint64[n_chunks]) give each
+    chunk its rate and RNG state, ``max_seg`` sizes the scratch buffer, and
+    ``loss_out`` (float64[n_chunks]) and ``count_out`` (int64[n_chunks]) are
+    OUT.
+    """
+    buf = np.empty(max_seg, dtype=np.int32)
+    grad = np.empty(syn0.shape[1], dtype=np.float32)
+    state = np.empty(1, dtype=np.uint64)
+    for c in range(chunk_lo, chunk_hi):
+        state[0] = seeds[c]
+        loss, n = skipgram_chunk(
+            tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
+            alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points,
+            code_indptr, lrs[c], state, sig_table, log_sig_table, buf, grad, clip_value,
+            clip_norm,
+        )  # fmt: skip
+        loss_out[c] = loss
+        count_out[c] = n
+
+
+@jit(parallel=True)
+def skipgram_parallel(
+    chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
+    alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr,
+    lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=None,
+    clip_norm=None,
+):  # fmt: skip
+    """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild).
+
+    Arguments as :func:`skipgram_serial`.
+    """
+    for c in prange(chunk_lo, chunk_hi):
+        buf = np.empty(max_seg, dtype=np.int32)
+        grad = np.empty(syn0.shape[1], dtype=np.float32)
+        state = np.empty(1, dtype=np.uint64)
+        state[0] = seeds[c]
+        loss, n = skipgram_chunk(
+            tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
+            alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points,
+            code_indptr, lrs[c], state, sig_table, log_sig_table, buf, grad, clip_value,
+            clip_norm,
+        )  # fmt: skip
+        loss_out[c] = loss
+        count_out[c] = n
+
+
+@jit
+def _no_tree(dim):
+    """Return empty hierarchical-softmax arguments ``(syn1_hs, codes, points, indptr)``."""
+    return (
+        np.zeros((0, dim), dtype=np.float32),
+        np.zeros(0, dtype=np.uint8),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(1, dtype=np.int64),
+    )
+
+
+@jit
+def sgns_serial(
+    chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
+    alias_prob, alias_index, window, negative, lrs, seeds, sig_table, log_sig_table,
+    max_seg, loss_out, count_out,
+):  # fmt: skip
+    """Train negative sampling only: :func:`skipgram_serial` without a tree."""
+    syn1_hs, codes, points, indptr = _no_tree(syn0.shape[1])
+    skipgram_serial(
+        chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
+        alias_prob, alias_index, window, negative, False, syn1_hs, codes, points, indptr,
+        lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out,
+    )  # fmt: skip
+
+
+@jit
+def sgns_parallel(
+    chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
+    alias_prob, alias_index, window, negative, lrs, seeds, sig_table, log_sig_table,
+    max_seg, loss_out, count_out,
+):  # fmt: skip
+    """Train negative sampling only: :func:`skipgram_parallel` without a tree."""
+    syn1_hs, codes, points, indptr = _no_tree(syn0.shape[1])
+    skipgram_parallel(
+        chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
+        alias_prob, alias_index, window, negative, False, syn1_hs, codes, points, indptr,
+        lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out,
+    )  # fmt: skip

@@ -1,0 +1,40 @@
+"""Documents to vectors: the pooling modes of ``transform``."""
+
+import numpy as np
+
+from skembed.models._kernels import _pooling as kernels
+from skembed.utils._threads import numba_threads
+
+POOLING_MODES = {
+    "mean": kernels.MEAN,
+    "sum": kernels.SUM,
+    "max": kernels.MAX,
+    "tfidf": kernels.WEIGHTED_MEAN,
+}
+
+
+def document_frequency(corpus, n_words):
+    """Return how many documents of ``corpus`` contain each word (int64)."""
+    doc_of_token = np.repeat(
+        np.arange(corpus.n_documents, dtype=np.int64), np.diff(corpus.offsets)
+    )
+    pairs = np.unique(doc_of_token * n_words + corpus.tokens)
+    return np.bincount(pairs % n_words, minlength=n_words).astype(np.int64)
+
+
+def smooth_idf(document_frequency, n_documents):
+    """Return scikit-learn's smoothed idf, ``log((1 + n) / (1 + df)) + 1``, per word (float32)."""
+    df = np.asarray(document_frequency, dtype=np.float64)
+    return (np.log((1.0 + n_documents) / (1.0 + df)) + 1.0).astype(np.float32)
+
+
+def pool(vectors, corpus, mode="mean", weights=None, n_threads=1):
+    """Return the ``(n_documents, vector_size)`` float32 matrix of pooled documents."""
+    out = np.zeros((corpus.n_documents, vectors.shape[1]), dtype=np.float32)
+    if weights is None:
+        weights = np.ones(vectors.shape[0], dtype=np.float32)
+    with numba_threads(n_threads):
+        kernels.pool_documents(
+            vectors, corpus.tokens, corpus.offsets, weights, POOLING_MODES[mode], out
+        )
+    return out

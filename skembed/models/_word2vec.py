@@ -1,0 +1,358 @@
+"""Word2VecVectorizer: word2vec (skip-gram or CBOW; negative sampling, hierarchical softmax)."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from skembed.corpus._encoding import make_chunks
+from skembed.corpus._huffman import huffman_tree
+from skembed.corpus._sampling import keep_probabilities, noise_table
+from skembed.models._base import (
+    CLIP_PARAMETERS_DOC,
+    CONTROL_PARAMETERS_DOC,
+    BaseEmbeddingVectorizer,
+)
+from skembed.models._kernels import _cbow, _sgns
+from skembed.models._kernels._sigmoid import make_tables
+from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
+from skembed.vectors._word_vectors import WordVectors
+
+__all__ = ["Word2VecVectorizer"]
+
+_DEFAULT_LEARNING_RATE = {"skipgram": 0.025, "cbow": 0.05}
+
+# algorithm -> (serial kernel, parallel kernel, estimator parameters passed to it beyond
+# the arguments every word2vec kernel takes)
+_KERNELS = {
+    "skipgram": (_sgns.skipgram_serial, _sgns.skipgram_parallel, ()),
+    "cbow": (_cbow.cbow_serial, _cbow.cbow_parallel, ("cbow_mean", "cbow_correction")),
+}
+
+
+class Word2VecVectorizer(BaseEmbeddingVectorizer):
+    """Learn word2vec embeddings from raw text and turn documents into dense vectors.
+
+    Skip-gram or CBOW (Mikolov et al. 2013), with negative sampling,
+    hierarchical softmax or both, trained by numba kernels; ``transform``
+    pools the vectors of each document's words.
+
+    Parameters
+    ----------
+    algorithm : {"skipgram", "cbow"}, default="skipgram"
+        Training algorithm: "skipgram" predicts each context word from the
+        centre word, "cbow" predicts the centre word from its pooled context.
+    vector_size : int, default=100
+        Dimension of the word vectors.
+    window : int, default=5
+        Maximum distance between a word and its context; each word draws a
+        window uniformly from 1 to ``window``, as in word2vec.
+    min_count : int, default=5
+        Words seen fewer times are ignored.
+    max_vocab_size : int, default=None
+        Bound on distinct words held while counting; rare words are pruned on
+        the way (as gensim).
+    max_final_vocab : int, default=None
+        Keep only this many most frequent words.
+    negative : int, default=5
+        Noise words drawn per positive example (negative sampling); 0 turns
+        negative sampling off, which needs ``hs=True``.
+    hs : bool, default=False
+        Train hierarchical softmax over a Huffman tree of the word counts.
+        With ``negative=0`` it is the only objective; with ``negative > 0``
+        both objectives are trained, as in word2vec and gensim.
+    ns_exponent : float, default=0.75
+        Exponent of the unigram noise distribution.
+    cbow_mean : bool, default=True
+        CBOW only: pool the context words by their mean (word2vec's choice);
+        False uses their sum.
+    cbow_correction : bool, default=False
+        CBOW only: give each context word the exact gradient of the context
+        mean, the shared gradient divided by the number of context words
+        (Irsoy, Benton and Stratos 2021).  False adds the undivided gradient
+        to every context word, as word2vec and gensim do.  No effect with
+        ``cbow_mean=False``, whose undivided gradient is already exact.
+    sample : float, default=1e-3
+        Subsampling threshold of frequent words (0 disables it).
+    epochs : int, default=5
+        Passes over the corpus.
+    learning_rate : float or "auto", default="auto"
+        Initial learning rate; "auto" is 0.025 for skip-gram and 0.05 for
+        CBOW, word2vec's defaults.
+    min_learning_rate : float, default=1e-4
+        Learning rate reached at the end of training.
+%(controls)s    pooling : {"mean", "sum", "max", "tfidf"}, default="mean"
+        How ``transform`` combines a document's word vectors ("tfidf": mean
+        weighted by ``idf_``).
+    input, encoding, decode_error, strip_accents, lowercase, preprocessor, \
+tokenizer, token_pattern, stop_words
+        Text parameters with :class:`~sklearn.feature_extraction.text.CountVectorizer`'s
+        meaning, except that ``token_pattern`` defaults to ``r"(?u)\\b\\w+\\b"``
+        (single letters are kept).
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, subsampling, windows and noise draws.
+    n_jobs : int, default=None
+        Training threads: None means 1 (reproducible), -1 all cores.  More
+        than one thread updates the vectors lock-free and is not
+        bit-reproducible.
+    verbose : int, default=0
+        Show a progress bar when positive.
+
+    Attributes
+    ----------
+    wv_ : WordVectors
+        The learned word vectors, most frequent word first.
+    vocabulary_ : dict of str to int
+        Row of each word in ``wv_`` (derived from ``wv_``).
+    idf_ : ndarray of shape (n_words,), float32
+        Smoothed inverse document frequency of each word in the training documents.
+    loss_curve_ : list of float
+        Mean training loss per example in each epoch: per (word, context)
+        pair for skip-gram, per centre word for CBOW; with both objectives,
+        the sum of the two losses.
+    n_iter_ : int
+        Epochs run (accumulated over ``partial_fit`` and warm-started fits).
+    train_time_ : float
+        Seconds spent training in the last call (callbacks and validation excluded).
+    words_per_second_ : float
+        In-vocabulary training tokens processed per second in the last call.
+    validation_scores_ : list of float or None
+        ``score`` of the held-out documents after each epoch (``early_stopping=True``).
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
+
+    See Also
+    --------
+    sklearn.feature_extraction.text.TfidfVectorizer : Sparse bag-of-words features.
+
+    Notes
+    -----
+    CBOW pools the words of the shrunk window around each centre word, the
+    centre excluded, and skips a centre word left without context, as
+    word2vec does.  Hierarchical softmax walks word2vec's Huffman tree of the
+    counts (branch 1 is the "negative" side of a node).
+
+    Two departures from word2vec and gensim, both toward the exact gradient:
+    beyond the sigmoid table's range (|x| >= 6) hierarchical softmax
+    saturates the sigmoid as negative sampling does, where word2vec and
+    gensim skip the node (leaving a confidently wrong node unchanged); and
+    with ``cbow_mean=False`` each context word gets the gradient of the sum,
+    where gensim divides it by the number of context words.
+
+    Examples
+    --------
+    >>> from skembed import Word2VecVectorizer
+    >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 50
+    >>> vec = Word2VecVectorizer(vector_size=8, min_count=1, random_state=0)
+    >>> vec.fit_transform(docs).shape
+    (100, 8)
+    >>> "cat" in vec.wv_
+    True
+    >>> cbow = Word2VecVectorizer(algorithm="cbow", hs=True, negative=0, vector_size=8,
+    ...                           min_count=1, random_state=0).fit(docs)
+    >>> cbow.wv_.vectors.shape
+    (7, 8)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseEmbeddingVectorizer._parameter_constraints,
+        "algorithm": [StrOptions(set(_KERNELS))],
+        "negative": [Interval(Integral, 0, None, closed="left")],
+        "hs": ["boolean"],
+        "ns_exponent": [Interval(Real, None, None, closed="neither")],
+        "cbow_mean": ["boolean"],
+        "cbow_correction": ["boolean"],
+        "sample": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        *,
+        algorithm="skipgram",
+        vector_size=100,
+        window=5,
+        min_count=5,
+        max_vocab_size=None,
+        max_final_vocab=None,
+        negative=5,
+        hs=False,
+        ns_exponent=0.75,
+        cbow_mean=True,
+        cbow_correction=False,
+        sample=1e-3,
+        epochs=5,
+        learning_rate="auto",
+        min_learning_rate=1e-4,
+        learning_rate_schedule="linear",
+        warmup_fraction=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=2,
+        tol=1e-4,
+        keep_best=False,
+        callbacks=None,
+        weight_decay=0.0,
+        clip_value=None,
+        clip_norm=None,
+        warm_start=False,
+        update_vocabulary=False,
+        total_words=None,
+        pooling="mean",
+        input="content",
+        encoding="utf-8",
+        decode_error="strict",
+        strip_accents=None,
+        lowercase=True,
+        preprocessor=None,
+        tokenizer=None,
+        token_pattern=DEFAULT_TOKEN_PATTERN,
+        stop_words=None,
+        random_state=None,
+        n_jobs=None,
+        verbose=0,
+    ):
+        super().__init__(
+            vector_size=vector_size,
+            window=window,
+            min_count=min_count,
+            max_vocab_size=max_vocab_size,
+            max_final_vocab=max_final_vocab,
+            epochs=epochs,
+            learning_rate=learning_rate,
+            min_learning_rate=min_learning_rate,
+            learning_rate_schedule=learning_rate_schedule,
+            warmup_fraction=warmup_fraction,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            keep_best=keep_best,
+            callbacks=callbacks,
+            weight_decay=weight_decay,
+            clip_value=clip_value,
+            clip_norm=clip_norm,
+            warm_start=warm_start,
+            update_vocabulary=update_vocabulary,
+            total_words=total_words,
+            pooling=pooling,
+            input=input,
+            encoding=encoding,
+            decode_error=decode_error,
+            strip_accents=strip_accents,
+            lowercase=lowercase,
+            preprocessor=preprocessor,
+            tokenizer=tokenizer,
+            token_pattern=token_pattern,
+            stop_words=stop_words,
+            random_state=random_state,
+            n_jobs=n_jobs,
+            verbose=verbose,
+        )
+        self.algorithm = algorithm
+        self.negative = negative
+        self.hs = hs
+        self.ns_exponent = ns_exponent
+        self.cbow_mean = cbow_mean
+        self.cbow_correction = cbow_correction
+        self.sample = sample
+
+    def _default_learning_rate(self):
+        return _DEFAULT_LEARNING_RATE[self.algorithm]
+
+    def _check_params(self):
+        # before reading X: a wrong combination should not cost a pass over the corpus
+        if self.negative == 0 and not self.hs:
+            raise ValueError(
+                "negative=0 with hs=False leaves nothing to train: set negative > 0 "
+                "(negative sampling), hs=True (hierarchical softmax), or both."
+            )
+
+    def _new_rows(self, n, rng):
+        # word2vec's initialisation: uniform in [-0.5, 0.5) / dim
+        dim = self.vector_size
+        return ((rng.random_sample((n, dim)) - 0.5) / dim).astype(np.float32)
+
+    def _init_parameters(self, words, counts, rng):
+        n_words, dim = len(words), self.vector_size
+        self.wv_ = WordVectors(words, self._new_rows(n_words, rng), counts)
+        # output weights of each objective start at zero; None where not trained
+        self._output_vectors = (
+            np.zeros((n_words, dim), dtype=np.float32) if self.negative > 0 else None
+        )
+        self._output_vectors_hs = (
+            np.zeros((max(n_words - 1, 0), dim), dtype=np.float32) if self.hs else None
+        )
+
+    def _grow_parameters(self, new_words, new_counts, rng):
+        """Append rows for new words; the Huffman tree's inner nodes restart at zero."""
+        n_new, dim = len(new_words), self.vector_size
+        wv = self.wv_
+        self.wv_ = WordVectors(
+            wv.index_to_key + list(new_words),
+            np.vstack([wv.vectors, self._new_rows(n_new, rng)]),
+            np.concatenate([wv.counts, new_counts]),
+        )
+        if self._output_vectors is not None:
+            self._output_vectors = np.vstack(
+                [self._output_vectors, np.zeros((n_new, dim), dtype=np.float32)]
+            )
+        if self._output_vectors_hs is not None:
+            # a new tree numbers its inner nodes afresh: old node vectors mean nothing there
+            self._output_vectors_hs = np.zeros((len(self.wv_) - 1, dim), dtype=np.float32)
+
+    def _parameter_arrays(self):
+        arrays = [self.wv_.vectors, self._output_vectors, self._output_vectors_hs]
+        return [a for a in arrays if a is not None]
+
+    def _make_step(self, corpus):
+        counts = self.wv_.counts
+        dim = self.vector_size
+        syn1 = self._output_vectors
+        if syn1 is None:
+            syn1 = np.zeros((0, dim), dtype=np.float32)
+        if self.hs:
+            codes, points, code_indptr = huffman_tree(counts)
+            syn1_hs = self._output_vectors_hs
+        else:
+            codes, points = np.zeros(0, np.uint8), np.zeros(0, np.int32)
+            code_indptr = np.zeros(1, np.int64)
+            syn1_hs = np.zeros((0, dim), dtype=np.float32)
+        keep = keep_probabilities(counts, self.sample)
+        alias_prob, alias_index = noise_table(counts, self.ns_exponent)
+        sig, log_sig = make_tables()
+        seg_offsets = corpus.segments()
+        chunk_segs = make_chunks(seg_offsets)
+        chunk_words = np.diff(seg_offsets[chunk_segs])
+        max_seg = int(np.diff(seg_offsets).max(initial=1))
+        serial, parallel_kernel, options = _KERNELS[self.algorithm]
+        arguments = dict(
+            chunk_segs=chunk_segs, seg_offsets=seg_offsets, tokens=corpus.tokens,
+            syn0=self.wv_.vectors, syn1=syn1, keep_prob=keep, alias_prob=alias_prob,
+            alias_index=alias_index, window=int(self.window), negative=int(self.negative),
+            hs=bool(self.hs), syn1_hs=syn1_hs, codes=codes, points=points,
+            code_indptr=code_indptr, sig_table=sig, log_sig_table=log_sig, max_seg=max_seg,
+            **{name: bool(getattr(self, name)) for name in options},
+            **self._clip_arguments(),
+        )  # fmt: skip
+
+        def step(lo, hi, lrs, seeds, loss_out, count_out, parallel):
+            kernel = parallel_kernel if parallel else serial
+            kernel(
+                chunk_lo=lo, chunk_hi=hi, lrs=lrs, seeds=seeds, loss_out=loss_out,
+                count_out=count_out, **arguments,
+            )  # fmt: skip
+
+        return step, chunk_words
+
+    def _score_vectors(self):
+        if self._output_vectors is None:
+            raise ValueError(
+                "score() evaluates negative-sampling output vectors, which a pure "
+                "hierarchical-softmax model (negative=0) does not have: train with negative > 0."
+            )
+        return self.wv_.vectors, self._output_vectors
+
+
+Word2VecVectorizer.__doc__ = Word2VecVectorizer.__doc__ % {
+    "controls": CONTROL_PARAMETERS_DOC % {"schedule": "linear"} + CLIP_PARAMETERS_DOC
+}

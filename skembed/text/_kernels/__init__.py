@@ -1,0 +1,1 @@
+"""numba kernels of the text layer (subword id tables)."""

@@ -1,0 +1,3 @@
+"""Helpers with no model knowledge: compilation policy, random streams, threads, files."""
+
+__all__ = []

@@ -1,0 +1,265 @@
+"""WordVectors: a vocabulary with one float32 vector per word, and queries on it."""
+
+import numpy as np
+
+__all__ = ["WordVectors"]
+
+
+class WordVectors:
+    """Word vectors with lookup, nearest-neighbour queries and file export.
+
+    Parameters
+    ----------
+    words : sequence of str of length n_words
+        The vocabulary, in row order (by convention most frequent first).
+    vectors : array-like of shape (n_words, vector_size)
+        One row per word; stored as C-contiguous float32.
+    counts : array-like of shape (n_words,), default=None
+        Corpus frequency of each word, when known.
+
+    Attributes
+    ----------
+    index_to_key : list of str
+        The words, in row order.
+    key_to_index : dict of str to int
+        Row of each word.
+    vectors : ndarray of shape (n_words, vector_size), dtype float32
+    counts : ndarray of shape (n_words,), dtype int64, or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skembed import WordVectors
+    >>> wv = WordVectors(["king", "queen", "apple"],
+    ...                  np.array([[1, 0], [0.9, 0.1], [0, 1]], dtype=np.float32))
+    >>> wv.most_similar("king", topn=1)[0][0]
+    'queen'
+    >>> "apple" in wv, "pear" in wv
+    (True, False)
+    """
+
+    def __init__(self, words, vectors, counts=None):
+        words = [str(w) for w in words]
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2:
+            raise ValueError(f"vectors must be 2-dimensional, got shape {vectors.shape}.")
+        if vectors.shape[0] != len(words):
+            raise ValueError(
+                f"words has {len(words)} entries but vectors has {vectors.shape[0]} rows."
+            )
+        if counts is not None:
+            counts = np.asarray(counts, dtype=np.int64)
+            if counts.shape != (len(words),):
+                raise ValueError(f"counts must have shape ({len(words)},), got {counts.shape}.")
+        self.index_to_key = words
+        self.vectors = vectors
+        self.counts = counts
+        self._build_index()
+
+    def _build_index(self):
+        self.key_to_index = {w: i for i, w in enumerate(self.index_to_key)}
+        if len(self.key_to_index) != len(self.index_to_key):
+            raise ValueError("words contains duplicates.")
+        self._normed = None
+
+    # pickling: plain arrays and the word list; derived lookups are rebuilt
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("key_to_index", None)
+        state.pop("_normed", None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._build_index()
+
+    def __len__(self):
+        return len(self.index_to_key)
+
+    def __contains__(self, word):
+        return word in self.key_to_index
+
+    def __iter__(self):
+        return iter(self.index_to_key)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(n_words={len(self)}, vector_size={self.vector_size})"
+
+    def __getitem__(self, words):
+        if isinstance(words, str):
+            return self.get_vector(words)
+        return np.stack([self.get_vector(w) for w in words])
+
+    @property
+    def vector_size(self):
+        """int: Number of dimensions of each vector."""
+        return self.vectors.shape[1]
+
+    @property
+    def words(self):
+        """list of str: The vocabulary, in row order (same as ``index_to_key``)."""
+        return self.index_to_key
+
+    def get_index(self, word):
+        """Return the row of ``word``; raise KeyError when it is not in the vocabulary."""
+        try:
+            return self.key_to_index[word]
+        except KeyError:
+            raise KeyError(f"word {word!r} not in vocabulary") from None
+
+    def get_vector(self, word, norm=False):
+        """Return the vector of ``word`` (float32, shape (vector_size,)).
+
+        This is the one place that decides what a word outside the vocabulary
+        gets: here a KeyError; subword models compose a vector instead.
+
+        Parameters
+        ----------
+        word : str
+        norm : bool, default=False
+            Return the unit-length vector.
+        """
+        index = self.key_to_index.get(word)
+        if index is not None:
+            vector = self.vectors[index]
+        else:
+            vector = self._unseen_vector(word)
+        if norm:
+            length = np.linalg.norm(vector)
+            return (vector / length).astype(np.float32) if length > 0 else vector.copy()
+        return vector
+
+    def _unseen_vector(self, word):
+        raise KeyError(f"word {word!r} not in vocabulary")
+
+    def clear_cache(self):
+        """Forget derived data (unit vectors); call after changing ``vectors`` in place."""
+        self._normed = None
+
+    def get_normed_vectors(self):
+        """Return the vectors scaled to unit length (zero rows stay zero); cached."""
+        if self._normed is None:
+            lengths = np.linalg.norm(self.vectors, axis=1, keepdims=True)
+            lengths[lengths == 0] = 1.0
+            self._normed = (self.vectors / lengths).astype(np.float32)
+        return self._normed
+
+    def similarity(self, word1, word2):
+        """Return the cosine similarity of two words."""
+        a = self.get_vector(word1, norm=True)
+        b = self.get_vector(word2, norm=True)
+        return float(np.dot(a, b))
+
+    def _as_query(self, items):
+        if items is None:
+            return []
+        if isinstance(items, str) or (isinstance(items, np.ndarray) and items.ndim == 1):
+            return [items]
+        return list(items)
+
+    def most_similar(self, positive=None, negative=None, topn=10, restrict_vocab=None):
+        """Return the ``topn`` words closest (cosine) to the mean of the query.
+
+        The query is the mean of the unit vectors of ``positive`` minus those
+        of ``negative``; words given as strings are left out of the answer.
+
+        Parameters
+        ----------
+        positive : str, ndarray or list of them, default=None
+        negative : str, ndarray or list of them, default=None
+        topn : int, default=10
+        restrict_vocab : int, default=None
+            Search only the first ``restrict_vocab`` rows (the most frequent words).
+
+        Returns
+        -------
+        list of (str, float)
+            Words and cosine similarities, most similar first.
+        """
+        positive = self._as_query(positive)
+        negative = self._as_query(negative)
+        if not positive and not negative:
+            raise ValueError("most_similar needs at least one positive or negative item.")
+        parts, exclude = [], set()
+        for sign, items in ((1.0, positive), (-1.0, negative)):
+            for item in items:
+                if isinstance(item, str):
+                    parts.append(sign * self.get_vector(item, norm=True))
+                    if item in self.key_to_index:
+                        exclude.add(self.key_to_index[item])
+                else:
+                    item = np.asarray(item, dtype=np.float32)
+                    length = np.linalg.norm(item)
+                    parts.append(sign * (item / length if length > 0 else item))
+        query = np.mean(parts, axis=0)
+        length = np.linalg.norm(query)
+        if length > 0:
+            query = query / length
+        normed = self.get_normed_vectors()
+        if restrict_vocab is not None:
+            normed = normed[:restrict_vocab]
+        scores = normed @ query.astype(np.float32)
+        k = min(len(scores), topn + len(exclude))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.index_to_key[i], float(scores[i])) for i in top if i not in exclude][:topn]
+
+    # ------------------------------------------------------------------ files
+    def _npz_arrays(self):
+        arrays = dict(words=np.array(self.index_to_key, dtype=str), vectors=self.vectors)
+        if self.counts is not None:
+            arrays["counts"] = self.counts
+        return arrays
+
+    @classmethod
+    def _from_npz_arrays(cls, arrays, path):
+        if "vectors" not in arrays or "words" not in arrays:
+            raise ValueError(f"{path}: not a WordVectors .npz (needs 'words' and 'vectors').")
+        return cls(arrays["words"].tolist(), arrays["vectors"], arrays.get("counts"))
+
+    def save(self, path, format=None):
+        """Save to a file; the format follows ``format`` or the suffix (``.npz`` by default).
+
+        A thin wrapper of :func:`skembed.vectors.save`: written to a temporary
+        name in the same folder, then renamed.
+        """
+        from skembed.vectors.io import save
+
+        save(self, path, format="npz" if format is None and _no_suffix(path) else format)
+
+    @classmethod
+    def load(cls, path, format=None):
+        """Load vectors from any registered format (see :func:`skembed.vectors.load`)."""
+        from skembed.vectors.io import load
+
+        vectors = load(path, format=format)
+        if not isinstance(vectors, cls):
+            raise TypeError(
+                f"{path} holds {type(vectors).__name__}, not {cls.__name__}; "
+                "read it with skembed.vectors.load."
+            )
+        return vectors
+
+    def save_word2vec_format(self, path, binary=False):
+        """Write the word2vec text (``binary=False``) or binary format.
+
+        The first line is ``n_words vector_size``; each further line holds a
+        word and its values (text), or a word, a space and the raw float32
+        little-endian values (binary), as word2vec's C tool writes them.
+        """
+        self.save(path, format="word2vec-binary" if binary else "word2vec")
+
+    @classmethod
+    def load_word2vec_format(cls, path, binary=False, encoding="utf-8"):
+        """Read the word2vec text or binary format (as written by word2vec, gensim, fastText)."""
+        from skembed.vectors.io import load
+
+        return load(path, format="word2vec-binary" if binary else "word2vec", encoding=encoding)
+
+
+def _no_suffix(path):
+    import os
+
+    return not os.path.splitext(os.fspath(path))[1]

@@ -1,0 +1,135 @@
+"""The registry of vector file formats: one entry per format, chosen by name, suffix or content.
+
+A format is a module with a reader and a writer, plus one entry in
+:data:`FORMATS`.  Where a suffix is shared by two formats the content decides:
+``.bin`` is fastText when it starts with fastText's magic number, else word2vec
+binary; ``.txt`` / ``.vec`` is word2vec text when the first line is two
+integers, else GloVe text.
+"""
+
+import os
+import struct
+from dataclasses import dataclass
+
+from skembed.vectors.io import _fasttext_bin, _glove, _npz, _word2vec
+
+__all__ = ["FORMATS", "Format", "detect_format", "load", "save"]
+
+
+@dataclass(frozen=True)
+class Format:
+    """One file format: its name, usual suffixes, reader and writer."""
+
+    name: str
+    suffixes: tuple
+    read: object
+    write: object
+    description: str
+
+
+FORMATS = {
+    f.name: f
+    for f in (
+        Format("npz", (".npz",), _npz.read_npz, _npz.write_npz,
+               "skembed's arrays (WordVectors or FastTextWordVectors), no pickles"),
+        Format("word2vec", (".txt", ".vec", ".w2v"), _word2vec.read_word2vec_text,
+               _word2vec.write_word2vec_text, "word2vec text: a 'n_words dim' line, then rows"),
+        Format("word2vec-binary", (".bin",), _word2vec.read_word2vec_binary,
+               _word2vec.write_word2vec_binary, "word2vec binary: header, word, float32 row"),
+        Format("glove", (".txt",), _glove.read_glove_text, _glove.write_glove_text,
+               "Stanford GloVe text: rows of a word and its values, no header"),
+        Format("fasttext", (".bin",), _fasttext_bin.read_fasttext_vectors,
+               _fasttext_bin.write_fasttext_vectors,
+               "facebook fastText .bin model (word and n-gram rows)"),
+    )
+}  # fmt: skip
+
+_SAVE_BY_SUFFIX = {".npz": "npz", ".txt": "word2vec", ".vec": "word2vec", ".w2v": "word2vec"}
+_MAGIC = struct.pack("<i", _fasttext_bin.FASTTEXT_MAGIC)
+
+
+def _check_name(format):
+    if format not in FORMATS:
+        raise ValueError(f"format={format!r} is not one of {sorted(FORMATS)}.")
+    return FORMATS[format]
+
+
+def _suffix(path):
+    return os.path.splitext(os.fspath(path))[1].lower()
+
+
+def _first_line_is_header(path):
+    with open(path, "rb") as fh:
+        parts = fh.readline(1024).split()
+    return len(parts) == 2 and all(p.isdigit() for p in parts)
+
+
+def detect_format(path):
+    """Return the name of the format of an existing file, from its suffix and content.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    name : str
+        A key of :data:`FORMATS`.
+    """
+    suffix = _suffix(path)
+    if suffix == ".npz":
+        return "npz"
+    if suffix == ".bin":
+        with open(path, "rb") as fh:
+            return "fasttext" if fh.read(4) == _MAGIC else "word2vec-binary"
+    if suffix in (".txt", ".vec", ".w2v"):
+        return "word2vec" if _first_line_is_header(path) else "glove"
+    raise ValueError(
+        f"{os.fspath(path)}: cannot tell the format from the suffix {suffix!r}; "
+        f"pass format= one of {sorted(FORMATS)}."
+    )
+
+
+def load(path, format=None, **options):
+    """Read word vectors from a file of any registered format.
+
+    Parameters
+    ----------
+    path : str or path-like
+    format : str, default=None
+        A key of :data:`FORMATS`; by default chosen from the suffix and content.
+    **options
+        Passed to the reader (e.g. ``encoding`` for the text formats).
+
+    Returns
+    -------
+    vectors : WordVectors or FastTextWordVectors
+    """
+    spec = _check_name(format) if format is not None else FORMATS[detect_format(path)]
+    return spec.read(path, **options)
+
+
+def save(vectors, path, format=None):
+    """Write word vectors to ``path`` in a registered format (atomically).
+
+    Parameters
+    ----------
+    vectors : WordVectors or FastTextWordVectors
+    path : str or path-like
+    format : str, default=None
+        A key of :data:`FORMATS`; by default from the suffix: ``.npz`` npz,
+        ``.txt``/``.vec``/``.w2v`` word2vec text, ``.bin`` fastText for
+        :class:`~skembed.FastTextWordVectors` and word2vec binary otherwise.
+    """
+    if format is None:
+        suffix = _suffix(path)
+        if suffix == ".bin":
+            format = "fasttext" if hasattr(vectors, "full_input_matrix") else "word2vec-binary"
+        else:
+            format = _SAVE_BY_SUFFIX.get(suffix)
+            if format is None:
+                raise ValueError(
+                    f"{os.fspath(path)}: cannot tell the format from the suffix {suffix!r}; "
+                    f"pass format= one of {sorted(FORMATS)}."
+                )
+    _check_name(format).write(vectors, path)

@@ -1,0 +1,111 @@
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from skembed import Word2VecVectorizer
+from skembed.corpus._encoding import Corpus
+from skembed.models._pooling import POOLING_MODES, document_frequency, pool, smooth_idf
+
+# five words in 3-d, with negative entries so that max cannot start from zero
+VECTORS = np.array(
+    [
+        [1.0, -2.0, 0.5],
+        [-3.0, -1.0, 2.0],
+        [0.0, -4.0, -1.0],
+        [2.5, -0.5, -2.0],
+        [-1.0, -1.0, -1.0],
+    ],
+    dtype=np.float32,
+)
+DOCS = [[0, 1], [], [2, 2, 3], [4], [], [3, 0, 1, 4, 2, 0]]
+WEIGHTS = np.array([0.5, 2.0, 1.0, 3.0, 0.25], dtype=np.float32)
+
+
+def _corpus(docs):
+    offsets = np.concatenate([[0], np.cumsum([len(d) for d in docs])]).astype(np.int64)
+    tokens = np.array([w for d in docs for w in d], dtype=np.int32)
+    return Corpus(tokens, offsets)
+
+
+def _numpy_pool(mode, doc):
+    if not doc:
+        return np.zeros(VECTORS.shape[1])
+    rows = VECTORS[doc].astype(np.float64)
+    if mode == "mean":
+        return rows.mean(axis=0)
+    if mode == "sum":
+        return rows.sum(axis=0)
+    if mode == "max":
+        return rows.max(axis=0)
+    weights = WEIGHTS[doc].astype(np.float64)
+    return weights @ rows / weights.sum()
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+@pytest.mark.parametrize("mode", sorted(POOLING_MODES))
+def test_each_mode_equals_numpy_on_hand_built_vectors(mode, n_threads):
+    weights = WEIGHTS if mode == "tfidf" else None
+    out = pool(VECTORS, _corpus(DOCS), mode, weights, n_threads)
+    assert out.dtype == np.float32 and out.shape == (len(DOCS), 3)
+    expected = np.array([_numpy_pool(mode, d) for d in DOCS])
+    np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-7)
+    assert np.all(out[[1, 4]] == 0)  # empty documents
+
+
+def test_max_starts_from_the_first_word_not_from_zero():
+    out = pool(VECTORS, _corpus([[4, 4], [1, 4]]), "max")
+    np.testing.assert_array_equal(out, [[-1.0, -1.0, -1.0], [-1.0, -1.0, 2.0]])
+
+
+def test_smooth_idf_equals_the_document_frequency_formula():
+    corpus = _corpus(DOCS)
+    df = np.array([sum(w in d for d in DOCS) for w in range(5)])
+    expected = np.log((1 + len(DOCS)) / (1 + df)) + 1
+    np.testing.assert_array_equal(document_frequency(corpus, 5), df)
+    np.testing.assert_allclose(smooth_idf(df, len(DOCS)), expected, rtol=1e-6)
+
+
+TEXTS = [
+    "the cat sat on the mat",
+    "the dog sat on the log",
+    "a cat and a dog",
+    "",
+    "the the the end",
+    "I saw a cat",
+    "Dogs and cats, cats and dogs",
+]
+
+
+def test_idf_equals_tfidf_vectorizer_idf_on_the_same_tokens():
+    model = Word2VecVectorizer(vector_size=4, min_count=1, epochs=1, random_state=0)
+    model.fit(TEXTS)
+    tfidf = TfidfVectorizer(token_pattern=r"(?u)\b\w+\b").fit(TEXTS)
+    assert set(model.vocabulary_) == set(tfidf.vocabulary_)
+    for word, row in model.vocabulary_.items():
+        assert model.idf_[row] == pytest.approx(tfidf.idf_[tfidf.vocabulary_[word]], rel=1e-6)
+    assert model.idf_.dtype == np.float32
+
+
+def test_tfidf_pooling_is_the_idf_weighted_mean_of_the_word_vectors():
+    model = Word2VecVectorizer(vector_size=4, min_count=1, epochs=1, random_state=0,
+                               pooling="tfidf").fit(TEXTS)  # fmt: skip
+    X = model.transform(TEXTS)
+    for text, row in zip(TEXTS, X, strict=True):
+        rows = [model.vocabulary_[w] for w in text.lower().replace(",", "").split()]
+        if not rows:
+            assert np.all(row == 0)
+            continue
+        weights = model.idf_[rows].astype(np.float64)
+        expected = weights @ model.wv_.vectors[rows].astype(np.float64) / weights.sum()
+        np.testing.assert_allclose(row, expected, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("mode", sorted(POOLING_MODES))
+def test_empty_and_unknown_documents_give_zeros_in_every_mode(mode):
+    model = Word2VecVectorizer(vector_size=4, min_count=1, epochs=1, random_state=0,
+                               pooling=mode).fit(TEXTS)  # fmt: skip
+    X = model.transform(["", "zebra quagga", "!!", "the cat"])
+    assert X.dtype == np.float32
+    assert np.all(X[:3] == 0)
+    assert np.any(X[3] != 0)
+    np.testing.assert_array_equal(model.fit_transform(TEXTS), model.transform(TEXTS))
