@@ -75,7 +75,16 @@ def make_chunks(seg_offsets, target=MAX_SEGMENT):
 
 
 class _Encoder:
-    """Streaming encoder: provisional ids by first occurrence, optional pruning."""
+    """Streaming encoder: provisional ids by first occurrence, optional pruning.
+
+    Pruning must not cost the whole stream each time: a ``max_vocab_size``
+    smaller than one document's new words prunes after every document.  So
+    counts are kept up to date incrementally (each token is counted once), and
+    a prune examines only the live ids (the survivors of the last prune and the
+    ids added since), never the dead ones.  A survivor of the k-th prune occurs
+    more than k times, so the ids examined over all prunes number at most about
+    ``n_tokens * log(n_prunes)``; ``n_examined`` records them.
+    """
 
     def __init__(self, max_vocab_size=None):
         self.index = {}
@@ -88,6 +97,11 @@ class _Encoder:
         self.buffer = array("i")
         self.offsets = array("q", [0])
         self.n_tokens = 0
+        self._counts = np.zeros(0, dtype=np.int64)  # occurrences in parts[:_n_counted]
+        self._n_counted = 0
+        self._live = np.zeros(0, dtype=np.int64)  # ids alive after the last prune
+        self._n_pruned_upto = 0  # ids from here on are new since the last prune
+        self.n_examined = 0  # tokens counted and ids examined by prunes
 
     def add(self, tokens):
         index = self.index
@@ -116,17 +130,36 @@ class _Encoder:
             self.buffer = array("i")
 
     def counts(self):
+        """Return the occurrences of every provisional id so far (a view; pruned ids kept)."""
         self._flush()
-        counts = np.zeros(len(self.words), dtype=np.int64)
-        for part in self.parts:
-            counts += np.bincount(part, minlength=len(self.words))
+        n_words = len(self.words)
+        if self._counts.shape[0] < n_words:
+            # grow geometrically, so that growing costs O(1) per id
+            grown = np.zeros(max(n_words, 2 * self._counts.shape[0]), dtype=np.int64)
+            grown[: self._counts.shape[0]] = self._counts
+            self._counts = grown
+        counts = self._counts[:n_words]
+        for part in self.parts[self._n_counted :]:
+            self.n_examined += part.size
+            if 8 * part.size >= n_words:
+                counts += np.bincount(part, minlength=n_words)
+            else:  # a short part: cost its own length, not the vocabulary's
+                np.add.at(counts, part, 1)
+        self._n_counted = len(self.parts)
         return counts
 
     def _prune(self):
         # as gensim: drop words seen at most min_reduce times, then raise the bar
         counts = self.counts()
-        alive = np.asarray(self.alive)
-        doomed = np.flatnonzero(alive & (counts <= self.min_reduce))
+        n_words = len(self.words)
+        live = np.concatenate(
+            [self._live, np.arange(self._n_pruned_upto, n_words, dtype=np.int64)]
+        )
+        self.n_examined += live.size
+        dead = counts[live] <= self.min_reduce
+        doomed = live[dead]
+        self._live = live[~dead]
+        self._n_pruned_upto = n_words
         for i in doomed:
             del self.index[self.words[i]]
             self.alive[i] = False
@@ -134,7 +167,7 @@ class _Encoder:
         self.min_reduce += 1
 
     def result(self):
-        counts = self.counts()
+        counts = self.counts().copy()
         counts[~np.asarray(self.alive, dtype=bool)] = 0
         tokens = np.concatenate(self.parts) if self.parts else np.empty(0, np.int32)
         return Corpus(tokens, np.frombuffer(self.offsets, dtype=np.int64).copy()), counts

@@ -34,7 +34,7 @@ from skembed.corpus._encoding import (
     remap,
 )
 from skembed.corpus._sampling import noise_table
-from skembed.models._kernels._score import sgns_log_likelihood
+from skembed.models._kernels._score import sgns_log_likelihood, sgns_log_likelihood_parallel
 from skembed.models._pooling import POOLING_MODES, document_frequency, pool, smooth_idf
 from skembed.schedules import SCHEDULES, get_schedule, with_warmup
 from skembed.text._analyzer import (
@@ -44,7 +44,7 @@ from skembed.text._analyzer import (
     iter_tokens,
 )
 from skembed.utils._random import seed_states
-from skembed.utils._threads import numba_threads, resolve_n_threads
+from skembed.utils._threads import call_kernel, resolve_n_threads
 
 __all__ = ["BaseEmbeddingVectorizer", "CLIP_PARAMETERS_DOC", "CONTROL_PARAMETERS_DOC"]
 
@@ -550,12 +550,12 @@ class BaseEmbeddingVectorizer(
         n_docs = corpus.n_documents
         ll = np.zeros(n_docs)
         pairs = np.zeros(n_docs, dtype=np.int64)
-        with numba_threads(resolve_n_threads(self.n_jobs)):
-            sgns_log_likelihood(
-                corpus.tokens, corpus.offsets, syn0, syn1, prob, index, SCORE_WINDOW,
-                SCORE_NEGATIVE, seed_states(SCORE_SEED, n_docs),
-                (1 + SCORE_NEGATIVE) * np.log(0.5), ll, pairs,
-            )  # fmt: skip
+        call_kernel(
+            sgns_log_likelihood, sgns_log_likelihood_parallel, resolve_n_threads(self.n_jobs),
+            corpus.tokens, corpus.offsets, syn0, syn1, prob, index, SCORE_WINDOW,
+            SCORE_NEGATIVE, seed_states(SCORE_SEED, n_docs),
+            (1 + SCORE_NEGATIVE) * np.log(0.5), ll, pairs,
+        )  # fmt: skip
         if pairs.sum() == 0:
             raise ValueError("X has no (word, context) pair to score: give longer documents.")
         return float(ll.sum() / pairs.sum())

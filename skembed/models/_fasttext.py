@@ -20,7 +20,7 @@ from skembed.models._kernels import _fasttext
 from skembed.models._kernels._sigmoid import make_tables
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
 from skembed.text._subwords import build_subword_table, subwords_enabled
-from skembed.utils._threads import numba_threads, resolve_n_threads
+from skembed.utils._threads import call_kernel, numba_threads, resolve_n_threads
 from skembed.vectors._fasttext_vectors import FastTextWordVectors, first_use
 
 __all__ = ["FastTextVectorizer"]
@@ -57,7 +57,7 @@ class _Recomposing:
         return self.monitor.begin(*args, **kwargs)
 
     def __call__(self, *args, **kwargs):
-        self.estimator.wv_.clear_cache()
+        self.estimator.wv_.clear_cache(n_threads=resolve_n_threads(self.estimator.n_jobs))
         return self.monitor(*args, **kwargs)
 
 
@@ -478,9 +478,11 @@ tokenizer, token_pattern, stop_words
         _fasttext.scatter_rows_inplace(full, n_words, wv.ngram_rows)
         touched = np.zeros(bucket, dtype=np.bool_)
         touched[wv.ngram_rows] = True
-        with numba_threads(resolve_n_threads(self.n_jobs)):
-            _fasttext.init_untouched(full, n_words, touched, _BUCKET_KEY, self._init_seed,
-                                     1.0 / dim)  # fmt: skip
+        call_kernel(
+            _fasttext.init_untouched, _fasttext.init_untouched_parallel,
+            resolve_n_threads(self.n_jobs), full, n_words, touched, _BUCKET_KEY,
+            self._init_seed, 1.0 / dim,
+        )  # fmt: skip
         return FastTextWordVectors._from_input_matrix(
             wv.index_to_key, full, min_n=wv.min_n, max_n=wv.max_n, counts=wv.counts
         )

@@ -3,7 +3,7 @@
 import numpy as np
 
 from skembed.models._kernels import _pooling as kernels
-from skembed.utils._threads import numba_threads
+from skembed.utils._threads import call_kernel
 
 POOLING_MODES = {
     "mean": kernels.MEAN,
@@ -33,8 +33,8 @@ def pool(vectors, corpus, mode="mean", weights=None, n_threads=1):
     out = np.zeros((corpus.n_documents, vectors.shape[1]), dtype=np.float32)
     if weights is None:
         weights = np.ones(vectors.shape[0], dtype=np.float32)
-    with numba_threads(n_threads):
-        kernels.pool_documents(
-            vectors, corpus.tokens, corpus.offsets, weights, POOLING_MODES[mode], out
-        )
+    call_kernel(
+        kernels.pool_documents, kernels.pool_documents_parallel, n_threads,
+        vectors, corpus.tokens, corpus.offsets, weights, POOLING_MODES[mode], out,
+    )  # fmt: skip
     return out

@@ -50,7 +50,14 @@ def build_analyzer(estimator):
 
 
 def check_documents(X, parameter="X"):
-    """Reject a bare string (or bytes) where an iterable of documents is expected."""
+    """Return the documents of ``X``, reading a one-column table as its column.
+
+    A bare string (or bytes) is refused.  A table (a pandas DataFrame, or any
+    object with ``columns`` and a 2-d ``shape``) iterates as its column names,
+    and a 2-d array as its rows: a one-column one (what a pipeline step with
+    ``set_output(transform="pandas")`` hands on) is read as that column, a wider
+    one is refused with an error that says to select the text column.
+    """
     if isinstance(X, (str, bytes)):
         raise TypeError(
             f"{parameter} must be an iterable of documents (e.g. a list of str), got a single "
@@ -58,12 +65,33 @@ def check_documents(X, parameter="X"):
         )
     if not isinstance(X, Iterable):
         raise TypeError(f"{parameter} must be an iterable of documents, got {type(X).__name__}.")
+    shape = getattr(X, "shape", None)
+    if hasattr(X, "columns") and shape is not None and len(shape) == 2:
+        columns = list(X.columns)
+        if len(columns) != 1:
+            raise ValueError(
+                f"{parameter} is a {type(X).__name__} of {len(columns)} columns "
+                f"{[str(c) for c in columns[:5]]}{'...' if len(columns) > 5 else ''}; one "
+                f"document per row needs one text column: select it, e.g. "
+                f"{parameter}[{str(columns[0]) if columns else 'text'!r}]."
+            )
+        return X[columns[0]]
+    ndim = getattr(X, "ndim", 1)
+    if ndim == 2 and shape is not None:
+        if shape[1] != 1:
+            raise ValueError(
+                f"{parameter} is a 2-d array of shape {tuple(shape)}; one document per row "
+                f"needs one text column: select it, e.g. {parameter}[:, 0]."
+            )
+        return X[:, 0]
+    if ndim != 1:
+        raise ValueError(f"{parameter} has {ndim} dimensions; give a 1-d iterable of documents.")
     return X
 
 
 def iter_tokens(X, analyzer, input="content"):
     """Yield the token list of each document of ``X``, naming any document at fault."""
-    check_documents(X)
+    X = check_documents(X)
     for i, doc in enumerate(X):
         if input == "content" and not isinstance(doc, (str, bytes)):
             raise TypeError(

@@ -3,7 +3,7 @@
 import threading
 from contextlib import contextmanager
 
-__all__ = ["numba_threads", "resolve_n_threads"]
+__all__ = ["call_kernel", "numba_threads", "resolve_n_threads"]
 
 # numba's workqueue threading layer must not be entered by two Python threads at
 # once (joblib's threading backend); parallel kernels therefore take this lock.
@@ -37,3 +37,18 @@ def numba_threads(n_threads):
             yield
         finally:
             numba.set_num_threads(previous)
+
+
+def call_kernel(serial, parallel, n_threads, *args):
+    """Run ``serial(*args)`` for one thread, else ``parallel(*args)`` on ``n_threads`` threads.
+
+    The serial path touches nothing of numba's threading layer: once a process
+    has started numba's thread pool (OpenMP, TBB or workqueue), a child it
+    forks dies or hangs in its first parallel region, so ``n_jobs`` None or 1
+    must never start it.  The two variants are separate functions because
+    numba's on-disk cache cannot tell two compilations of one function apart.
+    """
+    if n_threads <= 1:
+        return serial(*args)
+    with numba_threads(n_threads):
+        return parallel(*args)

@@ -9,12 +9,14 @@ from skembed.text._subwords import (
     ngram_ids,
     subwords_enabled,
 )
+from skembed.utils._threads import call_kernel
 from skembed.vectors._word_vectors import WordVectors
 
 __all__ = ["FastTextWordVectors", "first_use"]
 
-# Above this many multiply-adds, composing in-vocabulary vectors uses all threads
-# (rows are independent, so the result is identical).
+# Above this many multiply-adds, composing in-vocabulary vectors uses the threads it is
+# given (rows are independent, so the result is identical); by default it is given one,
+# so that loading or unpickling never starts numba's thread pool (fork safety).
 _PARALLEL_WORK = 1 << 25
 
 
@@ -236,20 +238,28 @@ class FastTextWordVectors(WordVectors):
         self._table_cache = (indptr, indices)
         return indptr, indices
 
-    def clear_cache(self):
-        """Recompose ``vectors`` from the rows (after they were trained in place)."""
-        self.vectors = self._compose_vocabulary()
+    def clear_cache(self, n_threads=1):
+        """Recompose ``vectors`` from the rows (after they were trained in place).
+
+        Parameters
+        ----------
+        n_threads : int, default=1
+            numba threads to compose with when the work is large; 1 never starts
+            numba's thread pool, so the process can still fork.
+        """
+        self.vectors = self._compose_vocabulary(n_threads)
         super().clear_cache()
 
-    def _compose_vocabulary(self):
+    def _compose_vocabulary(self, n_threads=1):
         from skembed.text._kernels._subwords import compose_vectors, compose_vectors_parallel
 
         indptr, indices = self._table()
         out = np.empty((len(self.index_to_key), self._input.shape[1]), dtype=np.float32)
-        kernel = compose_vectors
-        if indices.size * self._input.shape[1] > _PARALLEL_WORK:
-            kernel = compose_vectors_parallel
-        kernel(indptr, indices, self._input, out)
+        if indices.size * self._input.shape[1] <= _PARALLEL_WORK:
+            n_threads = 1
+        call_kernel(
+            compose_vectors, compose_vectors_parallel, n_threads, indptr, indices, self._input, out
+        )
         return out
 
     def _unseen_ngram_ids(self, word, *, with_mask=False):

@@ -4,7 +4,7 @@ import numba
 import pytest
 from joblib import Parallel, delayed
 
-from skembed.utils._threads import numba_threads, resolve_n_threads
+from skembed.utils._threads import call_kernel, numba_threads, resolve_n_threads
 
 
 def test_resolution_of_n_jobs():
@@ -33,3 +33,28 @@ def test_thread_count_is_restored_after_a_parallel_region():
     with numba_threads(1):
         assert numba.get_num_threads() == 1
     assert numba.get_num_threads() == before
+
+
+def _variants(calls):
+    def serial(x):
+        calls.append(("serial", x))
+        return x + 1
+
+    def parallel(x):
+        calls.append(("parallel", x, numba.get_num_threads()))
+        return x + 2
+
+    return serial, parallel
+
+
+def test_call_kernel_runs_the_serial_variant_for_one_thread():
+    calls = []
+    assert call_kernel(*_variants(calls), 1, 10) == 11
+    assert calls == [("serial", 10)]
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="numba has one thread here")
+def test_call_kernel_runs_the_parallel_variant_in_a_region_of_that_many_threads():
+    calls = []
+    assert call_kernel(*_variants(calls), 2, 10) == 12
+    assert calls == [("parallel", 10, 2)]

@@ -57,6 +57,11 @@ def _add_to_rows(syn0, sub_indices, lo, hi, vec):
             syn0[row, k] += vec[k]
 
 
+# Lists up to this long count repeated rows pairwise (no allocation); longer ones are sorted,
+# so a hostile 100,000-character word costs n log n, not n**2.
+_PAIRWISE_MAX = 64
+
+
 @jit
 def mean_shift_factors(
     sub_indptr,  # IN  int64[n_words + 1]
@@ -67,12 +72,25 @@ def mean_shift_factors(
     for w in range(shift.shape[0]):
         lo = sub_indptr[w]
         hi = sub_indptr[w + 1]
-        total = 0
-        for p in range(lo, hi):
-            for q in range(lo, hi):
-                if sub_indices[p] == sub_indices[q]:
-                    total += 1
-        shift[w] = total / max(hi - lo, 1)
+        n = hi - lo
+        # sum of multiplicity**2 = number of ordered pairs (p, q) with equal rows
+        total = n
+        if n <= _PAIRWISE_MAX:
+            for p in range(lo, hi):
+                for q in range(p + 1, hi):
+                    if sub_indices[p] == sub_indices[q]:
+                        total += 2
+        else:
+            rows = np.sort(sub_indices[lo:hi])
+            run = 1
+            for p in range(1, n):
+                if rows[p] == rows[p - 1]:
+                    run += 1
+                else:
+                    total += run * (run - 1)
+                    run = 1
+            total += run * (run - 1)
+        shift[w] = total / max(n, 1)
 
 
 @jit
@@ -364,7 +382,7 @@ def init_rows_parallel(keys, seed, bound, out):
         _fill_row(out, i, keys[i], seed, bound)
 
 
-@jit(parallel=True)
+@jit
 def init_untouched(
     matrix,  # IN/OUT float32[offset + n, dim]
     offset,  # IN     int: row of key_offset
@@ -375,6 +393,14 @@ def init_untouched(
 ):
     """Fill each row ``offset + b`` with ``touched[b]`` false as :func:`init_rows` would
     with key ``key_offset + b``."""
+    for b in range(touched.shape[0]):
+        if not touched[b]:
+            _fill_row(matrix, offset + b, key_offset + b, seed, bound)
+
+
+@jit(parallel=True)
+def init_untouched_parallel(matrix, offset, touched, key_offset, seed, bound):
+    """Multi-threaded :func:`init_untouched`; bit-identical to it."""
     for b in prange(touched.shape[0]):
         if not touched[b]:
             _fill_row(matrix, offset + b, key_offset + b, seed, bound)

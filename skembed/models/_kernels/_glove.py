@@ -468,7 +468,8 @@ def glove_epoch(
 
     n_threads = max(1, min(int(n_threads), numba.config.NUMBA_NUM_THREADS))
     parallel = n_threads > 1 and n_chunks > 1
-    previous = numba.get_num_threads()
+    # numba.get_num_threads starts the thread pool: the serial path must not call it
+    previous = numba.get_num_threads() if parallel else None
     try:
         if parallel:
             numba.set_num_threads(n_threads)

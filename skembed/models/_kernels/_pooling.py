@@ -1,4 +1,11 @@
-"""Pool word vectors into one vector per document."""
+"""Pool word vectors into one vector per document.
+
+:func:`pool_documents` is serial and :func:`pool_documents_parallel` runs the
+documents on numba's threads; they are separate functions because numba's
+on-disk cache cannot tell two compilations of one function apart, and the
+serial one must never start numba's thread pool (a process that forks after
+a serial ``transform`` must be able to pool in the child).
+"""
 
 import numpy as np
 from numba import prange
@@ -8,7 +15,36 @@ from skembed.utils._jit import jit
 MEAN, SUM, MAX, WEIGHTED_MEAN = 0, 1, 2, 3
 
 
-@jit(parallel=True)
+@jit
+def _pool_one(vectors, tokens, offsets, weights, mode, out, d):
+    lo = offsets[d]
+    hi = offsets[d + 1]
+    if hi == lo:
+        return
+    dim = vectors.shape[1]
+    if mode == MAX:
+        for k in range(dim):
+            out[d, k] = vectors[tokens[lo], k]
+        for p in range(lo + 1, hi):
+            w = tokens[p]
+            for k in range(dim):
+                if vectors[w, k] > out[d, k]:
+                    out[d, k] = vectors[w, k]
+        return
+    total = 0.0
+    acc = np.zeros(dim, dtype=np.float64)
+    for p in range(lo, hi):
+        w = tokens[p]
+        weight = weights[w] if mode == WEIGHTED_MEAN else 1.0
+        total += weight
+        for k in range(dim):
+            acc[k] += weight * vectors[w, k]
+    scale = 1.0 if mode == SUM else (1.0 / total if total > 0 else 0.0)
+    for k in range(dim):
+        out[d, k] = acc[k] * scale
+
+
+@jit
 def pool_documents(
     vectors,  # IN  float32[n_words, dim]
     tokens,  # IN  int32[n_tokens]: word ids (unknown words already dropped)
@@ -18,29 +54,12 @@ def pool_documents(
     out,  # OUT float32[n_documents, dim], zero-filled by the caller
 ):
     """Fill ``out`` with each document's pooled vector; empty documents stay zero."""
-    dim = vectors.shape[1]
+    for d in range(offsets.shape[0] - 1):
+        _pool_one(vectors, tokens, offsets, weights, mode, out, d)
+
+
+@jit(parallel=True)
+def pool_documents_parallel(vectors, tokens, offsets, weights, mode, out):
+    """Multi-threaded :func:`pool_documents`; documents are independent, so bit-identical."""
     for d in prange(offsets.shape[0] - 1):
-        lo = offsets[d]
-        hi = offsets[d + 1]
-        if hi == lo:
-            continue
-        if mode == MAX:
-            for k in range(dim):
-                out[d, k] = vectors[tokens[lo], k]
-            for p in range(lo + 1, hi):
-                w = tokens[p]
-                for k in range(dim):
-                    if vectors[w, k] > out[d, k]:
-                        out[d, k] = vectors[w, k]
-            continue
-        total = 0.0
-        acc = np.zeros(dim, dtype=np.float64)
-        for p in range(lo, hi):
-            w = tokens[p]
-            weight = weights[w] if mode == WEIGHTED_MEAN else 1.0
-            total += weight
-            for k in range(dim):
-                acc[k] += weight * vectors[w, k]
-        scale = 1.0 if mode == SUM else (1.0 / total if total > 0 else 0.0)
-        for k in range(dim):
-            out[d, k] = acc[k] * scale
+        _pool_one(vectors, tokens, offsets, weights, mode, out, d)

@@ -1,4 +1,9 @@
-"""Held-out skip-gram negative-sampling log-likelihood: the protocol behind ``score``."""
+"""Held-out skip-gram negative-sampling log-likelihood: the protocol behind ``score``.
+
+The serial and ``parallel=True`` variants are separate functions because numba's on-disk
+cache cannot tell two compilations of one function apart; ``n_jobs`` None or 1 runs the
+serial one, which never starts numba's thread pool (fork safety).
+"""
 
 import numpy as np
 from numba import prange
@@ -23,7 +28,36 @@ def _dot(a, b):
     return s
 
 
-@jit(parallel=True)
+@jit
+def _score_document(
+    tokens, offsets, syn0, syn1, alias_prob, alias_index, window, negative, seeds, penalty,
+    ll_out, pairs_out, d,
+):  # fmt: skip
+    lo = offsets[d]
+    hi = offsets[d + 1]
+    state = np.empty(1, dtype=np.uint64)
+    state[0] = seeds[d]
+    total = 0.0
+    n = 0
+    for i in range(lo, hi):
+        centre = tokens[i]
+        for j in range(max(lo, i - window), min(hi, i + window + 1)):
+            if j == i:
+                continue
+            n += 1
+            context = tokens[j]
+            if centre < 0 or context < 0:
+                total += penalty
+                continue
+            total += _log_sigmoid(_dot(syn0[context], syn1[centre]))
+            for _ in range(negative):
+                noise = sample_alias(state, alias_prob, alias_index)
+                total += _log_sigmoid(-_dot(syn0[context], syn1[noise]))
+    ll_out[d] = total
+    pairs_out[d] = n
+
+
+@jit
 def sgns_log_likelihood(
     tokens,  # IN  int32[n_tokens]: word ids, -1 for words outside the vocabulary
     offsets,  # IN  int64[n_documents + 1]
@@ -39,26 +73,22 @@ def sgns_log_likelihood(
     pairs_out,  # OUT int64[n_documents]
 ):
     """Sum log s(u_o.v_c) + sum_k log s(-u_o.v_k) over each document's (centre, context) pairs."""
+    for d in range(offsets.shape[0] - 1):
+        _score_document(
+            tokens, offsets, syn0, syn1, alias_prob, alias_index, window, negative, seeds,
+            penalty, ll_out, pairs_out, d,
+        )  # fmt: skip
+
+
+@jit(parallel=True)
+def sgns_log_likelihood_parallel(
+    tokens, offsets, syn0, syn1, alias_prob, alias_index, window, negative, seeds, penalty,
+    ll_out, pairs_out,
+):  # fmt: skip
+    """Multi-threaded :func:`sgns_log_likelihood`; each document has its own RNG state, so
+    the result is bit-identical."""
     for d in prange(offsets.shape[0] - 1):
-        lo = offsets[d]
-        hi = offsets[d + 1]
-        state = np.empty(1, dtype=np.uint64)
-        state[0] = seeds[d]
-        total = 0.0
-        n = 0
-        for i in range(lo, hi):
-            centre = tokens[i]
-            for j in range(max(lo, i - window), min(hi, i + window + 1)):
-                if j == i:
-                    continue
-                n += 1
-                context = tokens[j]
-                if centre < 0 or context < 0:
-                    total += penalty
-                    continue
-                total += _log_sigmoid(_dot(syn0[context], syn1[centre]))
-                for _ in range(negative):
-                    noise = sample_alias(state, alias_prob, alias_index)
-                    total += _log_sigmoid(-_dot(syn0[context], syn1[noise]))
-        ll_out[d] = total
-        pairs_out[d] = n
+        _score_document(
+            tokens, offsets, syn0, syn1, alias_prob, alias_index, window, negative, seeds,
+            penalty, ll_out, pairs_out, d,
+        )  # fmt: skip
