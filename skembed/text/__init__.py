@@ -3,8 +3,20 @@
 The analyzer is scikit-learn's own (``CountVectorizer(...).build_analyzer()``),
 so the text parameters (``lowercase``, ``token_pattern``, ``stop_words``, ...)
 behave as in ``TfidfVectorizer``.
+
+The text steps map raw documents to documents (one str per input row) and go
+before a vectorizer in a pipeline; ``LanguageDetector`` maps documents to
+language codes. Their optional packages come with the ``skembed[text]`` extra
+and are imported when a step is used, never at import.
 """
 
+from skembed.text._languages import LanguageDetector, filter_languages, stop_words
 from skembed.text._subwords import char_ngrams, fasttext_hash
 
-__all__ = ["char_ngrams", "fasttext_hash"]
+__all__ = [
+    "LanguageDetector",
+    "char_ngrams",
+    "fasttext_hash",
+    "filter_languages",
+    "stop_words",
+]
