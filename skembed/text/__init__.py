@@ -12,11 +12,14 @@ and are imported when a step is used, never at import.
 
 from skembed.text._languages import LanguageDetector, filter_languages, stop_words
 from skembed.text._subwords import char_ngrams, fasttext_hash
+from skembed.text._tokenizers import Tokenizer, make_token_pattern
 
 __all__ = [
     "LanguageDetector",
+    "Tokenizer",
     "char_ngrams",
     "fasttext_hash",
     "filter_languages",
+    "make_token_pattern",
     "stop_words",
 ]

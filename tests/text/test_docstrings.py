@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["skembed.text._languages"]
+MODULES = ["skembed.text._languages", "skembed.text._tokenizers"]
 
 
 @pytest.mark.parametrize("name", MODULES)
