@@ -10,12 +10,14 @@ language codes. Their optional packages come with the ``skembed[text]`` extra
 and are imported when a step is used, never at import.
 """
 
+from skembed.text._cleaner import TextCleaner
 from skembed.text._languages import LanguageDetector, filter_languages, stop_words
 from skembed.text._subwords import char_ngrams, fasttext_hash
 from skembed.text._tokenizers import Tokenizer, make_token_pattern
 
 __all__ = [
     "LanguageDetector",
+    "TextCleaner",
     "Tokenizer",
     "char_ngrams",
     "fasttext_hash",

@@ -5,7 +5,11 @@ import importlib
 
 import pytest
 
-MODULES = ["skembed.text._languages", "skembed.text._tokenizers"]
+MODULES = [
+    "skembed.text._cleaner",
+    "skembed.text._languages",
+    "skembed.text._tokenizers",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
