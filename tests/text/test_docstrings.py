@@ -8,6 +8,7 @@ import pytest
 MODULES = [
     "skembed.text._cleaner",
     "skembed.text._languages",
+    "skembed.text._phrases",
     "skembed.text._tokenizers",
 ]
 
