@@ -13,12 +13,14 @@ and are imported when a step is used, never at import.
 from skembed.text._cleaner import TextCleaner
 from skembed.text._languages import LanguageDetector, filter_languages, stop_words
 from skembed.text._phrases import Phrases
+from skembed.text._subword_tokenizer import SubwordTokenizer
 from skembed.text._subwords import char_ngrams, fasttext_hash
 from skembed.text._tokenizers import Tokenizer, make_token_pattern
 
 __all__ = [
     "LanguageDetector",
     "Phrases",
+    "SubwordTokenizer",
     "TextCleaner",
     "Tokenizer",
     "char_ngrams",

@@ -9,6 +9,7 @@ MODULES = [
     "skembed.text._cleaner",
     "skembed.text._languages",
     "skembed.text._phrases",
+    "skembed.text._subword_tokenizer",
     "skembed.text._tokenizers",
 ]
 
