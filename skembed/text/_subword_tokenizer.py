@@ -144,7 +144,17 @@ class SubwordTokenizer(DocumentTransformer):
             )
         tokenizer = tk.Tokenizer(model)
         tokenizer.pre_tokenizer = tk.pre_tokenizers.WhitespaceSplit()
-        tokenizer.train_from_iterator((" ".join(w) for w in words), trainer=trainer)
+        try:
+            tokenizer.train_from_iterator((" ".join(w) for w in words), trainer=trainer)
+        except Exception as exc:  # the library raises a bare Exception
+            if "not large enough" not in str(exc):
+                raise
+            n_chars = len({c for doc in words for word in doc for c in word})
+            raise ValueError(
+                f"vocab_size={self.vocab_size} is too small for the unigram model, which "
+                f"needs a unit for each of the {n_chars} distinct characters of X (and one "
+                "for the unknown unit)."
+            ) from exc
         self.tokenizer_json_ = tokenizer.to_str()
         self.vocabulary_ = tokenizer.get_vocab()
         self._tokenizer = tokenizer

@@ -87,13 +87,19 @@ def test_feeds_a_vectorizer(verses):
     assert any(word.startswith("##") for word in pipe[-1].vocabulary_)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.text(), min_size=1, max_size=6), st.sampled_from(["bpe", "wordpiece", "unigram"])
 )
 def test_never_crashes_nor_returns_empty_units(docs, model):
     subwords = SubwordTokenizer(model=model, vocab_size=50, min_frequency=1)
-    out = subwords.fit_transform(docs)
+    try:
+        out = subwords.fit_transform(docs)
+    except ValueError as exc:
+        # the unigram model needs one unit per character: a clear error, not a crash
+        n_chars = len(set("".join(re.findall(DEFAULT_TOKEN_PATTERN, "\n".join(docs).lower()))))
+        assert model == "unigram" and n_chars >= 40 and "vocab_size=50 is too small" in str(exc)
+        return
     assert len(out) == len(docs)
     for doc in out:
         assert doc == "" or all(doc.split(" "))
