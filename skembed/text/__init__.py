@@ -7,15 +7,24 @@ behave as in ``TfidfVectorizer``.
 The text steps map raw documents to documents (one str per input row) and go
 before a vectorizer in a pipeline; ``LanguageDetector`` maps documents to
 language codes. Their optional packages come with the ``skembed[text]`` extra
-and are imported when a step is used, never at import.
+and are imported when a step is used, never at import. The steps themselves
+are imported on first use (PEP 562), so importing this package stays cheap.
 """
 
-from skembed.text._cleaner import TextCleaner
-from skembed.text._languages import LanguageDetector, filter_languages, stop_words
-from skembed.text._phrases import Phrases
-from skembed.text._subword_tokenizer import SubwordTokenizer
+import importlib
+
 from skembed.text._subwords import char_ngrams, fasttext_hash
-from skembed.text._tokenizers import Tokenizer, make_token_pattern
+
+_LAZY = {
+    "LanguageDetector": "skembed.text._languages",
+    "Phrases": "skembed.text._phrases",
+    "SubwordTokenizer": "skembed.text._subword_tokenizer",
+    "TextCleaner": "skembed.text._cleaner",
+    "Tokenizer": "skembed.text._tokenizers",
+    "filter_languages": "skembed.text._languages",
+    "make_token_pattern": "skembed.text._tokenizers",
+    "stop_words": "skembed.text._languages",
+}
 
 __all__ = [
     "LanguageDetector",
@@ -29,3 +38,16 @@ __all__ = [
     "make_token_pattern",
     "stop_words",
 ]
+
+
+def __getattr__(name):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'skembed.text' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
