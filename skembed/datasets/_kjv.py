@@ -116,13 +116,17 @@ package (version 4.38).
 """
 
 
-@lru_cache(maxsize=1)
-def _parse_kjv():
-    """Parse the bundled file once; return read-only arrays (callers copy)."""
-    lines = gzip.decompress(read_data_bytes(_FILE)).decode("utf-8").splitlines()
+@lru_cache(maxsize=2)
+def _parse_bible(file):
+    """Parse a bundled Bible file once; return read-only arrays (callers copy).
+
+    The files share one layout (``book``, ``chapter``, ``verse``, ``text``, book names
+    spelled as in :data:`BOOKS`), so translations are joined on those three keys.
+    """
+    lines = gzip.decompress(read_data_bytes(file)).decode("utf-8").splitlines()
     header = lines[0].split("\t")
     if header != _HEADER:
-        raise ValueError(f"{_FILE}: expected header {_HEADER}, got {header}.")
+        raise ValueError(f"{file}: expected header {_HEADER}, got {header}.")
     book_index = {book: i for i, book in enumerate(BOOKS)}
     n = len(lines) - 1
     book_codes = np.empty(n, dtype=np.int8)
@@ -137,7 +141,7 @@ def _parse_kjv():
             chapters[row] = int(chapter)
             verses[row] = int(verse)
         except (ValueError, KeyError):
-            raise ValueError(f"{_FILE}, line {row + 2}: malformed row {line!r}.") from None
+            raise ValueError(f"{file}, line {row + 2}: malformed row {line!r}.") from None
         texts.append(text)
     for array in (book_codes, chapters, verses):
         array.flags.writeable = False
@@ -204,10 +208,15 @@ def load_kjv(*, return_X_y=False, as_frame=False, target="book"):
     >>> kjv.data[0]
     'In the beginning God created the heaven and the earth.'
     """
+    return _load_bible(_FILE, _DESCR, return_X_y=return_X_y, as_frame=as_frame, target=target)
+
+
+def _load_bible(file, descr, *, return_X_y, as_frame, target):
+    """Build the Bunch (or ``(data, target)``) of a bundled Bible file; see `load_kjv`."""
     targets = ("book", "testament", "group")
     if target not in targets:
         raise ValueError(f"target must be one of {targets}, got {target!r}.")
-    book_codes, chapters, verses, texts = _parse_kjv()
+    book_codes, chapters, verses, texts = _parse_bible(file)
     book_codes = book_codes.astype(np.int64)
     testament_codes = (book_codes >= _N_OLD_TESTAMENT).astype(np.int64)
     group_of_book = np.array([GROUPS.index(_BOOK_GROUPS[b]) for b in BOOKS], dtype=np.int64)
@@ -228,7 +237,7 @@ def load_kjv(*, return_X_y=False, as_frame=False, target="book"):
         testament=labels("testament"),
         group=labels("group"),
         frame=None,
-        DESCR=_DESCR,
+        DESCR=descr,
     )
     if as_frame:
         import pandas as pd

@@ -12,11 +12,17 @@ from collections.abc import Callable, Iterable
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import StrOptions
 
+from skembed.text._unicode_tables import MARKS
+
 __all__ = ["TEXT_PARAMETERS", "TEXT_CONSTRAINTS", "build_analyzer", "iter_tokens"]
 
 # Unlike CountVectorizer's default r"(?u)\b\w\w+\b", single letters ("a", "i")
-# are kept: they are context words that embeddings learn from.
-DEFAULT_TOKEN_PATTERN = r"(?u)\b\w+\b"
+# are kept: they are context words that embeddings learn from. Combining marks
+# (categories Mn, Mc, Me) continue a word, since ``\w`` alone cuts Devanagari,
+# Bengali, Thai, ... words at every vowel sign and virama ("हिन्दी" into "ह", "न",
+# "द"); on text without marks this matches exactly what r"(?u)\b\w+\b" matches.
+# A pure ``re`` pattern, so the core needs no extra package.
+DEFAULT_TOKEN_PATTERN = "(?u)\\w[\\w" + MARKS + "]*"
 
 TEXT_PARAMETERS = (
     "input",

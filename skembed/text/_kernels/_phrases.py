@@ -1,0 +1,165 @@
+"""Phrase kernels: candidate pairs across connector words, pair counting, segmentation.
+
+Tokens are int32 word ids (-1 for a word that can take no part in a phrase) with
+int64 document offsets. ``code[w]`` is 0 for an ordinary word and ``1 + k`` for
+the k-th connector word; the run of connectors between the two ends of a
+candidate is folded into one int64, ``mid = sum(code * base**position)`` with the
+last connector least significant, so ``(first, mid, last)`` names the candidate
+exactly (``mid == 0``: no connector).
+"""
+
+import numpy as np
+
+from skembed.utils._jit import jit
+
+__all__ = ["candidate_pairs", "count_keys", "segment"]
+
+
+@jit
+def candidate_pairs(tokens, offsets, code, base, max_connectors, first, mid, last):
+    """Write every candidate ``(first, mid, last)`` of the corpus; return how many.
+
+    A candidate starts at an ordinary word, crosses at most ``max_connectors``
+    connector words and ends at the next ordinary word of the same document.
+
+    Parameters
+    ----------
+    tokens : int32[n_tokens]  # IN
+    offsets : int64[n_documents + 1]  # IN
+    code : int64[n_words]  # IN, 0 or 1 + connector index
+    base, max_connectors : int  # IN
+    first, mid, last : int64[n_tokens]  # OUT, the first return-value entries filled
+    """
+    n = 0
+    for d in range(offsets.shape[0] - 1):
+        end = offsets[d + 1]
+        for i in range(offsets[d], end - 1):
+            a = tokens[i]
+            if a < 0 or code[a] != 0:
+                continue
+            j = i + 1
+            folded = 0
+            run = 0
+            while j < end and tokens[j] >= 0 and code[tokens[j]] != 0 and run < max_connectors:
+                folded = folded * base + code[tokens[j]]
+                j += 1
+                run += 1
+            if j < end and tokens[j] >= 0 and code[tokens[j]] == 0:
+                first[n] = a
+                mid[n] = folded
+                last[n] = tokens[j]
+                n += 1
+    return n
+
+
+@jit
+def count_keys(keys):
+    """Return the distinct values of ``keys`` (sorted) and how often each occurs.
+
+    Parameters
+    ----------
+    keys : int64[n]  # IN
+    """
+    if keys.shape[0] == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    ordered = np.sort(keys)
+    n_distinct = 1
+    for i in range(1, ordered.shape[0]):
+        if ordered[i] != ordered[i - 1]:
+            n_distinct += 1
+    distinct = np.empty(n_distinct, np.int64)
+    counts = np.zeros(n_distinct, np.int64)
+    k = 0
+    distinct[0] = ordered[0]
+    for i in range(ordered.shape[0]):
+        if ordered[i] != distinct[k]:
+            k += 1
+            distinct[k] = ordered[i]
+        counts[k] += 1
+    return distinct, counts
+
+
+@jit
+def _find(table_first, table_mid, table_last, a, m, b):
+    """Row of ``(a, m, b)`` in the lexicographically sorted table, or -1."""
+    lo = 0
+    hi = table_first.shape[0]
+    while lo < hi:
+        h = (lo + hi) // 2
+        fa = table_first[h]
+        fm = table_mid[h]
+        fb = table_last[h]
+        if fa < a or (fa == a and (fm < m or (fm == m and fb < b))):
+            lo = h + 1
+        else:
+            hi = h
+    if lo < table_first.shape[0]:
+        if table_first[lo] == a and table_mid[lo] == m and table_last[lo] == b:
+            return lo
+    return -1
+
+
+@jit
+def segment(
+    tokens, offsets, code, base, max_connectors, table_first, table_mid, table_last, weight, span
+):
+    """Choose the phrases of each document that maximise the total weight.
+
+    Phrases may not overlap; among equal totals fewer merges win. Dynamic
+    programming over token positions: ``best[k]`` is the best total of the
+    first ``k`` tokens, and a phrase ending at token ``k`` starts at most
+    ``max_connectors + 1`` tokens earlier.
+
+    Parameters
+    ----------
+    tokens : int32[n_tokens]  # IN
+    offsets : int64[n_documents + 1]  # IN
+    code : int64[n_words]  # IN
+    base, max_connectors : int  # IN
+    table_first, table_mid, table_last : int64[n_phrases]  # IN, sorted lexicographically
+    weight : float64[n_phrases]  # IN, > 0
+    span : int32[n_tokens]  # OUT, length of the unit starting at each token (0 inside one)
+    """
+    longest = 0
+    for d in range(offsets.shape[0] - 1):
+        longest = max(longest, offsets[d + 1] - offsets[d])
+    best = np.zeros(longest + 1, np.float64)
+    start = np.zeros(longest + 1, np.int64)
+    for d in range(offsets.shape[0] - 1):
+        lo = offsets[d]
+        n = offsets[d + 1] - lo
+        best[0] = 0.0
+        for k in range(n):  # best total of tokens[lo : lo + k + 1]
+            best[k + 1] = best[k]
+            start[k + 1] = k
+            b = tokens[lo + k]
+            if b < 0 or code[b] != 0:
+                continue
+            folded = 0
+            power = 1
+            i = k - 1
+            run = 0
+            while i >= 0:
+                t = tokens[lo + i]
+                if t < 0:
+                    break
+                if code[t] != 0:
+                    if run == max_connectors:
+                        break
+                    folded += code[t] * power
+                    power *= base
+                    run += 1
+                    i -= 1
+                    continue
+                row = _find(table_first, table_mid, table_last, t, folded, b)
+                if row >= 0 and best[i] + weight[row] > best[k + 1]:
+                    best[k + 1] = best[i] + weight[row]
+                    start[k + 1] = i
+                break
+        k = n
+        while k > 0:
+            i = start[k]
+            span[lo + i] = k - i
+            for j in range(i + 1, k):
+                span[lo + j] = 0
+            k = i

@@ -1,0 +1,342 @@
+"""Phrases: multi-word expressions learnt from collocation counts, joined into one token."""
+
+import re
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from skembed.corpus._encoding import encode_documents, encode_with_vocabulary
+from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
+from skembed.text._base import DocumentTransformer, iter_documents
+from skembed.text._kernels._phrases import candidate_pairs, count_keys, segment
+
+__all__ = ["Phrases", "ENGLISH_CONNECTOR_WORDS"]
+
+# Function words that may sit inside a phrase but never start or end one
+# ("bank_of_america", "lord_of_hosts"): articles, common prepositions, conjunctions.
+ENGLISH_CONNECTOR_WORDS = frozenset(
+    "a an the for of with without at from to in on by and or".split()
+)
+_DEFAULT_THRESHOLD = {"default": 10.0, "npmi": 0.5}
+_MAX_KEY = 1 << 62
+
+
+class Phrases(DocumentTransformer):
+    """Join frequent collocations ("new york") into single tokens ("new_york").
+
+    ``fit`` counts every word and every pair of neighbouring words (pairs may
+    span connector words, as in "bank of america") and keeps the pairs whose
+    score beats ``threshold``; ``transform`` rewrites each document with its
+    phrases joined by ``delimiter``. Several ``passes`` build longer phrases
+    from the phrases of the pass before ("new_york" + "city"). Where phrases
+    overlap ("new york city" with both "new york" and "york city" learnt),
+    the segmentation takes the phrases of best total score, not the first
+    pair from the left. Counting runs in numba over integer word ids.
+
+    The output is one str per document: its tokens (lowercased with
+    ``lowercase=True``) joined by spaces, the next step's input. Phrases
+    joined by ``"_"`` stay one token under the default token pattern.
+
+    Parameters
+    ----------
+    min_count : int, default=5
+        Pairs seen fewer times are never phrases (and the default score
+        subtracts ``min_count`` from the pair count, as word2vec does).
+    threshold : float or None, default=None
+        A pair becomes a phrase when its score is above this value. None
+        means 10.0 for ``scoring="default"`` and 0.5 for ``"npmi"``.
+    scoring : {"default", "npmi"}, default="default"
+        ``"default"`` is word2vec's score, ``(n_ab - min_count) / (n_a * n_b)
+        * n_vocab``, with ``n_vocab`` the number of distinct words and pairs
+        (the convention of gensim's ``Phrases``, so thresholds carry over);
+        ``"npmi"`` is the normalised pointwise mutual information,
+        ``log(p_ab / (p_a p_b)) / -log(p_ab)``, in [-1, 1] whatever the
+        corpus size.
+    connector_words : "english", list of str or None, default=None
+        Words that may join the two ends of a phrase but never start or end
+        one. ``"english"`` gives articles, prepositions and conjunctions
+        (``ENGLISH_CONNECTOR_WORDS``).
+    max_connectors : int, default=3
+        Most connector words between the two ends of a phrase.
+    passes : int, default=1
+        Rounds of learning; pass ``k`` sees the phrases of pass ``k - 1`` as
+        single tokens, so phrases of up to ``2 ** passes`` words form.
+    delimiter : str, default="_"
+        Joins the words of a phrase.
+    lowercase : bool, default=True
+        Lowercase before counting, so "New York" and "new york" pool.
+    token_pattern : str, default=DEFAULT_TOKEN_PATTERN
+        Pattern of a token, as in the vectorizers.
+
+    Attributes
+    ----------
+    phrasegrams_ : dict of str to float
+        Every phrase learnt (words joined by ``delimiter``) and its score.
+    n_phrases_ : list of int
+        Number of phrases learnt by each pass.
+
+    See Also
+    --------
+    TextCleaner : Clean documents before finding phrases.
+
+    Examples
+    --------
+    >>> from skembed.text import Phrases
+    >>> docs = ["we flew to new york", "new york has parks", "they love new york",
+    ...         "we love parks", "they flew home", "a new idea", "york is old",
+    ...         "parks are green", "we are home", "they are old"] * 3
+    >>> phrases = Phrases(min_count=3, threshold=1.0).fit(docs)
+    >>> sorted(phrases.phrasegrams_)
+    ['new_york']
+    >>> phrases.transform(["A NEW hat in New York"])
+    ['a new hat in new_york']
+    """
+
+    _parameter_constraints = {
+        "min_count": [Interval(Integral, 1, None, closed="left")],
+        "threshold": [Real, None],
+        "scoring": [StrOptions({"default", "npmi"})],
+        "connector_words": [StrOptions({"english"}), list, tuple, set, frozenset, None],
+        "max_connectors": [Interval(Integral, 0, 8, closed="both")],
+        "passes": [Interval(Integral, 1, None, closed="left")],
+        "delimiter": [str],
+        "lowercase": ["boolean"],
+        "token_pattern": [str],
+    }
+
+    def __init__(
+        self,
+        *,
+        min_count=5,
+        threshold=None,
+        scoring="default",
+        connector_words=None,
+        max_connectors=3,
+        passes=1,
+        delimiter="_",
+        lowercase=True,
+        token_pattern=DEFAULT_TOKEN_PATTERN,
+    ):
+        self.min_count = min_count
+        self.threshold = threshold
+        self.scoring = scoring
+        self.connector_words = connector_words
+        self.max_connectors = max_connectors
+        self.passes = passes
+        self.delimiter = delimiter
+        self.lowercase = lowercase
+        self.token_pattern = token_pattern
+
+    def _tokenize(self, X):
+        pattern = re.compile(self.token_pattern)
+        lowercase = self.lowercase
+        return [pattern.findall(doc.lower() if lowercase else doc) for _, doc in iter_documents(X)]
+
+    def _connectors(self):
+        if self.connector_words is None:
+            return []
+        words = (
+            ENGLISH_CONNECTOR_WORDS if self.connector_words == "english" else self.connector_words
+        )
+        return sorted({w.lower() if self.lowercase else w for w in words})
+
+    def _threshold(self):
+        if self.threshold is None:
+            return _DEFAULT_THRESHOLD[self.scoring]
+        threshold = float(self.threshold)
+        if self.scoring == "npmi" and not -1.0 <= threshold <= 1.0:
+            raise ValueError(f"threshold must be in [-1, 1] with scoring='npmi', got {threshold}.")
+        if self.scoring == "default" and threshold < 0:
+            raise ValueError(f"threshold must be >= 0 with scoring='default', got {threshold}.")
+        return threshold
+
+    def fit(self, X, y=None):
+        """Learn the phrases of the documents.
+
+        Parameters
+        ----------
+        X : iterable of str of length n_documents
+            Raw documents.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : Phrases
+            The fitted step.
+        """
+        self._fit_tokens(self._fit_setup(X))
+        return self
+
+    def fit_transform(self, X, y=None):
+        """Learn the phrases, then return the documents with their phrases joined.
+
+        Parameters
+        ----------
+        X : iterable of str of length n_documents
+            Raw documents.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        documents : list of str of length n_documents
+            Tokens joined by spaces, phrases joined by ``delimiter``.
+        """
+        token_lists = self._fit_tokens(self._fit_setup(X), keep_last=True)
+        return [" ".join(tokens) for tokens in token_lists]
+
+    def _fit_setup(self, X):
+        self._validate_params()
+        self._threshold()
+        if not self.delimiter or any(c.isspace() for c in self.delimiter):
+            raise ValueError(
+                f"delimiter must be a non-empty str without spaces, got {self.delimiter!r}."
+            )
+        return self._tokenize(X)
+
+    def _fit_tokens(self, token_lists, keep_last=False):
+        connectors = self._connectors()
+        passes, phrasegrams = [], {}
+        for k in range(self.passes):
+            state = self._learn_pass(token_lists, connectors, phrasegrams)
+            passes.append(state)
+            if k + 1 < self.passes or keep_last:
+                token_lists = self._apply_pass(state, token_lists)
+        self._passes = passes
+        self.phrasegrams_ = phrasegrams
+        self.n_phrases_ = [len(state["weight"]) for state in passes]
+        return token_lists
+
+    def _learn_pass(self, token_lists, connectors, phrasegrams):
+        corpus, words, counts = encode_documents(token_lists)
+        n_words, n_tokens = len(words), corpus.n_tokens
+        index = {w: i for i, w in enumerate(words)}
+        base = len(connectors) + 1
+        code = np.zeros(n_words, dtype=np.int64)
+        for k, word in enumerate(connectors):
+            if word in index:
+                code[index[word]] = k + 1
+        first, mid, last = (np.empty(n_tokens, dtype=np.int64) for _ in range(3))
+        n = candidate_pairs(
+            corpus.tokens, corpus.offsets, code, base, self.max_connectors, first, mid, last
+        )
+        first, mid, last = first[:n], mid[:n], last[:n]
+        n_mid = base**self.max_connectors
+        packed = n_words * n_words * n_mid < _MAX_KEY
+        if packed:
+            keys, pair_counts = count_keys((first * n_words + last) * n_mid + mid)
+            mid, rest = keys % n_mid, keys // n_mid
+            first, last = rest // max(n_words, 1), rest % max(n_words, 1)
+        else:  # too many words to pack a pair into one int64
+            rows, pair_counts = np.unique(
+                np.stack([first, mid, last], axis=1), axis=0, return_counts=True
+            )
+            first, mid, last = rows[:, 0], rows[:, 1], rows[:, 2]
+        n_vocab = n_words + len(pair_counts)  # distinct words and pairs, as gensim counts
+        scores = self._score(counts[first], counts[last], pair_counts, n_vocab, n_tokens)
+        kept = np.flatnonzero(scores > self._threshold())
+        first, mid, last, scores = first[kept], mid[kept], last[kept], scores[kept]
+        # a compact vocabulary: the words of the phrases and the connectors
+        used = np.unique(np.concatenate([first, last]))
+        vocabulary = [words[i] for i in used] + [w for w in connectors if w in index]
+        compact = {w: i for i, w in enumerate(vocabulary)}
+        remap = np.full(n_words, -1, dtype=np.int64)
+        remap[used] = np.arange(len(used))
+        first, last = remap[first], remap[last]
+        order = np.lexsort((last, mid, first))
+        first, mid, last, scores = first[order], mid[order], last[order], scores[order]
+        compact_code = np.zeros(len(vocabulary), dtype=np.int64)
+        for k, word in enumerate(connectors):
+            if word in compact:
+                compact_code[compact[word]] = k + 1
+        for a, m, b, s in zip(first, mid, last, scores, strict=True):
+            inner = []
+            while m:
+                inner.append(connectors[m % base - 1])
+                m //= base
+            phrase = [vocabulary[a], *reversed(inner), vocabulary[b]]
+            phrasegrams[self.delimiter.join(phrase)] = float(s)
+        # segmentation maximises a total of positive weights: NPMI is shifted into (0, 2]
+        weight = scores + 1.0 if self.scoring == "npmi" else np.maximum(scores, 1e-12)
+        return {
+            "vocabulary": vocabulary,
+            "code": compact_code,
+            "base": base,
+            "first": first,
+            "mid": mid,
+            "last": last,
+            "weight": weight.astype(np.float64),
+        }
+
+    def _score(self, count_a, count_b, count_ab, n_vocab, n_tokens):
+        count_a = count_a.astype(np.float64)
+        count_b = count_b.astype(np.float64)
+        count_ab = count_ab.astype(np.float64)
+        if self.scoring == "default":
+            return (count_ab - self.min_count) / (count_a * count_b) * n_vocab
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p_ab = count_ab / n_tokens
+            pmi = np.log(p_ab / ((count_a / n_tokens) * (count_b / n_tokens)))
+            npmi = np.where(p_ab < 1.0, pmi / -np.log(p_ab), 1.0)
+        return np.where(count_ab >= self.min_count, npmi, -np.inf)
+
+    def _apply_pass(self, state, token_lists):
+        index = {w: i for i, w in enumerate(state["vocabulary"])}
+        corpus = encode_with_vocabulary(token_lists, index, unknown=-1)
+        span = np.ones(corpus.n_tokens, dtype=np.int32)
+        if len(state["weight"]) == 0 or corpus.n_tokens == 0:
+            return token_lists
+        segment(
+            corpus.tokens,
+            corpus.offsets,
+            state["code"],
+            state["base"],
+            self.max_connectors,
+            state["first"],
+            state["mid"],
+            state["last"],
+            state["weight"],
+            span,
+        )
+        joined = np.flatnonzero(span > 1)
+        out = list(token_lists)
+        delimiter = self.delimiter
+        for d in np.unique(np.searchsorted(corpus.offsets, joined, side="right") - 1):
+            lo = corpus.offsets[d]
+            tokens = token_lists[d]
+            spans = span[lo : lo + len(tokens)]
+            new, i = [], 0
+            while i < len(tokens):
+                width = max(int(spans[i]), 1)
+                new.append(tokens[i] if width == 1 else delimiter.join(tokens[i : i + width]))
+                i += width
+            out[d] = new
+        return out
+
+    def transform(self, X):
+        """Return the documents with their phrases joined.
+
+        Parameters
+        ----------
+        X : iterable of str of length n_documents
+            Raw documents.
+
+        Returns
+        -------
+        documents : list of str of length n_documents
+            Tokens joined by spaces, phrases joined by ``delimiter``.
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "phrasegrams_")
+        token_lists = self._tokenize(X)
+        for state in self._passes:
+            token_lists = self._apply_pass(state, token_lists)
+        return [" ".join(tokens) for tokens in token_lists]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = True
+        return tags

@@ -1,0 +1,161 @@
+import pickle
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from skembed.text import Phrases
+from skembed.text._kernels._phrases import candidate_pairs, count_keys, segment
+
+
+def _planted_corpus(seed=0, n_docs=400, plant="new york"):
+    rng = np.random.default_rng(seed)
+    vocabulary = [f"w{i}" for i in range(300)]
+    weights = 1.0 / np.arange(1, 301)
+    weights /= weights.sum()
+    docs = []
+    for _ in range(n_docs):
+        words = list(rng.choice(vocabulary, size=12, p=weights))
+        if rng.random() < 0.5:
+            words.insert(int(rng.integers(0, len(words))), plant)
+        docs.append(" ".join(words))
+    return docs
+
+
+def _shuffled(docs, seed=1):
+    tokens = " ".join(docs).split()
+    np.random.default_rng(seed).shuffle(tokens)
+    out, start = [], 0
+    for doc in docs:
+        n = len(doc.split())
+        out.append(" ".join(tokens[start : start + n]))
+        start += n
+    return out
+
+
+@pytest.mark.parametrize("scoring", ["default", "npmi"])
+def test_planted_phrase_found_and_absent_from_shuffled_control(scoring):
+    docs = _planted_corpus()
+    phrases = Phrases(scoring=scoring).fit(docs)
+    assert "new_york" in phrases.phrasegrams_
+    # the Zipf filler has no collocations: at most a chance pair or two
+    assert len(phrases.phrasegrams_) <= 3, phrases.phrasegrams_
+    out = phrases.transform(docs)
+    assert sum(doc.count("new_york") for doc in out) == sum(d.count("new york") for d in docs)
+    control = Phrases(scoring=scoring).fit(_shuffled(docs))
+    assert "new_york" not in control.phrasegrams_
+
+
+def test_connector_words_and_passes():
+    docs = _planted_corpus(plant="bank of america", seed=2)
+    docs += ["w1 of w2 of w3 of w4 of w5"] * 30  # "of" is common elsewhere too
+    assert "bank_of_america" in Phrases(connector_words="english").fit(docs).phrasegrams_
+    assert "bank_of_america" not in Phrases().fit(docs).phrasegrams_
+    # a connector never starts or ends a phrase
+    learnt = Phrases(connector_words=["of"]).fit(docs).phrasegrams_
+    assert not any(p.startswith("of_") or p.endswith("_of") for p in learnt)
+
+    city = _planted_corpus(plant="new york city", seed=3)
+    one = Phrases(passes=1).fit(city)
+    two = Phrases(passes=2).fit(city)
+    assert "new_york_city" not in one.phrasegrams_
+    assert "new_york_city" in two.phrasegrams_ and len(two.n_phrases_) == 2
+    assert "w7 new_york_city w9" in two.transform(["w7 new york city w9"])[0]
+
+
+def test_counting_kernel_matches_a_python_count():
+    rng = np.random.default_rng(0)
+    n_words, connectors = 20, {3: 1, 7: 2}  # word id -> 1 + connector index
+    code = np.zeros(n_words, np.int64)
+    for word, c in connectors.items():
+        code[word] = c
+    tokens = rng.integers(-1, n_words, size=2000).astype(np.int32)
+    offsets = np.array([0, 500, 500, 1337, 2000], np.int64)
+    first, mid, last = (np.empty(len(tokens), np.int64) for _ in range(3))
+    n = candidate_pairs(tokens, offsets, code, 3, 2, first, mid, last)
+    expected = Counter()
+    for d in range(len(offsets) - 1):
+        doc = tokens[offsets[d] : offsets[d + 1]].tolist()
+        for i, a in enumerate(doc):
+            if a < 0 or code[a]:
+                continue
+            j, inner = i + 1, []
+            while j < len(doc) and doc[j] >= 0 and code[doc[j]] and len(inner) < 2:
+                inner.append(int(code[doc[j]]))
+                j += 1
+            if j < len(doc) and doc[j] >= 0 and not code[doc[j]]:
+                folded = 0
+                for c in inner:
+                    folded = folded * 3 + c
+                expected[(a, folded, doc[j])] += 1
+    got = Counter(zip(first[:n].tolist(), mid[:n].tolist(), last[:n].tolist(), strict=True))
+    assert got == expected and n > 100
+    keys, counts = count_keys(np.array([5, 3, 5, 9, 3, 5], np.int64))
+    assert keys.tolist() == [3, 5, 9] and counts.tolist() == [2, 3, 1]
+
+
+def test_segmentation_takes_the_best_total_not_the_first_pair():
+    code = np.zeros(4, np.int64)
+
+    def spans(pairs, weights, tokens):
+        order = sorted(range(len(pairs)), key=lambda k: pairs[k])
+        table = np.array([pairs[k] for k in order], np.int64).reshape(-1, 2)
+        weight = np.array([weights[k] for k in order], np.float64)
+        mid = np.zeros(len(table), np.int64)
+        tokens = np.array(tokens, np.int32)
+        out = np.ones(len(tokens), np.int32)
+        offsets = np.array([0, len(tokens)], np.int64)
+        segment(tokens, offsets, code, 1, 0, table[:, 0], mid, table[:, 1], weight, out)
+        return out.tolist()
+
+    # a b c: (b, c) scores higher than (a, b), which a left-to-right pass would take
+    assert spans([(0, 1), (1, 2)], [1.0, 5.0], [0, 1, 2]) == [1, 2, 0]
+    assert spans([(0, 1), (1, 2)], [5.0, 1.0], [0, 1, 2]) == [2, 0, 1]
+    # a b c d: (a, b) + (c, d) = 6 beats (b, c) = 5
+    assert spans([(0, 1), (1, 2), (2, 3)], [3.0, 5.0, 3.0], [0, 1, 2, 3]) == [2, 0, 2, 0]
+    # unknown words (-1) break phrases
+    assert spans([(0, 1)], [1.0], [0, -1, 1, 0, 1]) == [1, 1, 1, 2, 0]
+
+
+def test_scores_follow_the_formulas():
+    docs = ["a b c", "a b d", "a e f", "g b h"]
+    phrases = Phrases(min_count=1, threshold=0.0).fit(docs)
+    # counts: a=3, b=3, (a, b)=2; distinct words 8 + distinct pairs 7 = 15
+    assert phrases.phrasegrams_["a_b"] == pytest.approx((2 - 1) / (3 * 3) * 15)
+    npmi = Phrases(min_count=1, threshold=-1.0, scoring="npmi").fit(docs)
+    p_ab, p_a, p_b = 2 / 12, 3 / 12, 3 / 12
+    assert npmi.phrasegrams_["a_b"] == pytest.approx(np.log(p_ab / (p_a * p_b)) / -np.log(p_ab))
+
+
+def test_pickle_clone_errors_and_fit_transform():
+    docs = _planted_corpus(n_docs=200)
+    phrases = Phrases(min_count=3)
+    with pytest.raises(NotFittedError):
+        phrases.transform(docs)
+    out = phrases.fit_transform(docs)
+    assert out == phrases.transform(docs) and len(out) == len(docs)
+    again = pickle.loads(pickle.dumps(phrases))
+    assert again.transform(docs[:20]) == out[:20]
+    assert not hasattr(clone(phrases), "phrasegrams_")
+    with pytest.raises(ValueError, match="threshold must be in"):
+        Phrases(scoring="npmi", threshold=3).fit(docs)
+    with pytest.raises(ValueError, match="delimiter"):
+        Phrases(delimiter=" ").fit(docs)
+    with pytest.raises(ValueError, match="min_count"):
+        Phrases(min_count=0).fit(docs)
+    assert Phrases().fit([]).transform(["x y"]) == ["x y"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(), min_size=1, max_size=8))
+def test_never_crashes_nor_returns_empty_tokens(docs):
+    phrases = Phrases(min_count=1, threshold=0.0, connector_words="english", passes=2)
+    out = phrases.fit_transform(docs * 2)
+    assert len(out) == 2 * len(docs)
+    for doc in out:
+        assert doc == "" or all(doc.split(" "))
+    assert phrases.transform(docs) == out[: len(docs)]
