@@ -119,6 +119,12 @@ or callable, default="linear"
         Decoupled L2 decay: after each batch of chunks every trained vector is
         multiplied by ``1 - weight_decay * rate * share``, where ``share`` is the
         batch's share of an epoch's words.
+    clip_value : float, default=None
+        Bound each component of every single update of a vector to
+        ``[-clip_value, clip_value]`` (gradient clipping by value).
+    clip_norm : float, default=None
+        Rescale every single update of a vector to an L2 norm of at most
+        ``clip_norm`` (gradient clipping by norm).
     warm_start : bool, default=False
         When fitted, ``fit`` continues from the current vectors instead of
         starting again (the vocabulary grows only if ``update_vocabulary``).
@@ -130,12 +136,6 @@ or callable, default="linear"
         Words ``partial_fit`` will see in all; with it the schedule decays by
         words seen, without it ``partial_fit`` trains at the constant
         ``learning_rate``.
-    clip_value : float, default=None
-        Bound each component of every single update of a vector to
-        ``[-clip_value, clip_value]`` (gradient clipping by value).
-    clip_norm : float, default=None
-        Rescale every single update of a vector to an L2 norm of at most
-        ``clip_norm`` (gradient clipping by norm).
     pooling : {"mean", "sum", "max", "tfidf"}, default="mean"
         How ``transform`` combines a document's word vectors ("tfidf": mean
         weighted by ``idf_``).
