@@ -83,6 +83,20 @@ def test_docstring_documents_exactly_the_parameters_in_order(estimator):
 
 
 @each_estimator
+def test_documented_attributes_exist_after_fit(estimator):
+    from numpydoc.docscrape import ClassDoc
+
+    est = clone(estimator)
+    if "store_cooccurrence" in est.get_params():
+        est.set_params(store_cooccurrence=True)  # cooccurrence_ is kept only on request
+    est.fit(DOCS)
+    documented = [entry.name for entry in ClassDoc(type(est))["Attributes"]]
+    assert "wv_" in documented
+    for name in documented:
+        assert hasattr(est, name), name
+
+
+@each_estimator
 def test_clone_and_get_params_invariance(estimator):
     fitted = clone(estimator).fit(DOCS)
     copy = clone(fitted)

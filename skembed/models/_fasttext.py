@@ -239,6 +239,10 @@ tokenizer, token_pattern, stop_words
         Seconds spent in the training kernels.
     words_per_second_ : float
         In-vocabulary training tokens processed per second (all epochs).
+    validation_scores_ : list of float or None
+        ``score`` of the held-out documents after each epoch (``early_stopping=True``).
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
 
     See Also
     --------
