@@ -11,9 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from skembed._training._monitor import with_callbacks
 from skembed.corpus._encoding import Corpus, make_chunks, remap
 from skembed.corpus._sampling import keep_probabilities, noise_table
-from skembed.models._base import (
-    BaseEmbeddingVectorizer,
-)
+from skembed.models._base import BaseEmbeddingVectorizer
 from skembed.models._kernels import _fasttext
 from skembed.models._kernels._sigmoid import make_tables
 from skembed.models._params import (

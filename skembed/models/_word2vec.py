@@ -8,9 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skembed.corpus._encoding import make_chunks
 from skembed.corpus._huffman import huffman_tree
 from skembed.corpus._sampling import keep_probabilities, noise_table
-from skembed.models._base import (
-    BaseEmbeddingVectorizer,
-)
+from skembed.models._base import BaseEmbeddingVectorizer
 from skembed.models._kernels import _cbow, _sgns
 from skembed.models._kernels._sigmoid import make_tables
 from skembed.models._params import (
