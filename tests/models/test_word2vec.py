@@ -178,13 +178,6 @@ def test_invalid_parameters_use_sklearn_constraint_messages(params, name):
         Word2VecVectorizer(**params).fit(["a b c"])
 
 
-def test_transform_before_fit_raises():
-    from sklearn.exceptions import NotFittedError
-
-    with pytest.raises(NotFittedError):
-        Word2VecVectorizer().transform(["a b"])
-
-
 def test_input_filename_reads_files(tmp_path):
     paths = []
     for i in range(3):
