@@ -30,7 +30,14 @@ def _progress(p):
 
 @dataclass(frozen=True)
 class LinearSchedule:
-    """``start - (start - end) * p``: word2vec's and fastText's decay."""
+    """``start - (start - end) * p``: word2vec's and fastText's decay.
+
+    Examples
+    --------
+    >>> from skembed.schedules import LinearSchedule
+    >>> LinearSchedule()([0.0, 0.5, 1.0], 0.025, 0.0001).round(5).tolist()
+    [0.025, 0.01255, 0.0001]
+    """
 
     def __call__(self, p, start, end):
         return start - (start - end) * _progress(p)
@@ -38,7 +45,14 @@ class LinearSchedule:
 
 @dataclass(frozen=True)
 class ConstantSchedule:
-    """``start`` throughout (GloVe's, under AdaGrad)."""
+    """``start`` throughout (GloVe's, under AdaGrad).
+
+    Examples
+    --------
+    >>> from skembed.schedules import ConstantSchedule
+    >>> ConstantSchedule()([0.0, 0.5, 1.0], 0.05, 0.0001).tolist()
+    [0.05, 0.05, 0.05]
+    """
 
     def __call__(self, p, start, end):
         return np.full(np.shape(p), float(start))
@@ -46,7 +60,14 @@ class ConstantSchedule:
 
 @dataclass(frozen=True)
 class ExponentialSchedule:
-    """``start * (end / start) ** p``: geometric decay from start to end (end > 0)."""
+    """``start * (end / start) ** p``: geometric decay from start to end (end > 0).
+
+    Examples
+    --------
+    >>> from skembed.schedules import ExponentialSchedule
+    >>> ExponentialSchedule()([0.0, 0.5, 1.0], 0.01, 0.0001).round(6).tolist()
+    [0.01, 0.001, 0.0001]
+    """
 
     def __call__(self, p, start, end):
         end = max(end, 1e-12)
@@ -63,6 +84,12 @@ class StepSchedule:
         Factor applied at each step.
     n_steps : int, default=5
         Number of equal stretches of training (5 epochs by default: one per epoch).
+
+    Examples
+    --------
+    >>> from skembed.schedules import StepSchedule
+    >>> StepSchedule(gamma=0.5, n_steps=2)([0.0, 0.4, 0.6, 1.0], 0.1, 0.0).tolist()
+    [0.1, 0.1, 0.05, 0.05]
     """
 
     gamma: float = 0.5
@@ -75,7 +102,14 @@ class StepSchedule:
 
 @dataclass(frozen=True)
 class CosineSchedule:
-    """``end + (start - end) * (1 + cos(pi p)) / 2``: cosine annealing."""
+    """``end + (start - end) * (1 + cos(pi p)) / 2``: cosine annealing.
+
+    Examples
+    --------
+    >>> from skembed.schedules import CosineSchedule
+    >>> CosineSchedule()([0.0, 0.5, 1.0], 0.1, 0.0).round(6).tolist()
+    [0.1, 0.05, 0.0]
+    """
 
     def __call__(self, p, start, end):
         return end + (start - end) * 0.5 * (1.0 + np.cos(np.pi * _progress(p)))
@@ -91,7 +125,26 @@ SCHEDULES = {
 
 
 def get_schedule(schedule):
-    """Return the schedule instance for a name or an instance."""
+    """Return the schedule instance for a name or an instance.
+
+    Parameters
+    ----------
+    schedule : str or callable
+        A name of ``SCHEDULES`` or a callable ``schedule(p, start, end)``,
+        returned as it is.
+
+    Returns
+    -------
+    schedule : callable
+
+    Examples
+    --------
+    >>> from skembed.schedules import StepSchedule, get_schedule
+    >>> get_schedule("cosine")
+    CosineSchedule()
+    >>> get_schedule(StepSchedule(gamma=0.3))
+    StepSchedule(gamma=0.3, n_steps=5)
+    """
     if isinstance(schedule, str):
         try:
             return SCHEDULES[schedule]()
@@ -109,6 +162,27 @@ def with_warmup(schedule, start, end, warmup_fraction=0.0):
 
     During warm-up the rate climbs linearly from ``start / n`` (low, never 0)
     to ``start``; the schedule then runs over the remaining progress.
+
+    Parameters
+    ----------
+    schedule : callable
+        ``schedule(p, start, end)``, e.g. from :func:`get_schedule`.
+    start, end : float
+        The rates at the start and at the end of the schedule.
+    warmup_fraction : float, default=0.0
+        Share of the progress spent warming up.
+
+    Returns
+    -------
+    rates : callable
+        ``rates(p)``: the rate (float64 array) at each progress ``p``.
+
+    Examples
+    --------
+    >>> from skembed.schedules import LinearSchedule, with_warmup
+    >>> rates = with_warmup(LinearSchedule(), 0.1, 0.0, warmup_fraction=0.5)
+    >>> rates([0.25, 0.5, 0.75, 1.0]).round(6).tolist()
+    [0.05, 0.1, 0.05, 0.0]
     """
 
     def rates(p):

@@ -4,6 +4,10 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
+import pytest
+
+# each trains on the King James Bible
+pytestmark = pytest.mark.slow
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -114,6 +114,21 @@ def _neighbors(args, out):
 
 
 def build_parser():
+    """Return the argument parser of the ``skembed`` command.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        Sub-commands ``demo``, ``train`` and ``neighbors``; each parsed
+        namespace carries the function that runs it as ``func``.
+
+    Examples
+    --------
+    >>> from skembed.cli import build_parser
+    >>> args = build_parser().parse_args(["train", "corpus.txt", "-o", "vectors.npz"])
+    >>> args.model, args.corpus, args.output, args.min_count
+    ('word2vec', ['corpus.txt'], 'vectors.npz', 5)
+    """
     parser = argparse.ArgumentParser(
         prog="skembed", description="Train and query word embeddings."
     )
@@ -152,7 +167,38 @@ def build_parser():
 
 
 def main(argv=None, out=None):
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments (``sys.argv[1:]`` when None).
+    out : file object, default=None
+        Where results are printed (``sys.stdout`` when None); errors go to
+        ``sys.stderr``.
+
+    Returns
+    -------
+    status : int
+        0 on success, 1 for an expected failure (a file that cannot be read,
+        a word that is not in the vocabulary).
+
+    Examples
+    --------
+    >>> import io, os, tempfile
+    >>> import numpy as np
+    >>> from skembed import WordVectors
+    >>> from skembed.cli import main
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "vectors.npz")
+    >>> WordVectors(["cat", "dog", "car"],
+    ...             np.array([[1, 0], [0.9, 0.1], [0, 1]], dtype=np.float32)).save(path)
+    >>> out = io.StringIO()
+    >>> main(["neighbors", path, "cat", "--topn", "1"], out=out)
+    0
+    >>> "dog" in out.getvalue()
+    True
+    """
     args = build_parser().parse_args(argv)
     try:
         return args.func(args, out or sys.stdout)

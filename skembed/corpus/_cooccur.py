@@ -57,8 +57,15 @@ def _fixed_point_weights(window, distance_weighting, n_visits):
     distances = np.arange(1, window + 1)
     # Largest possible count of one entry (a 2x margin is added below).
     bound = max(1, n_visits) * float(np.sum(1.0 / distances))
-    scale = math.lcm(*range(1, window + 1))
-    if scale * bound * 2 < _INT64_LIMIT:
+    # lcm(1..window) passes 2**63 at window 43 and a float at window 709: grow it only
+    # while it stays exact (Python compares an int with a float exactly).
+    limit = _INT64_LIMIT / (2 * bound)
+    scale = 1
+    for d in range(2, window + 1):
+        scale = math.lcm(scale, d)
+        if scale >= limit:
+            break
+    else:
         weights[1:] = scale // distances
         return weights, float(scale)
     scale = 2 ** max(0, math.floor(math.log2(_INT64_LIMIT / (2 * bound))))

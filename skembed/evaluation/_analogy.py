@@ -29,7 +29,15 @@ _MAX_BLOCK = 2048
 
 
 class SectionScore(NamedTuple):
-    """Counts for one section of an analogy dataset."""
+    """Counts for one section of an analogy dataset.
+
+    Examples
+    --------
+    >>> from skembed.evaluation import SectionScore
+    >>> score = SectionScore(n_correct=3, n_found=4, n_total=5)
+    >>> score.accuracy
+    0.75
+    """
 
     n_correct: int
     n_found: int
@@ -70,6 +78,21 @@ class AnalogyResult:
         ``pandas.DataFrame(result.sections).T`` makes a table of it.
     predictions : list of str or None
         The answer given to each question, None where it was not covered.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skembed import WordVectors
+    >>> from skembed.evaluation import analogy_accuracy
+    >>> wv = WordVectors(["man", "woman", "king", "queen"],
+    ...                  np.array([[1, 0, 0], [1, 1, 0], [1, 0, 1], [1, 1, 1]],
+    ...                           dtype=np.float32))
+    >>> result = analogy_accuracy(wv, [("man", "woman", "king", "queen"),
+    ...                                ("man", "woman", "king", "empress")])
+    >>> result.n_correct, result.n_found, result.n_total, result.accuracy_all
+    (1, 1, 2, 0.5)
+    >>> result.predictions
+    ['queen', None]
     """
 
     accuracy: float

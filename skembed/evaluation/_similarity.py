@@ -41,6 +41,18 @@ class SimilarityResult:
         Number of pairs whose two words have vectors.
     n_total : int
         Number of pairs in the dataset.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skembed import WordVectors
+    >>> from skembed.evaluation import word_similarity_score
+    >>> wv = WordVectors(["cat", "dog", "car"],
+    ...                  np.array([[1, 0], [0.8, 0.6], [0, 1]], dtype=np.float32))
+    >>> result = word_similarity_score(wv, [("cat", "dog", 8.0), ("cat", "car", 1.0),
+    ...                                     ("cat", "zebra", 5.0)])
+    >>> result.n_found, result.n_total, round(result.coverage, 3)
+    (2, 3, 0.667)
     """
 
     spearman: float

@@ -11,8 +11,6 @@ early stopping and callbacks, and hands the work to the driver
 - ``_parameter_arrays()``: the arrays trained in place (weight decay, ``keep_best``)
 """
 
-from numbers import Integral, Real
-
 import numpy as np
 from sklearn.base import (
     BaseEstimator,
@@ -21,7 +19,6 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from skembed._training._driver import train_chunks
@@ -35,18 +32,13 @@ from skembed.corpus._encoding import (
 )
 from skembed.corpus._sampling import noise_table
 from skembed.models._kernels._score import sgns_log_likelihood, sgns_log_likelihood_parallel
-from skembed.models._pooling import POOLING_MODES, document_frequency, pool, smooth_idf
-from skembed.schedules import SCHEDULES, get_schedule, with_warmup
-from skembed.text._analyzer import (
-    DEFAULT_TOKEN_PATTERN,
-    TEXT_CONSTRAINTS,
-    build_analyzer,
-    iter_tokens,
-)
+from skembed.models._pooling import document_frequency, pool, smooth_idf
+from skembed.schedules import get_schedule, with_warmup
+from skembed.text._analyzer import build_analyzer, iter_tokens
 from skembed.utils._random import seed_states
 from skembed.utils._threads import call_kernel, resolve_n_threads
 
-__all__ = ["BaseEmbeddingVectorizer", "CLIP_PARAMETERS_DOC", "CONTROL_PARAMETERS_DOC"]
+__all__ = ["BaseEmbeddingVectorizer"]
 
 # the fixed protocol of score(): window, noise words, noise exponent, seed
 SCORE_WINDOW = 5
@@ -54,175 +46,16 @@ SCORE_NEGATIVE = 5
 SCORE_NS_EXPONENT = 0.75
 SCORE_SEED = 0
 
-CONTROL_PARAMETERS_DOC = """\
-    learning_rate_schedule : {"linear", "constant", "exponential", "step", "cosine"} \
-or callable, default=%(schedule)r
-        How the rate moves from ``learning_rate`` to ``min_learning_rate`` over
-        training (per chunk of about 10,000 words); an instance from
-        :mod:`skembed.schedules` sets its own parameters.
-    warmup_fraction : float, default=0.0
-        Fraction of training over which the rate first climbs linearly from
-        near 0 to ``learning_rate``.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the documents (chosen with
-        ``random_state``) and stop when their ``score`` has not improved by
-        ``tol`` for ``n_iter_no_change`` epochs.
-    validation_fraction : float, default=0.1
-        Share of documents held out when ``early_stopping=True``.
-    n_iter_no_change : int, default=2
-        Epochs without improvement before early stopping.
-    tol : float, default=1e-4
-        Improvement of the validation score that counts.
-    keep_best : bool, default=False
-        With early stopping, restore the parameters of the best epoch at the
-        end.  Costs one extra copy of every trained matrix.
-    callbacks : list of callable, default=None
-        Each is called after every epoch as ``callback(estimator, info)`` with an
-        :class:`~skembed.EpochEnd`; returning True stops training after that
-        epoch.  Callbacks are deep-copied by ``clone``; use picklable ones
-        (module-level functions or classes) for process-based parallelism.
-        Where scikit-learn has ``sklearn.callback``, ``set_callbacks`` works too.
-    weight_decay : float, default=0.0
-        Decoupled L2 decay: after each batch of chunks every trained vector is
-        multiplied by ``1 - weight_decay * rate * share``, where ``share`` is the
-        batch's share of an epoch's words.
-    warm_start : bool, default=False
-        When fitted, ``fit`` continues from the current vectors instead of
-        starting again (the vocabulary grows only if ``update_vocabulary``).
-    update_vocabulary : bool, default=False
-        Let ``partial_fit`` and warm-started ``fit`` add the batch's new words
-        (seen at least ``min_count`` times in the batch): rows are appended,
-        ids of known words never change.
-    total_words : int, default=None
-        Words ``partial_fit`` will see in all; with it the schedule decays by
-        words seen, without it ``partial_fit`` trains at the constant
-        ``learning_rate``.
-"""
-
-# the gradient-clipping parameters of the skip-gram/CBOW family (GloVe has grad_clip)
-CLIP_PARAMETERS_DOC = """\
-    clip_value : float, default=None
-        Bound each component of every single update of a vector to
-        ``[-clip_value, clip_value]`` (gradient clipping by value).
-    clip_norm : float, default=None
-        Rescale every single update of a vector to an L2 norm of at most
-        ``clip_norm`` (gradient clipping by norm).
-"""
-
-CONTROL_CONSTRAINTS = {
-    "learning_rate_schedule": [StrOptions(set(SCHEDULES)), callable],
-    "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
-    "early_stopping": ["boolean"],
-    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-    "tol": [Interval(Real, 0, None, closed="left")],
-    "keep_best": ["boolean"],
-    "callbacks": [list, None],
-    "weight_decay": [Interval(Real, 0, None, closed="left")],
-    "clip_value": [Interval(Real, 0, None, closed="neither"), None],
-    "clip_norm": [Interval(Real, 0, None, closed="neither"), None],
-    "warm_start": ["boolean"],
-    "update_vocabulary": ["boolean"],
-    "total_words": [Interval(Integral, 1, None, closed="left"), None],
-}
-
 
 class BaseEmbeddingVectorizer(
     CallbackSupportMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 ):
     """Base class of skembed's vectorizers; not for direct use (see the module docstring)."""
 
-    _parameter_constraints: dict = {
-        **TEXT_CONSTRAINTS,
-        **CONTROL_CONSTRAINTS,
-        "vector_size": [Interval(Integral, 1, None, closed="left")],
-        "window": [Interval(Integral, 1, None, closed="left")],
-        "min_count": [Interval(Integral, 1, None, closed="left")],
-        "max_vocab_size": [Interval(Integral, 1, None, closed="left"), None],
-        "max_final_vocab": [Interval(Integral, 1, None, closed="left"), None],
-        "epochs": [Interval(Integral, 0, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
-        "min_learning_rate": [Interval(Real, 0, None, closed="left")],
-        "pooling": [StrOptions(set(POOLING_MODES))],
-        "random_state": ["random_state"],
-        "n_jobs": [Integral, None],
-        "verbose": ["verbose"],
-    }
-
-    def __init__(
-        self,
-        *,
-        vector_size=100,
-        window=5,
-        min_count=5,
-        max_vocab_size=None,
-        max_final_vocab=None,
-        epochs=5,
-        learning_rate="auto",
-        min_learning_rate=1e-4,
-        learning_rate_schedule="linear",
-        warmup_fraction=0.0,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=2,
-        tol=1e-4,
-        keep_best=False,
-        callbacks=None,
-        weight_decay=0.0,
-        clip_value=None,
-        clip_norm=None,
-        warm_start=False,
-        update_vocabulary=False,
-        total_words=None,
-        pooling="mean",
-        input="content",
-        encoding="utf-8",
-        decode_error="strict",
-        strip_accents=None,
-        lowercase=True,
-        preprocessor=None,
-        tokenizer=None,
-        token_pattern=DEFAULT_TOKEN_PATTERN,
-        stop_words=None,
-        random_state=None,
-        n_jobs=None,
-        verbose=0,
-    ):
-        self.vector_size = vector_size
-        self.window = window
-        self.min_count = min_count
-        self.max_vocab_size = max_vocab_size
-        self.max_final_vocab = max_final_vocab
-        self.epochs = epochs
-        self.learning_rate = learning_rate
-        self.min_learning_rate = min_learning_rate
-        self.learning_rate_schedule = learning_rate_schedule
-        self.warmup_fraction = warmup_fraction
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.keep_best = keep_best
-        self.callbacks = callbacks
-        self.weight_decay = weight_decay
-        self.clip_value = clip_value
-        self.clip_norm = clip_norm
-        self.warm_start = warm_start
-        self.update_vocabulary = update_vocabulary
-        self.total_words = total_words
-        self.pooling = pooling
-        self.input = input
-        self.encoding = encoding
-        self.decode_error = decode_error
-        self.strip_accents = strip_accents
-        self.lowercase = lowercase
-        self.preprocessor = preprocessor
-        self.tokenizer = tokenizer
-        self.token_pattern = token_pattern
-        self.stop_words = stop_words
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.verbose = verbose
+    # Each estimator declares its own parameters in its own ``__init__`` and lists exactly
+    # those in its ``_parameter_constraints`` (groups in ``models._params``): no defaults
+    # here, so that no estimator carries a parameter it does not use.
+    _parameter_constraints: dict = {}
 
     # ----------------------------------------------------------------- sklearn
     def __sklearn_tags__(self):

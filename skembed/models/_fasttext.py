@@ -1,7 +1,7 @@
 """FastTextVectorizer: fastText's subword skip-gram and CBOW as a scikit-learn transformer."""
 
 from array import array
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import _fit_context
@@ -11,13 +11,17 @@ from sklearn.utils.validation import check_is_fitted
 from skembed._training._monitor import with_callbacks
 from skembed.corpus._encoding import Corpus, make_chunks, remap
 from skembed.corpus._sampling import keep_probabilities, noise_table
-from skembed.models._base import (
-    CLIP_PARAMETERS_DOC,
-    CONTROL_PARAMETERS_DOC,
-    BaseEmbeddingVectorizer,
-)
+from skembed.models._base import BaseEmbeddingVectorizer
 from skembed.models._kernels import _fasttext
 from skembed.models._kernels._sigmoid import make_tables
+from skembed.models._params import (
+    CLIP_CONSTRAINTS,
+    COMMON_CONSTRAINTS,
+    CONTROL_CONSTRAINTS,
+    MAX_INT32,
+    NEGATIVE_SAMPLING_CONSTRAINTS,
+    TEXT_CONSTRAINTS,
+)
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
 from skembed.text._subwords import build_subword_table, subwords_enabled
 from skembed.utils._threads import call_kernel, numba_threads, resolve_n_threads
@@ -31,6 +35,8 @@ _FASTTEXT_MODEL_ID = {"cbow": 1, "skipgram": 2}
 # Initialisation keys: word row i draws from key i, bucket b from key _BUCKET_KEY + b, so a
 # row's initial values do not depend on which other rows exist.
 _BUCKET_KEY = 1 << 40
+# n-gram rows follow at most 2**24 word rows in one int32-indexed matrix
+_MAX_BUCKET = MAX_INT32 - (1 << 24)
 
 
 def _init_matrix(keys, seed, dim, n_threads, out=None):
@@ -107,8 +113,8 @@ class FastTextVectorizer(BaseEmbeddingVectorizer):
     vector_size : int, default=100
         Dimension of the word vectors.
     window : int, default=5
-        Maximum distance between a word and its context; each word draws a
-        window uniformly from 1 to ``window``.
+        Maximum distance between a word and its context, at most 65535; each
+        word draws a window uniformly from 1 to ``window``.
     min_count : int, default=5
         Words seen fewer times get no row of their own (they still get a
         vector from their n-grams in ``transform`` and ``wv_``).
@@ -120,7 +126,8 @@ class FastTextVectorizer(BaseEmbeddingVectorizer):
     negative : int, default=5
         Noise words drawn per positive example.
     ns_exponent : float, default=0.75
-        Exponent of the unigram noise distribution.
+        Exponent of the unigram noise distribution, from -10 to 10 (negative
+        values favour rare words).
     sample : float, default=1e-3
         Subsampling threshold of frequent words (0 disables it); the keep
         probability ``sqrt(t / f) + t / f`` is fastText's and word2vec's.
@@ -138,19 +145,69 @@ class FastTextVectorizer(BaseEmbeddingVectorizer):
     max_n : int, default=6
         Longest character n-gram; at least ``min_n`` when both are positive.
     bucket : int, default=2_000_000
-        Number of hash buckets for the n-grams.  0 switches subwords off.
+        Number of hash buckets for the n-grams, at most ``2**31 - 1 - 2**24``
+        (rows are int32).  0 switches subwords off.
     compact : bool, default=False
         Keep only the n-gram buckets that vocabulary words use (see Notes).
         False keeps fastText's full ``bucket``-row matrix, whose unused rows
         hold their random initialisation, as in a fastText model.
-%(controls)s    pooling : {"mean", "sum", "max", "tfidf"}, default="mean"
+    learning_rate_schedule : {"linear", "constant", "exponential", "step", "cosine"} \
+or callable, default="linear"
+        How the rate moves from ``learning_rate`` to ``min_learning_rate`` over
+        training (per chunk of about 10,000 words); an instance from
+        :mod:`skembed.schedules` sets its own parameters.
+    warmup_fraction : float, default=0.0
+        Fraction of training over which the rate first climbs linearly from
+        near 0 to ``learning_rate``.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the documents (chosen with
+        ``random_state``) and stop when their ``score`` has not improved by
+        ``tol`` for ``n_iter_no_change`` epochs.
+    validation_fraction : float, default=0.1
+        Share of documents held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=2
+        Epochs without improvement before early stopping.
+    tol : float, default=1e-4
+        Improvement of the validation score that counts.
+    keep_best : bool, default=False
+        With early stopping, restore the parameters of the best epoch at the
+        end.  Costs one extra copy of every trained matrix.
+    callbacks : list of callable, default=None
+        Each is called after every epoch as ``callback(estimator, info)`` with an
+        :class:`~skembed.EpochEnd`; returning True stops training after that
+        epoch.  Callbacks are deep-copied by ``clone``; use picklable ones
+        (module-level functions or classes) for process-based parallelism.
+        Where scikit-learn has ``sklearn.callback``, ``set_callbacks`` works too.
+    weight_decay : float, default=0.0
+        Decoupled L2 decay: after each batch of chunks every trained vector is
+        multiplied by ``1 - weight_decay * rate * share``, where ``share`` is the
+        batch's share of an epoch's words.
+    clip_value : float, default=None
+        Bound each component of every single update of a vector to
+        ``[-clip_value, clip_value]`` (gradient clipping by value).
+    clip_norm : float, default=None
+        Rescale every single update of a vector to an L2 norm of at most
+        ``clip_norm`` (gradient clipping by norm).
+    warm_start : bool, default=False
+        When fitted, ``fit`` continues from the current vectors instead of
+        starting again (the vocabulary grows only if ``update_vocabulary``).
+    update_vocabulary : bool, default=False
+        Let ``partial_fit`` and warm-started ``fit`` add the batch's new words
+        (seen at least ``min_count`` times in the batch): rows are appended,
+        ids of known words never change.
+    total_words : int, default=None
+        Words ``partial_fit`` will see in all; with it the schedule decays by
+        words seen, without it ``partial_fit`` trains at the constant
+        ``learning_rate``.
+    pooling : {"mean", "sum", "max", "tfidf"}, default="mean"
         How ``transform`` combines a document's word vectors ("tfidf": mean
         weighted by ``idf_``).
     input, encoding, decode_error, strip_accents, lowercase, preprocessor, \
 tokenizer, token_pattern, stop_words
         Text parameters with :class:`~sklearn.feature_extraction.text.CountVectorizer`'s
-        meaning, except that ``token_pattern`` defaults to ``r"(?u)\\b\\w+\\b"``
-        (single letters are kept).
+        meaning, except that ``token_pattern`` defaults to
+        :data:`skembed.text.DEFAULT_TOKEN_PATTERN`: runs of word characters and the
+        combining marks that continue them, single letters kept.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, subsampling, windows and noise draws.
     n_jobs : int, default=None
@@ -181,6 +238,10 @@ tokenizer, token_pattern, stop_words
         Seconds spent in the training kernels.
     words_per_second_ : float
         In-vocabulary training tokens processed per second (all epochs).
+    validation_scores_ : list of float or None
+        ``score`` of the held-out documents after each epoch (``early_stopping=True``).
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
 
     See Also
     --------
@@ -237,14 +298,17 @@ tokenizer, token_pattern, stop_words
     """
 
     _parameter_constraints: dict = {
-        **BaseEmbeddingVectorizer._parameter_constraints,
+        **COMMON_CONSTRAINTS,
+        **NEGATIVE_SAMPLING_CONSTRAINTS,
+        **CONTROL_CONSTRAINTS,
+        **CLIP_CONSTRAINTS,
+        **TEXT_CONSTRAINTS,
         "algorithm": [StrOptions(set(_KERNEL_MODE))],
-        "negative": [Interval(Integral, 1, None, closed="left")],
-        "ns_exponent": [Interval(Real, None, None, closed="neither")],
-        "sample": [Interval(Real, 0, None, closed="left")],
-        "min_n": [Interval(Integral, 0, None, closed="left")],
-        "max_n": [Interval(Integral, 0, None, closed="left")],
-        "bucket": [Interval(Integral, 0, None, closed="left")],
+        "negative": [Interval(Integral, 1, MAX_INT32, closed="both")],
+        "min_n": [Interval(Integral, 0, MAX_INT32, closed="both")],
+        "max_n": [Interval(Integral, 0, MAX_INT32, closed="both")],
+        # n-gram rows follow the word rows in one int32-indexed matrix
+        "bucket": [Interval(Integral, 0, _MAX_BUCKET, closed="both")],
         "compact": ["boolean"],
     }
 
@@ -295,51 +359,49 @@ tokenizer, token_pattern, stop_words
         n_jobs=None,
         verbose=0,
     ):
-        super().__init__(
-            vector_size=vector_size,
-            window=window,
-            min_count=min_count,
-            max_vocab_size=max_vocab_size,
-            max_final_vocab=max_final_vocab,
-            epochs=epochs,
-            learning_rate=learning_rate,
-            min_learning_rate=min_learning_rate,
-            learning_rate_schedule=learning_rate_schedule,
-            warmup_fraction=warmup_fraction,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            keep_best=keep_best,
-            callbacks=callbacks,
-            weight_decay=weight_decay,
-            clip_value=clip_value,
-            clip_norm=clip_norm,
-            warm_start=warm_start,
-            update_vocabulary=update_vocabulary,
-            total_words=total_words,
-            pooling=pooling,
-            input=input,
-            encoding=encoding,
-            decode_error=decode_error,
-            strip_accents=strip_accents,
-            lowercase=lowercase,
-            preprocessor=preprocessor,
-            tokenizer=tokenizer,
-            token_pattern=token_pattern,
-            stop_words=stop_words,
-            random_state=random_state,
-            n_jobs=n_jobs,
-            verbose=verbose,
-        )
         self.algorithm = algorithm
+        self.vector_size = vector_size
+        self.window = window
+        self.min_count = min_count
+        self.max_vocab_size = max_vocab_size
+        self.max_final_vocab = max_final_vocab
         self.negative = negative
         self.ns_exponent = ns_exponent
         self.sample = sample
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.min_learning_rate = min_learning_rate
         self.min_n = min_n
         self.max_n = max_n
         self.bucket = bucket
         self.compact = compact
+        self.learning_rate_schedule = learning_rate_schedule
+        self.warmup_fraction = warmup_fraction
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.keep_best = keep_best
+        self.callbacks = callbacks
+        self.weight_decay = weight_decay
+        self.clip_value = clip_value
+        self.clip_norm = clip_norm
+        self.warm_start = warm_start
+        self.update_vocabulary = update_vocabulary
+        self.total_words = total_words
+        self.pooling = pooling
+        self.input = input
+        self.encoding = encoding
+        self.decode_error = decode_error
+        self.strip_accents = strip_accents
+        self.lowercase = lowercase
+        self.preprocessor = preprocessor
+        self.tokenizer = tokenizer
+        self.token_pattern = token_pattern
+        self.stop_words = stop_words
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
 
     # ------------------------------------------------------------------ hooks
     def _default_learning_rate(self):
@@ -354,8 +416,6 @@ tokenizer, token_pattern, stop_words
                 f"max_n={self.max_n} is smaller than min_n={self.min_n}: no n-gram length "
                 "fits. Use max_n >= min_n, or min_n=0 or max_n=0 to switch subwords off."
             )
-        if self._subwords_on() and self.bucket > np.iinfo(np.int32).max - (1 << 24):
-            raise ValueError(f"bucket={self.bucket} is too large: rows are int32.")
 
     def _init_parameters(self, words, counts, rng):
         n_words, dim = len(words), self.vector_size
@@ -522,6 +582,36 @@ tokenizer, token_pattern, stop_words
         return self._pool(*self._open_vocabulary_corpus(corpus, words))
 
     # -------------------------------------------------------------- transform
+    def transform(self, X):
+        """Return the pooled word vector of each document, unseen words included.
+
+        A word outside the vocabulary is not skipped: it gets the mean of its
+        n-gram rows (see Notes of the class).  Only a word none of whose
+        n-grams has a (stored) row is skipped, and a document left with no
+        word gets a row of zeros.
+
+        Parameters
+        ----------
+        X : iterable of str of length n_documents
+            Raw documents (or file names / file objects, see ``input``).
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_documents, vector_size), dtype float32
+            The pooled vectors (see ``pooling``); with ``pooling="tfidf"`` an
+            unseen word weighs the largest idf.
+
+        Examples
+        --------
+        >>> from skembed import FastTextVectorizer
+        >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 50
+        >>> vec = FastTextVectorizer(vector_size=8, min_count=1, bucket=1000,
+        ...                          random_state=0).fit(docs)
+        >>> bool(vec.transform(["cats"]).any())
+        True
+        """
+        return super().transform(X)
+
     def _encode_for_transform(self, X):
         """Encode X; unseen words with n-grams get their composed vectors as extra rows."""
         corpus, new_words = _encode_open_vocabulary(self._analyze(X), self.wv_.key_to_index)
@@ -600,8 +690,3 @@ tokenizer, token_pattern, stop_words
         )
         save_fasttext_bin(path, model)
         return self
-
-
-FastTextVectorizer.__doc__ = FastTextVectorizer.__doc__ % {
-    "controls": CONTROL_PARAMETERS_DOC % {"schedule": "linear"} + CLIP_PARAMETERS_DOC
-}

@@ -6,19 +6,20 @@ entries, and hands the driver a step that runs the AdaGrad kernels of
 :mod:`skembed.models._kernels._glove` over chunks of entries.
 """
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from skembed.corpus._cooccur import count_cooccurrences
-from skembed.models._base import CONTROL_PARAMETERS_DOC, BaseEmbeddingVectorizer
+from skembed.models._base import BaseEmbeddingVectorizer
 from skembed.models._kernels._glove import (
     GloVeParams,
     glove_chunks_parallel,
     glove_chunks_serial,
     init_glove_params,
 )
+from skembed.models._params import COMMON_CONSTRAINTS, CONTROL_CONSTRAINTS, TEXT_CONSTRAINTS
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
 from skembed.vectors._word_vectors import WordVectors
 
@@ -29,7 +30,6 @@ __all__ = ["GloVeVectorizer"]
 CHUNK_ENTRIES = 50_000
 # Entries per block when score() evaluates the loss with NumPy.
 _SCORE_BLOCK = 1 << 15
-_MAX_WINDOW = int(np.iinfo(np.uint16).max)
 _COMBINATIONS = ("sum", "word", "context")
 
 
@@ -131,14 +131,57 @@ class GloVeVectorizer(BaseEmbeddingVectorizer):
     min_learning_rate : float, default=1e-4
         Learning rate reached at the end of training; used only by schedules
         that move (not by the default "constant").
-%(controls)s    pooling : {"mean", "sum", "max", "tfidf"}, default="mean"
+    learning_rate_schedule : {"linear", "constant", "exponential", "step", "cosine"} \
+or callable, default="constant"
+        How the rate moves from ``learning_rate`` to ``min_learning_rate`` over
+        training (per chunk of about 50,000 co-occurrence entries); an instance from
+        :mod:`skembed.schedules` sets its own parameters.
+    warmup_fraction : float, default=0.0
+        Fraction of training over which the rate first climbs linearly from
+        near 0 to ``learning_rate``.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the documents (chosen with
+        ``random_state``) and stop when their ``score`` has not improved by
+        ``tol`` for ``n_iter_no_change`` epochs.
+    validation_fraction : float, default=0.1
+        Share of documents held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=2
+        Epochs without improvement before early stopping.
+    tol : float, default=1e-4
+        Improvement of the validation score that counts.
+    keep_best : bool, default=False
+        With early stopping, restore the parameters of the best epoch at the
+        end.  Costs one extra copy of every trained matrix.
+    callbacks : list of callable, default=None
+        Each is called after every epoch as ``callback(estimator, info)`` with an
+        :class:`~skembed.EpochEnd`; returning True stops training after that
+        epoch.  Callbacks are deep-copied by ``clone``; use picklable ones
+        (module-level functions or classes) for process-based parallelism.
+        Where scikit-learn has ``sklearn.callback``, ``set_callbacks`` works too.
+    weight_decay : float, default=0.0
+        Decoupled L2 decay: after each batch of chunks every trained vector is
+        multiplied by ``1 - weight_decay * rate * share``, where ``share`` is the
+        batch's share of an epoch's entries.
+    warm_start : bool, default=False
+        When fitted, ``fit`` continues from the current vectors instead of
+        starting again (the vocabulary grows only if ``update_vocabulary``).
+    update_vocabulary : bool, default=False
+        Let ``partial_fit`` and warm-started ``fit`` add the batch's new words
+        (seen at least ``min_count`` times in the batch): rows are appended,
+        ids of known words never change.
+    total_words : int, default=None
+        Entries ``partial_fit`` will see in all; with it the schedule decays by
+        entries seen, without it ``partial_fit`` trains at the constant
+        ``learning_rate``.
+    pooling : {"mean", "sum", "max", "tfidf"}, default="mean"
         How ``transform`` combines a document's word vectors ("tfidf": mean
         weighted by ``idf_``).
     input, encoding, decode_error, strip_accents, lowercase, preprocessor, \
 tokenizer, token_pattern, stop_words
         Text parameters with :class:`~sklearn.feature_extraction.text.CountVectorizer`'s
-        meaning, except that ``token_pattern`` defaults to ``r"(?u)\\b\\w+\\b"``
-        (single letters are kept).
+        meaning, except that ``token_pattern`` defaults to
+        :data:`skembed.text.DEFAULT_TOKEN_PATTERN`: runs of word characters and the
+        combining marks that continue them, single letters kept.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial parameters, the shuffle of the co-occurrence
         entries and the order of the chunks in each epoch.
@@ -222,8 +265,9 @@ tokenizer, token_pattern, stop_words
     """
 
     _parameter_constraints: dict = {
-        **BaseEmbeddingVectorizer._parameter_constraints,
-        "window": [Interval(Integral, 1, _MAX_WINDOW, closed="both")],
+        **COMMON_CONSTRAINTS,
+        **CONTROL_CONSTRAINTS,
+        **TEXT_CONSTRAINTS,
         "x_max": [Interval(Real, 0, None, closed="neither")],
         "weighting_power": [Interval(Real, 0, None, closed="left")],
         "symmetric": ["boolean"],
@@ -279,41 +323,11 @@ tokenizer, token_pattern, stop_words
         n_jobs=None,
         verbose=0,
     ):
-        super().__init__(
-            vector_size=vector_size,
-            window=window,
-            min_count=min_count,
-            max_vocab_size=max_vocab_size,
-            max_final_vocab=max_final_vocab,
-            epochs=epochs,
-            learning_rate=learning_rate,
-            min_learning_rate=min_learning_rate,
-            learning_rate_schedule=learning_rate_schedule,
-            warmup_fraction=warmup_fraction,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            keep_best=keep_best,
-            callbacks=callbacks,
-            weight_decay=weight_decay,
-            warm_start=warm_start,
-            update_vocabulary=update_vocabulary,
-            total_words=total_words,
-            pooling=pooling,
-            input=input,
-            encoding=encoding,
-            decode_error=decode_error,
-            strip_accents=strip_accents,
-            lowercase=lowercase,
-            preprocessor=preprocessor,
-            tokenizer=tokenizer,
-            token_pattern=token_pattern,
-            stop_words=stop_words,
-            random_state=random_state,
-            n_jobs=n_jobs,
-            verbose=verbose,
-        )
+        self.vector_size = vector_size
+        self.window = window
+        self.min_count = min_count
+        self.max_vocab_size = max_vocab_size
+        self.max_final_vocab = max_final_vocab
         self.x_max = x_max
         self.weighting_power = weighting_power
         self.symmetric = symmetric
@@ -322,6 +336,34 @@ tokenizer, token_pattern, stop_words
         self.vector_combination = vector_combination
         self.store_cooccurrence = store_cooccurrence
         self.grad_clip = grad_clip
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.min_learning_rate = min_learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
+        self.warmup_fraction = warmup_fraction
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.keep_best = keep_best
+        self.callbacks = callbacks
+        self.weight_decay = weight_decay
+        self.warm_start = warm_start
+        self.update_vocabulary = update_vocabulary
+        self.total_words = total_words
+        self.pooling = pooling
+        self.input = input
+        self.encoding = encoding
+        self.decode_error = decode_error
+        self.strip_accents = strip_accents
+        self.lowercase = lowercase
+        self.preprocessor = preprocessor
+        self.tokenizer = tokenizer
+        self.token_pattern = token_pattern
+        self.stop_words = stop_words
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
 
     # ------------------------------------------------------------------ hooks
     def _default_learning_rate(self):
@@ -492,14 +534,3 @@ tokenizer, token_pattern, stop_words
             diff = dot + bw[i] + bc[j] - np.log(v)
             total += float(_weighted_loss(diff, v, x_max, power).sum())
         return -total / X.nnz
-
-
-_CONTROLS_DOC = CONTROL_PARAMETERS_DOC % {"schedule": "constant"}
-for _words, _entries in [
-    ("per chunk of about 10,000 words", "per chunk of about 50,000 co-occurrence entries"),
-    ("Words ``partial_fit`` will see in all", "Entries ``partial_fit`` will see in all"),
-    ("decays by\n        words seen", "decays by\n        entries seen"),
-    ("batch's share of an epoch's words", "batch's share of an epoch's entries"),
-]:  # the training unit of GloVe is a co-occurrence entry
-    _CONTROLS_DOC = _CONTROLS_DOC.replace(_words, _entries)
-GloVeVectorizer.__doc__ = GloVeVectorizer.__doc__ % {"controls": _CONTROLS_DOC}

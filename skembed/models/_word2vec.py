@@ -1,6 +1,6 @@
 """Word2VecVectorizer: word2vec (skip-gram or CBOW; negative sampling, hierarchical softmax)."""
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -8,13 +8,17 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from skembed.corpus._encoding import make_chunks
 from skembed.corpus._huffman import huffman_tree
 from skembed.corpus._sampling import keep_probabilities, noise_table
-from skembed.models._base import (
-    CLIP_PARAMETERS_DOC,
-    CONTROL_PARAMETERS_DOC,
-    BaseEmbeddingVectorizer,
-)
+from skembed.models._base import BaseEmbeddingVectorizer
 from skembed.models._kernels import _cbow, _sgns
 from skembed.models._kernels._sigmoid import make_tables
+from skembed.models._params import (
+    CLIP_CONSTRAINTS,
+    COMMON_CONSTRAINTS,
+    CONTROL_CONSTRAINTS,
+    MAX_INT32,
+    NEGATIVE_SAMPLING_CONSTRAINTS,
+    TEXT_CONSTRAINTS,
+)
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
 from skembed.vectors._word_vectors import WordVectors
 
@@ -45,8 +49,8 @@ class Word2VecVectorizer(BaseEmbeddingVectorizer):
     vector_size : int, default=100
         Dimension of the word vectors.
     window : int, default=5
-        Maximum distance between a word and its context; each word draws a
-        window uniformly from 1 to ``window``, as in word2vec.
+        Maximum distance between a word and its context, at most 65535; each
+        word draws a window uniformly from 1 to ``window``, as in word2vec.
     min_count : int, default=5
         Words seen fewer times are ignored.
     max_vocab_size : int, default=None
@@ -62,7 +66,8 @@ class Word2VecVectorizer(BaseEmbeddingVectorizer):
         With ``negative=0`` it is the only objective; with ``negative > 0``
         both objectives are trained, as in word2vec and gensim.
     ns_exponent : float, default=0.75
-        Exponent of the unigram noise distribution.
+        Exponent of the unigram noise distribution, from -10 to 10 (negative
+        values favour rare words).
     cbow_mean : bool, default=True
         CBOW only: pool the context words by their mean (word2vec's choice);
         False uses their sum.
@@ -81,14 +86,63 @@ class Word2VecVectorizer(BaseEmbeddingVectorizer):
         CBOW, word2vec's defaults.
     min_learning_rate : float, default=1e-4
         Learning rate reached at the end of training.
-%(controls)s    pooling : {"mean", "sum", "max", "tfidf"}, default="mean"
+    learning_rate_schedule : {"linear", "constant", "exponential", "step", "cosine"} \
+or callable, default="linear"
+        How the rate moves from ``learning_rate`` to ``min_learning_rate`` over
+        training (per chunk of about 10,000 words); an instance from
+        :mod:`skembed.schedules` sets its own parameters.
+    warmup_fraction : float, default=0.0
+        Fraction of training over which the rate first climbs linearly from
+        near 0 to ``learning_rate``.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the documents (chosen with
+        ``random_state``) and stop when their ``score`` has not improved by
+        ``tol`` for ``n_iter_no_change`` epochs.
+    validation_fraction : float, default=0.1
+        Share of documents held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=2
+        Epochs without improvement before early stopping.
+    tol : float, default=1e-4
+        Improvement of the validation score that counts.
+    keep_best : bool, default=False
+        With early stopping, restore the parameters of the best epoch at the
+        end.  Costs one extra copy of every trained matrix.
+    callbacks : list of callable, default=None
+        Each is called after every epoch as ``callback(estimator, info)`` with an
+        :class:`~skembed.EpochEnd`; returning True stops training after that
+        epoch.  Callbacks are deep-copied by ``clone``; use picklable ones
+        (module-level functions or classes) for process-based parallelism.
+        Where scikit-learn has ``sklearn.callback``, ``set_callbacks`` works too.
+    weight_decay : float, default=0.0
+        Decoupled L2 decay: after each batch of chunks every trained vector is
+        multiplied by ``1 - weight_decay * rate * share``, where ``share`` is the
+        batch's share of an epoch's words.
+    clip_value : float, default=None
+        Bound each component of every single update of a vector to
+        ``[-clip_value, clip_value]`` (gradient clipping by value).
+    clip_norm : float, default=None
+        Rescale every single update of a vector to an L2 norm of at most
+        ``clip_norm`` (gradient clipping by norm).
+    warm_start : bool, default=False
+        When fitted, ``fit`` continues from the current vectors instead of
+        starting again (the vocabulary grows only if ``update_vocabulary``).
+    update_vocabulary : bool, default=False
+        Let ``partial_fit`` and warm-started ``fit`` add the batch's new words
+        (seen at least ``min_count`` times in the batch): rows are appended,
+        ids of known words never change.
+    total_words : int, default=None
+        Words ``partial_fit`` will see in all; with it the schedule decays by
+        words seen, without it ``partial_fit`` trains at the constant
+        ``learning_rate``.
+    pooling : {"mean", "sum", "max", "tfidf"}, default="mean"
         How ``transform`` combines a document's word vectors ("tfidf": mean
         weighted by ``idf_``).
     input, encoding, decode_error, strip_accents, lowercase, preprocessor, \
 tokenizer, token_pattern, stop_words
         Text parameters with :class:`~sklearn.feature_extraction.text.CountVectorizer`'s
-        meaning, except that ``token_pattern`` defaults to ``r"(?u)\\b\\w+\\b"``
-        (single letters are kept).
+        meaning, except that ``token_pattern`` defaults to
+        :data:`skembed.text.DEFAULT_TOKEN_PATTERN`: runs of word characters and the
+        combining marks that continue them, single letters kept.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, subsampling, windows and noise draws.
     n_jobs : int, default=None
@@ -155,14 +209,16 @@ tokenizer, token_pattern, stop_words
     """
 
     _parameter_constraints: dict = {
-        **BaseEmbeddingVectorizer._parameter_constraints,
+        **COMMON_CONSTRAINTS,
+        **NEGATIVE_SAMPLING_CONSTRAINTS,
+        **CONTROL_CONSTRAINTS,
+        **CLIP_CONSTRAINTS,
+        **TEXT_CONSTRAINTS,
         "algorithm": [StrOptions(set(_KERNELS))],
-        "negative": [Interval(Integral, 0, None, closed="left")],
+        "negative": [Interval(Integral, 0, MAX_INT32, closed="both")],
         "hs": ["boolean"],
-        "ns_exponent": [Interval(Real, None, None, closed="neither")],
         "cbow_mean": ["boolean"],
         "cbow_correction": ["boolean"],
-        "sample": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -211,50 +267,48 @@ tokenizer, token_pattern, stop_words
         n_jobs=None,
         verbose=0,
     ):
-        super().__init__(
-            vector_size=vector_size,
-            window=window,
-            min_count=min_count,
-            max_vocab_size=max_vocab_size,
-            max_final_vocab=max_final_vocab,
-            epochs=epochs,
-            learning_rate=learning_rate,
-            min_learning_rate=min_learning_rate,
-            learning_rate_schedule=learning_rate_schedule,
-            warmup_fraction=warmup_fraction,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            tol=tol,
-            keep_best=keep_best,
-            callbacks=callbacks,
-            weight_decay=weight_decay,
-            clip_value=clip_value,
-            clip_norm=clip_norm,
-            warm_start=warm_start,
-            update_vocabulary=update_vocabulary,
-            total_words=total_words,
-            pooling=pooling,
-            input=input,
-            encoding=encoding,
-            decode_error=decode_error,
-            strip_accents=strip_accents,
-            lowercase=lowercase,
-            preprocessor=preprocessor,
-            tokenizer=tokenizer,
-            token_pattern=token_pattern,
-            stop_words=stop_words,
-            random_state=random_state,
-            n_jobs=n_jobs,
-            verbose=verbose,
-        )
         self.algorithm = algorithm
+        self.vector_size = vector_size
+        self.window = window
+        self.min_count = min_count
+        self.max_vocab_size = max_vocab_size
+        self.max_final_vocab = max_final_vocab
         self.negative = negative
         self.hs = hs
         self.ns_exponent = ns_exponent
         self.cbow_mean = cbow_mean
         self.cbow_correction = cbow_correction
         self.sample = sample
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.min_learning_rate = min_learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
+        self.warmup_fraction = warmup_fraction
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.keep_best = keep_best
+        self.callbacks = callbacks
+        self.weight_decay = weight_decay
+        self.clip_value = clip_value
+        self.clip_norm = clip_norm
+        self.warm_start = warm_start
+        self.update_vocabulary = update_vocabulary
+        self.total_words = total_words
+        self.pooling = pooling
+        self.input = input
+        self.encoding = encoding
+        self.decode_error = decode_error
+        self.strip_accents = strip_accents
+        self.lowercase = lowercase
+        self.preprocessor = preprocessor
+        self.tokenizer = tokenizer
+        self.token_pattern = token_pattern
+        self.stop_words = stop_words
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _default_learning_rate(self):
         return _DEFAULT_LEARNING_RATE[self.algorithm]
@@ -351,8 +405,3 @@ tokenizer, token_pattern, stop_words
                 "hierarchical-softmax model (negative=0) does not have: train with negative > 0."
             )
         return self.wv_.vectors, self._output_vectors
-
-
-Word2VecVectorizer.__doc__ = Word2VecVectorizer.__doc__ % {
-    "controls": CONTROL_PARAMETERS_DOC % {"schedule": "linear"} + CLIP_PARAMETERS_DOC
-}

@@ -16,6 +16,7 @@ import importlib
 from skembed.text._subwords import char_ngrams, fasttext_hash
 
 _LAZY = {
+    "DEFAULT_TOKEN_PATTERN": "skembed.text._analyzer",
     "LanguageDetector": "skembed.text._languages",
     "Phrases": "skembed.text._phrases",
     "SubwordTokenizer": "skembed.text._subword_tokenizer",
@@ -27,6 +28,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "DEFAULT_TOKEN_PATTERN",
     "LanguageDetector",
     "Phrases",
     "SubwordTokenizer",

@@ -7,14 +7,13 @@ text parameters, so ``input``, ``encoding``, ``decode_error``,
 ``TfidfVectorizer``.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.utils._param_validation import StrOptions
 
 from skembed.text._unicode_tables import MARKS
 
-__all__ = ["TEXT_PARAMETERS", "TEXT_CONSTRAINTS", "build_analyzer", "iter_tokens"]
+__all__ = ["TEXT_PARAMETERS", "build_analyzer", "iter_tokens"]
 
 # Unlike CountVectorizer's default r"(?u)\b\w\w+\b", single letters ("a", "i")
 # are kept: they are context words that embeddings learn from. Combining marks
@@ -35,18 +34,6 @@ TEXT_PARAMETERS = (
     "token_pattern",
     "stop_words",
 )
-
-TEXT_CONSTRAINTS = {
-    "input": [StrOptions({"content", "file", "filename"})],
-    "encoding": [str],
-    "decode_error": [StrOptions({"strict", "ignore", "replace"})],
-    "strip_accents": [StrOptions({"ascii", "unicode"}), Callable, None],
-    "lowercase": ["boolean"],
-    "preprocessor": [Callable, None],
-    "tokenizer": [Callable, None],
-    "token_pattern": [str, None],
-    "stop_words": [StrOptions({"english"}), list, None],
-}
 
 
 def build_analyzer(estimator):

@@ -57,6 +57,7 @@ def test_errors_exit_with_status_1_and_a_message(tmp_path, capsys):
     assert "not glove" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_demo_trains_evaluates_and_shows_neighbours():
     out = io.StringIO()
     assert main(["demo", "--epochs", "1", "--vector-size", "20"], out=out) == 0

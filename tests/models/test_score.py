@@ -55,6 +55,7 @@ def kjv_split(kjv):
     return kjv.data[::2], kjv.data[1::2][:4000]
 
 
+@pytest.mark.slow
 def test_score_ranks_trained_above_one_epoch_and_untrained(kjv_split):
     train, held_out = kjv_split
     common = dict(vector_size=50, random_state=0, n_jobs=-1)
@@ -78,6 +79,7 @@ def test_score_is_deterministic_and_penalises_unseen_words(planted):
         model.score(["lonely"])
 
 
+@pytest.mark.slow
 def test_grid_search_picks_a_sane_setting_over_a_broken_one(kjv):
     from sklearn.model_selection import GridSearchCV, KFold
 

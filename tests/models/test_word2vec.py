@@ -30,6 +30,7 @@ def test_planted_topics_are_learned_and_untrained_control_is_not(planted):
     assert control.n_iter_ == 0 and control.loss_curve_ == []
 
 
+@pytest.mark.slow
 def test_kjv_pipeline_beats_random_vectors_by_a_wide_margin(kjv):
     from sklearn.model_selection import train_test_split
 
@@ -77,6 +78,7 @@ print(hashlib.sha256(m.wv_.vectors.tobytes() + " ".join(m.wv_.index_to_key).enco
 """
 
 
+@pytest.mark.slow
 def test_identical_vectors_across_hash_seeds_in_separate_processes():
     digests = set()
     for seed in ("0", "1", "12345"):
@@ -176,13 +178,6 @@ def test_invalid_parameters_use_sklearn_constraint_messages(params, name):
         Word2VecVectorizer(**params).fit(["a b c"])
 
 
-def test_transform_before_fit_raises():
-    from sklearn.exceptions import NotFittedError
-
-    with pytest.raises(NotFittedError):
-        Word2VecVectorizer().transform(["a b"])
-
-
 def test_input_filename_reads_files(tmp_path):
     paths = []
     for i in range(3):
@@ -209,6 +204,7 @@ def test_grid_search_with_process_workers_and_threading_backend(planted):
     assert np.all(scores > 0.9)
 
 
+@pytest.mark.slow
 def test_import_is_fast_and_compiles_nothing():
     code = (
         "import time; t = time.perf_counter(); import skembed; "

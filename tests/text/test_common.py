@@ -43,6 +43,8 @@ def test_documents_in_documents_out(step, docs):
 def test_public_names_resolve_and_are_documented():
     for name in skembed.text.__all__:
         value = getattr(skembed.text, name)
+        if isinstance(value, str):  # a constant: documented in the module that defines it
+            continue
         assert value.__doc__ and ">>> " in value.__doc__, name
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         skembed.text.Nope  # noqa: B018
