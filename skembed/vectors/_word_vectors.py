@@ -208,16 +208,15 @@ class WordVectors:
 
     # ------------------------------------------------------------------ files
     def _npz_arrays(self):
-        arrays = dict(words=np.array(self.index_to_key, dtype=str), vectors=self.vectors)
+        arrays = dict(words=self.index_to_key, vectors=self.vectors)
         if self.counts is not None:
             arrays["counts"] = self.counts
         return arrays
 
     @classmethod
     def _from_npz_arrays(cls, arrays, path):
-        if "vectors" not in arrays or "words" not in arrays:
-            raise ValueError(f"{path}: not a WordVectors .npz (needs 'words' and 'vectors').")
-        return cls(arrays["words"].tolist(), arrays["vectors"], arrays.get("counts"))
+        """Build from the arrays of an ``.npz`` (``words`` a list), checked by its reader."""
+        return cls(arrays["words"], arrays["vectors"], arrays.get("counts"))
 
     def save(self, path, format=None):
         """Save to a file; the format follows ``format`` or the suffix (``.npz`` by default).
