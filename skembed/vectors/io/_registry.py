@@ -11,6 +11,7 @@ import os
 import struct
 from dataclasses import dataclass
 
+from skembed.utils._files import file_errors
 from skembed.vectors.io import _fasttext_bin, _glove, _npz, _word2vec
 
 __all__ = ["FORMATS", "Format", "detect_format", "load", "save"]
@@ -104,9 +105,18 @@ def load(path, format=None, **options):
     Returns
     -------
     vectors : WordVectors or FastTextWordVectors
+
+    Raises
+    ------
+    FileFormatError
+        A ``ValueError`` naming the file (and the line or byte offset where
+        known) when the file does not hold valid vectors of its format.
+    OSError
+        When the file cannot be opened.
     """
     spec = _check_name(format) if format is not None else FORMATS[detect_format(path)]
-    return spec.read(path, **options)
+    with file_errors(path):  # a reader's check that names no file still gets the file's name
+        return spec.read(path, **options)
 
 
 def save(vectors, path, format=None):
