@@ -202,6 +202,8 @@ def first_non_finite_row(matrix, block=1 << 16):
     row : int or None
     """
     matrix = np.asarray(matrix)
+    if matrix.size == 0:  # also (huge, 0): no value to test, and no rows to walk through
+        return None
     if matrix.ndim == 1:
         matrix = matrix.reshape(-1, 1)
     for start in range(0, matrix.shape[0], block):
@@ -220,6 +222,23 @@ def _npy_header(member):
     else:
         raise ValueError(f".npy format version {version} is not supported")
     return shape, dtype, member.tell()
+
+
+@contextlib.contextmanager
+def _zip_errors(path):
+    """Re-raise what zipfile raises for a damaged archive as :class:`FileFormatError`.
+
+    The file is open by then, so an ``OSError`` comes from a damaged offset
+    (zipfile seeks to it); ``NotImplementedError`` from a zip version or
+    compression method that zipfile lacks; ``RuntimeError`` from an encrypted
+    member.
+    """
+    try:
+        yield
+    except (FileNotFoundError, PermissionError, IsADirectoryError):
+        raise
+    except (OSError, NotImplementedError, RuntimeError) as exc:
+        raise FileFormatError(path, f"damaged or unsupported zip archive ({exc}).") from exc
 
 
 def read_npz_arrays(path, *, max_expansion=NPZ_MAX_EXPANSION, floor=NPZ_EXPANSION_FLOOR):
@@ -251,7 +270,7 @@ def read_npz_arrays(path, *, max_expansion=NPZ_MAX_EXPANSION, floor=NPZ_EXPANSIO
     """
     path = os.fspath(path)
     file_size = os.stat(path).st_size
-    with file_errors(path):
+    with file_errors(path), _zip_errors(path):
         with zipfile.ZipFile(path) as archive:
             total = 0
             for info in archive.infolist():

@@ -217,12 +217,15 @@ class _Reader:
         self.pos += 1
         return value
 
-    def matrix(self, what):
+    def matrix(self, what, columns):
         start = self.pos
         m, n = self.unpack(_MATRIX_HEAD, what)
         if m < 0 or n < 0:
             self.pos = start
             raise self.error(f"{what} has invalid shape ({m}, {n}).")
+        if n != columns:
+            self.pos = start
+            raise self.error(f"{what} has {n} columns, expected dim={columns}.")
         self.need(4 * m * n, what)
         array = np.empty((m, n), dtype=np.float32)  # a copy: the buffer gets closed
         array.reshape(-1)[:] = np.frombuffer(
@@ -378,10 +381,9 @@ def _parse(reader):
             offset=quant_at,
         )
     input_at = reader.pos
-    input_matrix = reader.matrix("the input matrix")
+    input_matrix = reader.matrix("the input matrix", args["dim"])
     qout = reader.flag("the qout flag")
-    output_at = reader.pos
-    output_matrix = reader.matrix("the output matrix")
+    output_matrix = reader.matrix("the output matrix", args["dim"])
     expected = (nwords + args["bucket"], args["dim"])
     if input_matrix.shape != expected:
         raise FileFormatError(
@@ -389,12 +391,6 @@ def _parse(reader):
             f"input matrix has shape {input_matrix.shape}, expected {expected} "
             "(nwords + bucket, dim).",
             offset=input_at,
-        )
-    if output_matrix.shape[1] != args["dim"]:
-        raise FileFormatError(
-            path,
-            f"output matrix has {output_matrix.shape[1]} columns, expected dim={args['dim']}.",
-            offset=output_at,
         )
     if reader.pos != len(reader.buffer):
         raise reader.error(f"{len(reader.buffer) - reader.pos} bytes after the output matrix.")
@@ -481,7 +477,18 @@ def read_fasttext_vectors(path):
     """Read the word vectors of a fastText ``.bin`` model (a :class:`FastTextWordVectors`)."""
     model = load_fasttext_bin(path)
     with file_errors(path):  # e.g. duplicate words, or nwords + bucket beyond int32
-        return model.to_word_vectors()
+        vectors = model.to_word_vectors()
+    check_composed(path, vectors)
+    return vectors
+
+
+def check_composed(path, vectors):
+    """Refuse vectors whose composed mean overflows float32 (finite rows, huge values)."""
+    row = first_non_finite_row(vectors.vectors)
+    if row is not None:
+        raise FileFormatError(
+            path, f"the composed vector of word {vectors.index_to_key[row]!r} overflows float32."
+        )
 
 
 def write_fasttext_vectors(vectors, path):

@@ -84,6 +84,8 @@ def _words(path, arrays):
 
 def _finite(path, name, matrix):
     """Return ``matrix`` as float32; refuse NaN, infinity and values beyond float32's range."""
+    if matrix.shape[1] < 1:
+        raise FileFormatError(path, f"array {name!r} has shape {matrix.shape}: no columns.")
     if matrix.dtype.itemsize > 4:
         finite = np.finfo(np.float32).max
         for start in range(0, matrix.shape[0], 1 << 16):
@@ -115,6 +117,7 @@ def read_npz(path):
     """
     from skembed.vectors._fasttext_vectors import FastTextWordVectors
     from skembed.vectors._word_vectors import WordVectors
+    from skembed.vectors.io._fasttext_bin import check_composed
 
     path = os.fspath(path)
     arrays = read_npz_arrays(path)
@@ -134,4 +137,7 @@ def read_npz(path):
         cls, matrix = WordVectors, "vectors"
     arrays[matrix] = _finite(path, matrix, _array(path, arrays, matrix, "f", 2))
     with file_errors(path):
-        return cls._from_npz_arrays(arrays, path)
+        vectors = cls._from_npz_arrays(arrays, path)
+    if cls is FastTextWordVectors:
+        check_composed(path, vectors)
+    return vectors
