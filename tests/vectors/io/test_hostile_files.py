@@ -352,3 +352,39 @@ def test_fixture_copy_still_loads(tmp_path):
     copy = tmp_path / "copy.bin"
     shutil.copyfile(BIN, copy)
     assert isinstance(load(copy), FastTextWordVectors)
+
+
+# ------------------------------------------------------------ found by the fuzzer
+def test_fasttext_matrix_of_many_rows_and_no_columns_is_refused_at_once(tmp_path):
+    raw = bytearray(BIN.read_bytes())
+    reader = _Reader(bytes(raw), str(BIN))
+    _read_head(reader)
+    matrix_at = reader.pos + 1
+    struct.pack_into("<qq", raw, matrix_at, 2**62, 0)  # zero bytes of data: walked row by row
+    _refused(_write(tmp_path, "rows.bin", bytes(raw)), match="0 columns, expected dim=10",
+             offset=matrix_at)  # fmt: skip
+
+
+def test_npz_matrix_without_columns_is_refused(tmp_path):
+    path = tmp_path / "flat.npz"
+    np.savez(path, words=np.array(["a", "b"]), vectors=np.ones((2, 0)))
+    _refused(path, match="no columns")
+
+
+def test_npz_with_an_unsupported_zip_version_is_refused(tmp_path):
+    source = tmp_path / "ok.npz"
+    save(WordVectors(["a"], np.ones((1, 2))), source)
+    raw = bytearray(source.read_bytes())
+    struct.pack_into("<H", raw, 4, 255)  # "version needed to extract" of the first member
+    raw[raw.index(b"PK\x01\x02") + 6] = 255  # and in the central directory
+    _refused(_write(tmp_path, "version.npz", bytes(raw)), match="unsupported zip archive")
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".bin"])
+def test_fasttext_rows_whose_mean_overflows_float32_are_refused(tmp_path, suffix):
+    huge = np.full((2, 3), 3e38, np.float32)  # finite, but their sums are not
+    wv = FastTextWordVectors(["ab", "cd"], huge, np.full((10, 3), 3e38, np.float32),
+                             min_n=1, max_n=2)  # fmt: skip
+    path = tmp_path / f"huge{suffix}"
+    save(wv, path)
+    _refused(path, match="composed vector of word 'ab' overflows float32")
