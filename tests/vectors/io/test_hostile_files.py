@@ -388,3 +388,32 @@ def test_fasttext_rows_whose_mean_overflows_float32_are_refused(tmp_path, suffix
     path = tmp_path / f"huge{suffix}"
     save(wv, path)
     _refused(path, match="composed vector of word 'ab' overflows float32")
+
+
+def test_an_error_inside_the_mapped_fasttext_file_is_not_hidden_by_buffer_error(
+    tmp_path, monkeypatch
+):
+    from skembed.vectors.io import _fasttext_bin
+
+    def parse(reader):
+        view = np.frombuffer(reader.buffer, dtype=np.uint8)  # held by the traceback's frame
+        raise FileFormatError(reader.path, f"damaged after {view.size} bytes", offset=3)
+
+    monkeypatch.setattr(_fasttext_bin, "_parse", parse)
+    path = tmp_path / "m.bin"
+    shutil.copyfile(BIN, path)
+    _refused(path, match="damaged after", offset=3)
+
+
+def test_a_check_of_the_vectors_classes_still_names_the_file(tmp_path):
+    # nwords + bucket beyond int32: raised by the subword table, not by the reader
+    path = tmp_path / "bucket.npz"
+    np.savez(
+        path,
+        words=np.array(["ab"]),
+        input_matrix=np.ones((2, 2)),
+        ngram_range=np.array([1, 2]),
+        ngram_rows=np.array([0]),
+        bucket=np.array(2**31),
+    )
+    _refused(path, match="does not fit in int32")  # fmt: skip
