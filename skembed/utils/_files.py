@@ -19,6 +19,7 @@ import os
 import stat
 import struct
 import tempfile
+import tokenize
 import zipfile
 import zlib
 
@@ -282,7 +283,8 @@ def read_npz_arrays(path, *, max_expansion=NPZ_MAX_EXPANSION, floor=NPZ_EXPANSIO
                 with archive.open(info) as member:
                     try:
                         shape, dtype, header_size = _npy_header(member)
-                    except (ValueError, EOFError, SyntaxError, TypeError) as exc:
+                    except (ValueError, EOFError, SyntaxError, TypeError,
+                            tokenize.TokenError) as exc:  # fmt: skip
                         raise FileFormatError(
                             path, f"member {info.filename!r}: bad array header: {exc}",
                             offset=offset,

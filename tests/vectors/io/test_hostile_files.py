@@ -417,3 +417,11 @@ def test_a_check_of_the_vectors_classes_still_names_the_file(tmp_path):
         bucket=np.array(2**31),
     )
     _refused(path, match="does not fit in int32")  # fmt: skip
+
+
+def test_npz_member_header_that_numpy_cannot_tokenize(tmp_path):
+    header = b"{'descr': '<f4', 'fortran_order': False, 'shape': (2, (((\n"
+    npy = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header + b"\0" * 8
+    members = {"words.npy": _npy(np.array(["a", "b"])), "vectors.npy": npy}
+    error = _refused(_write(tmp_path, "tokens.npz", _zip(members)), match="bad array header")
+    assert "vectors.npy" in str(error)
