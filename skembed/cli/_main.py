@@ -7,18 +7,26 @@ import time
 DEMO_WORDS = ("king", "water", "jesus", "lord")
 
 
+class CommandError(Exception):
+    """An expected failure of a command: reported as one line, exit status 1."""
+
+
 def _print_neighbours(wv, words, topn, out):
+    """Print each word's nearest neighbours; return how many words had a vector."""
+    answered = 0
     for word in words:
         try:
             query = wv.get_vector(word)  # subword models compose unseen words
         except KeyError:
             print(f"  {word:>8}: (not in vocabulary)", file=out)
             continue
+        answered += 1
         exclude = [word] if word in wv else []
         near = ", ".join(
             w for w, _ in wv.most_similar([query], topn=topn + len(exclude)) if w not in exclude
         )
         print(f"  {word:>8}: {near}", file=out)
+    return answered
 
 
 def _demo(args, out):
@@ -53,9 +61,18 @@ def _demo(args, out):
 
 
 def _read_lines(paths):
+    from skembed.utils._files import FileFormatError
+
     for path in paths:
-        with open(path, encoding="utf-8") as fh:
-            yield from fh
+        with open(path, "rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                try:
+                    yield raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise FileFormatError(
+                        path, f"not valid UTF-8 ({exc.reason} at column {exc.start + 1}).",
+                        line=number,
+                    ) from None  # fmt: skip
 
 
 MODELS = {
@@ -108,8 +125,11 @@ def _load_vectors(path, binary):
 
 
 def _neighbors(args, out):
+    if args.topn < 1:
+        raise CommandError(f"--topn must be at least 1, got {args.topn}.")
     wv = _load_vectors(args.vectors, args.binary)
-    _print_neighbours(wv, args.words, args.topn, out)
+    if _print_neighbours(wv, args.words, args.topn, out) == 0:
+        raise CommandError(f"{args.vectors}: none of the words {args.words} is in the vocabulary.")
     return 0
 
 
@@ -166,8 +186,23 @@ def build_parser():
     return parser
 
 
+def _message(exc):
+    """One line saying what failed; the errors of files name the file (and line or offset)."""
+    if isinstance(exc, KeyError) and exc.args:
+        text = str(exc.args[0])  # str(KeyError) adds quotes
+    elif isinstance(exc, OSError) and exc.filename is not None:
+        text = f"{exc.filename}: {exc.strerror or exc}"
+    else:
+        text = str(exc) or type(exc).__name__
+    return " ".join(text.split())
+
+
 def main(argv=None, out=None):
     """Run the command line; return the exit status.
+
+    Every expected failure (a missing, unreadable or corrupt file, a format
+    that cannot be told, words not in the vocabulary, a bad option value) is
+    printed as one line on standard error, and the status is 1.
 
     Parameters
     ----------
@@ -202,8 +237,8 @@ def main(argv=None, out=None):
     args = build_parser().parse_args(argv)
     try:
         return args.func(args, out or sys.stdout)
-    except (OSError, ValueError, KeyError) as exc:
-        print(f"skembed {args.command}: error: {exc}", file=sys.stderr)
+    except (OSError, ValueError, KeyError, CommandError) as exc:
+        print(f"skembed {args.command}: error: {_message(exc)}", file=sys.stderr)
         return 1
 
 

@@ -406,7 +406,7 @@ class FastTextWordVectors(WordVectors):
 
     def _npz_arrays(self):
         arrays = dict(
-            words=np.array(self.index_to_key, dtype=str),
+            words=self.index_to_key,
             input_matrix=self._input,
             ngram_range=np.array([self.min_n, self.max_n], dtype=np.int64),
         )
@@ -419,12 +419,11 @@ class FastTextWordVectors(WordVectors):
 
     @classmethod
     def _from_npz_arrays(cls, arrays, path):
-        if "input_matrix" not in arrays or "ngram_range" not in arrays:
-            raise ValueError(f"{path}: not saved by FastTextWordVectors.save.")
+        """Build from the arrays of an ``.npz`` (``words`` a list), checked by its reader."""
         min_n, max_n = arrays["ngram_range"].tolist()
         compact = "ngram_rows" in arrays
         return cls._from_input_matrix(
-            arrays["words"].tolist(),
+            arrays["words"],
             arrays["input_matrix"],
             min_n=min_n,
             max_n=max_n,
@@ -465,13 +464,6 @@ class FastTextWordVectors(WordVectors):
         skembed.vectors.io._fasttext_bin.load_fasttext_bin : Also returns the output matrix
             and the hyper-parameters.
         """
-        from skembed.vectors.io._fasttext_bin import load_fasttext_bin
+        from skembed.vectors.io._fasttext_bin import read_fasttext_vectors
 
-        model = load_fasttext_bin(path)
-        return cls._from_input_matrix(
-            model.words,
-            model.input_matrix,
-            min_n=model.min_n,
-            max_n=model.max_n,
-            counts=model.counts,
-        )
+        return read_fasttext_vectors(path)

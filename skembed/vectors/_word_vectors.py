@@ -1,5 +1,7 @@
 """WordVectors: a vocabulary with one float32 vector per word, and queries on it."""
 
+import copy
+
 import numpy as np
 
 __all__ = ["WordVectors"]
@@ -85,10 +87,33 @@ class WordVectors:
     def __repr__(self):
         return f"{type(self).__name__}(n_words={len(self)}, vector_size={self.vector_size})"
 
+    def __deepcopy__(self, memo):
+        """Return a copy; deep-copied on its own, it shares the arrays as read-only views.
+
+        scikit-learn's ``clone`` deep-copies each parameter value on its own,
+        once per candidate of a search: then the vocabulary lists are copied
+        and the matrices are not.  Neither the copy nor its users can write
+        into the shared matrices; changes made to the original in place show
+        through the copy.
+
+        Deep-copied as part of another object (a fitted estimator whose
+        ``wv_`` it is), it is copied in full, so that the copy can go on
+        training on its own.
+        """
+        new = type(self).__new__(type(self))
+        share = not memo  # the root of this deep copy, as clone copies a parameter value
+        memo[id(self)] = new
+        for name, value in self.__dict__.items():
+            new.__dict__[name] = _shared(value, memo) if share else copy.deepcopy(value, memo)
+        if share:
+            new._normed = None  # derived from the shared vectors, which may change in place
+        return new
+
     def __getitem__(self, words):
+        """Return the vector of a word, or the stacked vectors of a list of words (read-only)."""
         if isinstance(words, str):
             return self.get_vector(words)
-        return np.stack([self.get_vector(w) for w in words])
+        return _read_only(np.stack([self.get_vector(w) for w in words]))
 
     @property
     def vector_size(self):
@@ -118,6 +143,13 @@ class WordVectors:
         word : str
         norm : bool, default=False
             Return the unit-length vector.
+
+        Returns
+        -------
+        vector : ndarray of shape (vector_size,), dtype float32
+            Read-only (a view of ``vectors`` for a vocabulary word): normalising
+            it in place would change the model.  ``vector.copy()`` gives a
+            writable copy.
         """
         index = self.key_to_index.get(word)
         if index is not None:
@@ -126,8 +158,8 @@ class WordVectors:
             vector = self._unseen_vector(word)
         if norm:
             length = np.linalg.norm(vector)
-            return (vector / length).astype(np.float32) if length > 0 else vector.copy()
-        return vector
+            vector = (vector / length).astype(np.float32) if length > 0 else vector.copy()
+        return _read_only(vector)
 
     def _unseen_vector(self, word):
         raise KeyError(f"word {word!r} not in vocabulary")
@@ -208,16 +240,15 @@ class WordVectors:
 
     # ------------------------------------------------------------------ files
     def _npz_arrays(self):
-        arrays = dict(words=np.array(self.index_to_key, dtype=str), vectors=self.vectors)
+        arrays = dict(words=self.index_to_key, vectors=self.vectors)
         if self.counts is not None:
             arrays["counts"] = self.counts
         return arrays
 
     @classmethod
     def _from_npz_arrays(cls, arrays, path):
-        if "vectors" not in arrays or "words" not in arrays:
-            raise ValueError(f"{path}: not a WordVectors .npz (needs 'words' and 'vectors').")
-        return cls(arrays["words"].tolist(), arrays["vectors"], arrays.get("counts"))
+        """Build from the arrays of an ``.npz`` (``words`` a list), checked by its reader."""
+        return cls(arrays["words"], arrays["vectors"], arrays.get("counts"))
 
     def save(self, path, format=None):
         """Save to a file; the format follows ``format`` or the suffix (``.npz`` by default).
@@ -257,6 +288,26 @@ class WordVectors:
         from skembed.vectors.io import load
 
         return load(path, format="word2vec-binary" if binary else "word2vec", encoding=encoding)
+
+
+def _read_only(array):
+    """Return a read-only view of ``array`` (its base keeps its own flags)."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def _shared(value, memo):
+    """Deep-copy ``value``, except that arrays become read-only views of the same memory."""
+    if isinstance(value, np.ndarray) and value.dtype != object:
+        return _read_only(value)
+    if isinstance(value, tuple):
+        return tuple(_shared(v, memo) for v in value)
+    if isinstance(value, list | dict) and not any(
+        isinstance(v, np.ndarray) for v in (value.values() if isinstance(value, dict) else value)
+    ):
+        return copy.copy(value)  # words and indices: strings and ints are immutable
+    return copy.deepcopy(value, memo)
 
 
 def _no_suffix(path):

@@ -24,6 +24,7 @@ The ``.vec`` text file that fastText writes next to the ``.bin`` is the word2vec
 text format: read it with :meth:`skembed.WordVectors.load_word2vec_format`.
 """
 
+import contextlib
 import mmap
 import os
 import struct
@@ -32,7 +33,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from skembed.text._subwords import fasttext_ngram_range
-from skembed.utils._files import atomic_write
+from skembed.utils._files import (
+    FileFormatError,
+    atomic_write,
+    check_declared_count,
+    file_errors,
+    first_non_finite_row,
+)
 
 __all__ = [
     "FASTTEXT_MAGIC",
@@ -183,9 +190,12 @@ class _Reader:
         self.path = path
         self.pos = 0
 
+    def error(self, message):
+        return FileFormatError(self.path, message, offset=self.pos)
+
     def need(self, n_bytes, what):
         if n_bytes < 0 or self.pos + n_bytes > len(self.buffer):
-            raise ValueError(f"{self.path}: file ends inside {what} (truncated or not fastText).")
+            raise self.error(f"file ends inside {what} (truncated or not fastText).")
 
     def unpack(self, fmt, what):
         self.need(fmt.size, what)
@@ -196,7 +206,7 @@ class _Reader:
     def cstring(self, what):
         end = self.buffer.find(b"\0", self.pos)
         if end < 0:
-            raise ValueError(f"{self.path}: file ends inside {what} (truncated or not fastText).")
+            raise self.error(f"file ends inside {what} (truncated or not fastText).")
         value = bytes(self.buffer[self.pos : end])
         self.pos = end + 1
         return value
@@ -207,13 +217,23 @@ class _Reader:
         self.pos += 1
         return value
 
-    def matrix(self, what):
+    def matrix(self, what, columns):
+        start = self.pos
         m, n = self.unpack(_MATRIX_HEAD, what)
         if m < 0 or n < 0:
-            raise ValueError(f"{self.path}: {what} has invalid shape ({m}, {n}).")
+            self.pos = start
+            raise self.error(f"{what} has invalid shape ({m}, {n}).")
+        if n != columns:
+            self.pos = start
+            raise self.error(f"{what} has {n} columns, expected dim={columns}.")
         self.need(4 * m * n, what)
-        array = np.frombuffer(self.buffer, dtype="<f4", count=m * n, offset=self.pos)
-        array = array.astype(np.float32).reshape(m, n)  # a copy: the buffer gets closed
+        array = np.empty((m, n), dtype=np.float32)  # a copy: the buffer gets closed
+        array.reshape(-1)[:] = np.frombuffer(
+            self.buffer, dtype="<f4", count=m * n, offset=self.pos
+        )
+        row = first_non_finite_row(array)
+        if row is not None:
+            raise self.error(f"{what}, row {row}: NaN or infinity.")
         self.pos += 4 * m * n
         return array
 
@@ -222,32 +242,50 @@ def _read_head(reader):
     """Read signature, Args and Dictionary; leave the reader at the quant flag."""
     path = reader.path
     if len(reader.buffer) < _SIGNATURE.size:
-        raise ValueError(f"{path}: too short to be a fastText .bin model.")
+        raise FileFormatError(path, "too short to be a fastText .bin model.")
     magic, version = reader.unpack(_SIGNATURE, "the signature")
     if magic != FASTTEXT_MAGIC:
-        raise ValueError(
-            f"{path}: not a fastText .bin model (magic number {magic}, "
+        raise FileFormatError(
+            path,
+            f"not a fastText .bin model (magic number {magic}, "
             f"expected {FASTTEXT_MAGIC}). A .vec file is text: read it with "
-            "WordVectors.load_word2vec_format."
+            "WordVectors.load_word2vec_format.",
+            offset=0,
         )
     if version > FASTTEXT_VERSION:
-        raise ValueError(
-            f"{path}: fastText file format version {version} is newer than the "
-            f"versions this reader knows (up to {FASTTEXT_VERSION})."
+        raise FileFormatError(
+            path,
+            f"fastText file format version {version} is newer than the "
+            f"versions this reader knows (up to {FASTTEXT_VERSION}).",
+            offset=4,
         )
+    args_at = reader.pos
     args = dict(zip(_ARG_NAMES, reader.unpack(_ARGS, "the Args block"), strict=True))
+    if args["dim"] < 1 or args["bucket"] < 0:
+        raise FileFormatError(
+            path, f"invalid Args: dim={args['dim']}, bucket={args['bucket']}.", offset=args_at
+        )
+    dict_at = reader.pos
     size, nwords, nlabels, ntokens, pruneidx_size = reader.unpack(_DICT_HEAD, "the Dictionary")
     if not 0 <= nwords <= size or nwords + nlabels != size:
-        raise ValueError(
-            f"{path}: inconsistent dictionary sizes (size={size}, nwords={nwords}, "
-            f"nlabels={nlabels})."
+        raise FileFormatError(
+            path,
+            f"inconsistent dictionary sizes (size={size}, nwords={nwords}, nlabels={nlabels}).",
+            offset=dict_at,
         )
+    # an entry is at least a NUL-terminated (possibly empty) word, an int64 and an int8
+    check_declared_count(
+        path, size, 1 + _ENTRY_TAIL.size, len(reader.buffer) - reader.pos, "dictionary entries",
+        offset=dict_at,
+    )  # fmt: skip
     entries, counts, types = [], np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int8)
     for i in range(size):
         entries.append(reader.cstring(f"dictionary entry {i}"))
         counts[i], types[i] = reader.unpack(_ENTRY_TAIL, f"dictionary entry {i}")
     if (types[:nwords] != _WORD).any() or (types[nwords:] != _LABEL).any():
-        raise ValueError(f"{path}: dictionary entries are not words followed by labels.")
+        raise FileFormatError(
+            path, "dictionary entries are not words followed by labels.", offset=dict_at
+        )
     reader.need(8 * max(pruneidx_size, 0), "the pruned-index table")
     reader.pos += 8 * max(pruneidx_size, 0)
     head = dict(
@@ -298,15 +336,23 @@ def load_fasttext_bin(path):
     path = os.fspath(path)
     with open(path, "rb") as fh:
         if os.fstat(fh.fileno()).st_size == 0:
-            raise ValueError(f"{path}: empty file, not a fastText .bin model.")
-        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buffer:
-            return _parse(_Reader(buffer, path))
+            raise FileFormatError(path, "empty file, not a fastText .bin model.")
+        buffer = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        try:
+            with file_errors(path):
+                return _parse(_Reader(buffer, path))
+        finally:
+            # a traceback may still hold a view of the mapping: never let closing it
+            # hide the error being raised
+            with contextlib.suppress(BufferError):
+                buffer.close()
 
 
 def _parse(reader):
     path = reader.path
     head = _read_head(reader)
     args, nwords = head["args"], head["nwords"]
+    quant_at = reader.pos
     quantized = reader.flag("the quantization flag")
     reasons = []
     if args["model"] == 3:
@@ -321,29 +367,33 @@ def _parse(reader):
             "it is quantized (.ftz): its input matrix is product-quantized, not a dense matrix"
         )
     if reasons:
-        raise ValueError(
-            f"{path}: cannot load: {' and '.join(reasons)}. Only unsupervised (cbow or "
-            "skipgram) models with a dense input matrix can be read."
+        raise FileFormatError(
+            path,
+            f"cannot load: {' and '.join(reasons)}. Only unsupervised (cbow or "
+            "skipgram) models with a dense input matrix can be read.",
+            offset=quant_at,
         )
     if head["pruneidx_size"] >= 0:
-        raise ValueError(
-            f"{path}: the dictionary is pruned but the model is not quantized "
-            "(fastText itself refuses such files)."
+        raise FileFormatError(
+            path,
+            "the dictionary is pruned but the model is not quantized "
+            "(fastText itself refuses such files).",
+            offset=quant_at,
         )
-    input_matrix = reader.matrix("the input matrix")
+    input_at = reader.pos
+    input_matrix = reader.matrix("the input matrix", args["dim"])
     qout = reader.flag("the qout flag")
-    output_matrix = reader.matrix("the output matrix")
+    output_matrix = reader.matrix("the output matrix", args["dim"])
     expected = (nwords + args["bucket"], args["dim"])
     if input_matrix.shape != expected:
-        raise ValueError(
-            f"{path}: input matrix has shape {input_matrix.shape}, expected {expected} "
-            "(nwords + bucket, dim)."
+        raise FileFormatError(
+            path,
+            f"input matrix has shape {input_matrix.shape}, expected {expected} "
+            "(nwords + bucket, dim).",
+            offset=input_at,
         )
-    if output_matrix.shape[1] != args["dim"]:
-        raise ValueError(
-            f"{path}: output matrix has {output_matrix.shape[1]} columns, "
-            f"expected dim={args['dim']}."
-        )
+    if reader.pos != len(reader.buffer):
+        raise reader.error(f"{len(reader.buffer) - reader.pos} bytes after the output matrix.")
 
     def decode(raw):
         return [e.decode("utf-8", "surrogateescape") for e in raw]
@@ -425,7 +475,20 @@ def save_fasttext_bin(path, model):
 
 def read_fasttext_vectors(path):
     """Read the word vectors of a fastText ``.bin`` model (a :class:`FastTextWordVectors`)."""
-    return load_fasttext_bin(path).to_word_vectors()
+    model = load_fasttext_bin(path)
+    with file_errors(path):  # e.g. duplicate words, or nwords + bucket beyond int32
+        vectors = model.to_word_vectors()
+    check_composed(path, vectors)
+    return vectors
+
+
+def check_composed(path, vectors):
+    """Refuse vectors whose composed mean overflows float32 (finite rows, huge values)."""
+    row = first_non_finite_row(vectors.vectors)
+    if row is not None:
+        raise FileFormatError(
+            path, f"the composed vector of word {vectors.index_to_key[row]!r} overflows float32."
+        )
 
 
 def write_fasttext_vectors(vectors, path):

@@ -1,8 +1,9 @@
 """Stanford GloVe's text format: one word and its values per line, no header line."""
 
-import numpy as np
+import os
 
-from skembed.utils._files import atomic_write
+from skembed.utils._files import FileFormatError, atomic_write, file_errors
+from skembed.vectors.io._word2vec import read_text_rows
 
 __all__ = ["read_glove_text", "write_glove_text"]
 
@@ -20,23 +21,22 @@ def write_glove_text(vectors, path):
 
 
 def read_glove_text(path, encoding="utf-8"):
-    """Read GloVe's text format; every line must have the same number of values."""
+    """Read GloVe's text format; every line must have the same number of values.
+
+    Raises
+    ------
+    FileFormatError
+        A ``ValueError`` naming the file and line: an empty file or line, a
+        row with another number of values than the first, a value that is not
+        a finite float32 number, a duplicate word, or a last line without its
+        line end (a truncated file).
+    """
     from skembed.vectors._word_vectors import WordVectors
 
-    words, rows, size = [], [], None
+    path = os.fspath(path)
     with open(path, "rb") as fh:
-        for number, raw in enumerate(fh, start=1):
-            parts = raw.decode(encoding).rstrip("\r\n").split(" ")
-            if size is None:
-                size = len(parts) - 1
-                if size < 1:
-                    raise ValueError(f"{path}, line {number}: a word and its values expected.")
-            if len(parts) != size + 1:
-                raise ValueError(
-                    f"{path}, line {number}: {len(parts) - 1} values, expected {size}."
-                )
-            words.append(parts[0])
-            rows.append(np.asarray(parts[1:], dtype=np.float32))
+        words, vectors = read_text_rows(path, fh, first_line=1, encoding=encoding)
     if not words:
-        raise ValueError(f"{path}: empty file, no vectors.")
-    return WordVectors(words, np.stack(rows))
+        raise FileFormatError(path, "empty file, no vectors.")
+    with file_errors(path):
+        return WordVectors(words, vectors)

@@ -11,6 +11,7 @@ import os
 import struct
 from dataclasses import dataclass
 
+from skembed.utils._files import file_errors
 from skembed.vectors.io import _fasttext_bin, _glove, _npz, _word2vec
 
 __all__ = ["FORMATS", "Format", "detect_format", "load", "save"]
@@ -46,6 +47,7 @@ FORMATS = {
 
 _SAVE_BY_SUFFIX = {".npz": "npz", ".txt": "word2vec", ".vec": "word2vec", ".w2v": "word2vec"}
 _MAGIC = struct.pack("<i", _fasttext_bin.FASTTEXT_MAGIC)
+_ZIP_MAGIC = b"PK\x03\x04"
 
 
 def _check_name(format):
@@ -74,7 +76,17 @@ def detect_format(path):
     Returns
     -------
     name : str
-        A key of :data:`FORMATS`.
+        A key of :data:`FORMATS`: ``.npz`` is npz; ``.bin`` is fasttext when
+        it starts with fastText's magic number, else word2vec-binary;
+        ``.txt``, ``.vec`` and ``.w2v`` are word2vec when the first line is two
+        integers, else glove.  A file with another suffix or none is npz
+        when it is a zip archive and fasttext when it starts with fastText's
+        magic number.
+
+    Raises
+    ------
+    ValueError
+        Naming the file, when neither its suffix nor its first bytes tell.
     """
     suffix = _suffix(path)
     if suffix == ".npz":
@@ -84,6 +96,14 @@ def detect_format(path):
             return "fasttext" if fh.read(4) == _MAGIC else "word2vec-binary"
     if suffix in (".txt", ".vec", ".w2v"):
         return "word2vec" if _first_line_is_header(path) else "glove"
+    # another suffix, or none (``WordVectors.save`` writes .npz to a name without one):
+    # the binary formats say what they are in their first bytes
+    with open(path, "rb") as fh:
+        start = fh.read(4)
+    if start == _ZIP_MAGIC:
+        return "npz"
+    if start == _MAGIC:
+        return "fasttext"
     raise ValueError(
         f"{os.fspath(path)}: cannot tell the format from the suffix {suffix!r}; "
         f"pass format= one of {sorted(FORMATS)}."
@@ -104,9 +124,18 @@ def load(path, format=None, **options):
     Returns
     -------
     vectors : WordVectors or FastTextWordVectors
+
+    Raises
+    ------
+    FileFormatError
+        A ``ValueError`` naming the file (and the line or byte offset where
+        known) when the file does not hold valid vectors of its format.
+    OSError
+        When the file cannot be opened.
     """
     spec = _check_name(format) if format is not None else FORMATS[detect_format(path)]
-    return spec.read(path, **options)
+    with file_errors(path):  # a reader's check that names no file still gets the file's name
+        return spec.read(path, **options)
 
 
 def save(vectors, path, format=None):
