@@ -51,13 +51,6 @@ PUBLIC = _public_names()
 # (vectors/io, _training): strict, so each entry must go once its example lands.
 EXAMPLES_PENDING = {
     "skembed.EpochEnd",
-    "skembed.vectors.load",
-    "skembed.vectors.save",
-    "skembed.vectors.io.FastTextModel",
-    "skembed.vectors.io.detect_format",
-    "skembed.vectors.io.load",
-    "skembed.vectors.io.save",
-    "skembed.vectors.io.save_fasttext_bin",
 }
 
 

@@ -124,6 +124,18 @@ class FastTextModel:
     --------
     load_fasttext_bin : Read a ``.bin`` file into this class.
     save_fasttext_bin : Write this class to a ``.bin`` file.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skembed.vectors.io import FastTextModel
+    >>> args = dict(dim=2, ws=5, epoch=5, minCount=1, neg=5, wordNgrams=1, loss=2,
+    ...             model=2, bucket=0, minn=0, maxn=0, lrUpdateRate=100, t=1e-4)
+    >>> model = FastTextModel(words=["cat", "dog"], counts=np.array([3, 2]),
+    ...                       input_matrix=np.eye(2, dtype=np.float32),
+    ...                       output_matrix=np.zeros((2, 2), np.float32), args=args)
+    >>> model.nwords, model.model_name, model.loss_name
+    (2, 'skipgram', 'ns')
     """
 
     words: list
@@ -425,6 +437,21 @@ def save_fasttext_bin(path, model):
     model : FastTextModel
         An unsupervised model: ``args["model"]`` is 1 (cbow) or 2 (skipgram)
         and ``input_matrix`` has ``nwords + bucket`` rows.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skembed.vectors.io import FastTextModel, load_fasttext_bin, save_fasttext_bin
+    >>> args = dict(dim=2, ws=5, epoch=5, minCount=1, neg=5, wordNgrams=1, loss=2,
+    ...             model=2, bucket=0, minn=0, maxn=0, lrUpdateRate=100, t=1e-4)
+    >>> model = FastTextModel(words=["cat", "dog"], counts=np.array([3, 2]),
+    ...                       input_matrix=np.eye(2, dtype=np.float32),
+    ...                       output_matrix=np.zeros((2, 2), np.float32), args=args, ntokens=5)
+    >>> path = os.path.join(tempfile.mkdtemp(), "pets.bin")
+    >>> save_fasttext_bin(path, model)
+    >>> load_fasttext_bin(path).words
+    ['cat', 'dog']
     """
     args = dict(model.args)
     if args.get("model") not in (1, 2):

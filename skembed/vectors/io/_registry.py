@@ -87,6 +87,21 @@ def detect_format(path):
     ------
     ValueError
         Naming the file, when neither its suffix nor its first bytes tell.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skembed import WordVectors
+    >>> from skembed.vectors.io import detect_format
+    >>> wv = WordVectors(["cat", "dog"], np.eye(2, dtype=np.float32))
+    >>> folder = tempfile.mkdtemp()
+    >>> wv.save_word2vec_format(os.path.join(folder, "a.txt"))
+    >>> detect_format(os.path.join(folder, "a.txt"))
+    'word2vec'
+    >>> wv.save(os.path.join(folder, "b.txt"), format="glove")
+    >>> detect_format(os.path.join(folder, "b.txt"))
+    'glove'
     """
     suffix = _suffix(path)
     if suffix == ".npz":
@@ -132,6 +147,22 @@ def load(path, format=None, **options):
         known) when the file does not hold valid vectors of its format.
     OSError
         When the file cannot be opened.
+
+    See Also
+    --------
+    save : Write vectors in any registered format.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skembed import WordVectors, vectors
+    >>> wv = WordVectors(["cat", "dog"], np.array([[1, 0], [0.5, 0.5]], dtype=np.float32))
+    >>> path = os.path.join(tempfile.mkdtemp(), "pets.vec")
+    >>> vectors.save(wv, path)
+    >>> back = vectors.load(path)
+    >>> back.words, back["dog"].tolist()
+    (['cat', 'dog'], [0.5, 0.5])
     """
     spec = _check_name(format) if format is not None else FORMATS[detect_format(path)]
     with file_errors(path):  # a reader's check that names no file still gets the file's name
@@ -149,6 +180,22 @@ def save(vectors, path, format=None):
         A key of :data:`FORMATS`; by default from the suffix: ``.npz`` npz,
         ``.txt``/``.vec``/``.w2v`` word2vec text, ``.bin`` fastText for
         :class:`~skembed.FastTextWordVectors` and word2vec binary otherwise.
+
+    See Also
+    --------
+    load : Read vectors of any registered format.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skembed import WordVectors, vectors
+    >>> wv = WordVectors(["cat", "dog"], np.eye(2, dtype=np.float32))
+    >>> folder = tempfile.mkdtemp()
+    >>> vectors.save(wv, os.path.join(folder, "pets.bin"))   # word2vec binary
+    >>> vectors.save(wv, os.path.join(folder, "pets.txt"), format="glove")
+    >>> sorted(os.listdir(folder))
+    ['pets.bin', 'pets.txt']
     """
     if format is None:
         suffix = _suffix(path)
