@@ -6,7 +6,7 @@ the epochs and calls the monitor after each.  Nothing here is public API except
 :class:`~skembed.EpochEnd`, which the top-level package re-exports.
 """
 
-from skembed._training._driver import EpochInfo, TrainingResult, train_chunks
+from skembed._training._driver import Step, TrainingDiverged, TrainingResult, train_chunks
 from skembed._training._monitor import (
     CallbackSupportMixin,
     EpochEnd,
@@ -17,8 +17,9 @@ from skembed._training._monitor import (
 __all__ = [
     "CallbackSupportMixin",
     "EpochEnd",
-    "EpochInfo",
     "EpochMonitor",
+    "Step",
+    "TrainingDiverged",
     "TrainingResult",
     "train_chunks",
     "with_callbacks",
