@@ -321,10 +321,11 @@ class BaseEmbeddingVectorizer(
         adapts the fitted arrays or raises.
         """
         fitted = self.__dict__.get("_fitted_structure", {})
-        for name in self._structural_parameters:
-            if name in fitted and not self._same_structure(name, fitted[name], getattr(self, name)):
-                self._apply_structure(name, fitted[name], getattr(self, name))
-        self._fitted_structure = {name: getattr(self, name) for name in self._structural_parameters}
+        current = {name: getattr(self, name) for name in self._structural_parameters}
+        for name, value in current.items():
+            if name in fitted and not self._same_structure(name, fitted[name], value):
+                self._apply_structure(name, fitted[name], value)
+        self._fitted_structure = current
 
     def _same_structure(self, name, fitted, current):
         return fitted == current

@@ -5,10 +5,10 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from skembed._training._driver import Step
 from skembed.corpus._encoding import make_chunks
 from skembed.corpus._huffman import huffman_tree
 from skembed.corpus._sampling import keep_probabilities, noise_table
-from skembed._training._driver import Step
 from skembed.models._base import (
     CLIP_PARAMETERS_DOC,
     CONTROL_PARAMETERS_DOC,
