@@ -54,10 +54,10 @@ class Step:
     shuffle : bool, default=False
         Visit the chunks in a new random order each epoch (GloVe's blocks of
         shuffled co-occurrence entries).
-    max_loss_growth : float, default=None
-        Also call training diverged when a batch's mean loss exceeds this
-        multiple of the first batch's (for objectives whose kernels skip
-        non-finite values, so that divergence shows as growth only).
+    max_loss : float, default=None
+        Also call training diverged when a batch's mean loss per example
+        exceeds this bound (for objectives whose kernels skip non-finite
+        values, so that divergence shows as a finite but exploding loss).
     """
 
     run: object
@@ -65,7 +65,7 @@ class Step:
     arrays: list = field(default_factory=list)
     watch: list | None = None
     shuffle: bool = False
-    max_loss_growth: float | None = None
+    max_loss: float | None = None
 
 
 @dataclass
@@ -174,7 +174,7 @@ def train_chunks(
     ------
     TrainingDiverged
         When a batch gives a non-finite loss or parameter (or, with
-        ``step.max_loss_growth``, a loss that grew beyond it).  The arrays are
+        ``step.max_loss``, a mean loss beyond it).  The arrays are
         left as the failing batch made them: the caller rolls back.
     """
     chunk_words = np.asarray(step.chunk_words, dtype=np.int64)
@@ -188,7 +188,6 @@ def train_chunks(
     watch = step.arrays if step.watch is None else step.watch
     decay = float(weight_decay)
     result = TrainingResult()
-    first_loss = None
 
     def run(lo, hi, chunks, lrs, seeds, loss_out, count_out):
         if parallel:
@@ -235,14 +234,10 @@ def train_chunks(
                 if not all(_finite_sum(item) for item in watch):
                     raise _diverged("a parameter is not finite", epoch + 1)
                 seen = int(count_out[lo:hi].sum())
-                if step.max_loss_growth is not None and seen:
-                    mean = loss / seen
-                    if first_loss is None:
-                        first_loss = mean
-                    elif mean > step.max_loss_growth * max(first_loss, 1e-12):
-                        raise _diverged(
-                            f"the mean loss grew from {first_loss:.4g} to {mean:.4g}", epoch + 1
-                        )
+                if step.max_loss is not None and seen and loss / seen > step.max_loss:
+                    raise _diverged(
+                        f"the mean loss {loss / seen:.4g} exceeds {step.max_loss:.4g}", epoch + 1
+                    )
                 bar.update(int(words[lo:hi].sum()))
                 if verbose:
                     seen = max(int(count_out[:hi].sum()), 1)

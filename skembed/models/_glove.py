@@ -28,8 +28,9 @@ __all__ = ["GloVeVectorizer"]
 # Co-occurrence entries per chunk: the unit of the schedule, of the progress
 # bar and of the work handed to a thread.
 CHUNK_ENTRIES = 50_000
-# A batch whose mean loss exceeds this multiple of the first batch's means divergence.
-MAX_LOSS_GROWTH = 1e3
+# Divergence: a batch whose mean loss exceeds this multiple of the loss of predicting
+# zero (a model that knows nothing; at least 1) has diverged.
+DIVERGENCE_FACTOR = 100.0
 # Entries per block when score() evaluates the loss with NumPy.
 _SCORE_BLOCK = 1 << 15
 _MAX_WINDOW = int(np.iinfo(np.uint16).max)
@@ -108,11 +109,14 @@ def glove_step(rows, cols, values, params, *, x_max, weighting_power, grad_clip,
             *params, *options, loss_out[lo:hi], count_out[lo:hi],
         )  # fmt: skip
 
-    # The kernels skip non-finite values, so divergence shows as a loss that explodes
-    # rather than as NaN: GloVe's loss per entry starts near 0.5 f(x) log(x)^2 and only
-    # falls while training works.
-    return Step(run, sizes, arrays=list(params[:4]), shuffle=True,
-                max_loss_growth=MAX_LOSS_GROWTH)  # fmt: skip
+    # The kernels skip non-finite values, so divergence shows as a finite loss that
+    # explodes rather than as NaN.  Small initial parameters start the loss near that of
+    # predicting zero, 0.5 f(x) log(x)^2, and training lowers it: a batch far above it
+    # (GloVe at learning_rate=1e3 reaches 1e19 in its first epoch) has diverged.
+    zero_model = _weighted_loss(np.log(values, dtype=np.float64), values, x_max,
+                                weighting_power).mean() if nnz else 0.0  # fmt: skip
+    max_loss = DIVERGENCE_FACTOR * max(float(zero_model), 1.0)
+    return Step(run, sizes, arrays=list(params[:4]), shuffle=True, max_loss=max_loss)
 
 
 class GloVeVectorizer(BaseEmbeddingVectorizer):

@@ -166,7 +166,7 @@ def _production_epochs(rows, cols, values, params, *, seed, epochs, n_threads=1,
     """Train as GloVeVectorizer does: the production step (entries shuffled once, blocks
     in a new order each epoch) run by the driver at a constant rate; return the losses.
 
-    The step's loss-growth criterion is off: these tests look at the kernels alone.
+    The step's divergence bound is off: these tests look at the kernels alone.
     """
     order = np.random.default_rng(seed).permutation(len(rows))
     step = glove_step(
@@ -174,7 +174,7 @@ def _production_epochs(rows, cols, values, params, *, seed, epochs, n_threads=1,
         np.asarray(values)[order], params, x_max=x_max, weighting_power=ALPHA,
         grad_clip=CLIP, chunk_entries=chunk_size,
     )  # fmt: skip
-    step.max_loss_growth = None
+    step.max_loss = None
     counted = []
     run = step.run
 
