@@ -533,6 +533,10 @@ class BaseEmbeddingVectorizer(
     def fit(self, X, y=None):
         """Learn word vectors from raw documents.
 
+        All of the fitted state changes, or none of it: when the call raises
+        (a callback, KeyboardInterrupt, MemoryError, divergence), the
+        estimator is left exactly as it was before.
+
         Parameters
         ----------
         X : iterable of str of length n_documents
@@ -545,6 +549,15 @@ class BaseEmbeddingVectorizer(
         -------
         self : object
             The fitted vectorizer.
+
+        Raises
+        ------
+        ValueError
+            When a warm start meets a structural parameter (``vector_size``, ...)
+            changed since the first fit that it cannot apply; the error names it.
+        FloatingPointError
+            When training diverges (a non-finite loss or vector); the error
+            names ``learning_rate`` and the epoch.
         """
         self._fit_transaction(X, partial=False)
         return self
@@ -569,6 +582,14 @@ class BaseEmbeddingVectorizer(
         Returns
         -------
         self : object
+
+        Raises
+        ------
+        ValueError
+            When a structural parameter (``vector_size``, ...) changed since
+            the first fit and cannot be applied; the error names it.
+        FloatingPointError
+            When training diverges; the estimator is left as before the call.
         """
         self._fit_transaction(X, partial=True)
         return self

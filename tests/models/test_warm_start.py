@@ -103,3 +103,14 @@ def test_fasttext_compact_is_applied_on_a_warm_start(start):
     reference.fit(DOCS).fit(DOCS)
     # in-vocabulary vectors do not depend on the layout
     np.testing.assert_allclose(model.wv_.vectors, reference.wv_.vectors, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("cls", [Word2VecVectorizer, FastTextVectorizer])
+def test_algorithm_switch_is_applied(cls):
+    # skip-gram and CBOW train the same matrices: a warm start may switch between them
+    extra = dict(bucket=500) if cls is FastTextVectorizer else {}
+    model = cls(warm_start=True, **extra, **SMALL).fit(DOCS)
+    before = model.wv_.vectors.copy()
+    model.set_params(algorithm="cbow").fit(DOCS)
+    assert model.n_iter_ == 4 and not np.array_equal(model.wv_.vectors, before)
+    assert np.all(np.isfinite(model.wv_.vectors))
