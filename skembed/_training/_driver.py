@@ -1,10 +1,12 @@
-"""The driver shared by every algorithm: epochs, schedule, seeds, threads, progress, loss.
+"""The driver shared by every algorithm: epochs, schedule, seeds, order, decay, checks, loss.
 
 A kernel trains a range of chunks given one learning rate and one RNG seed
 per chunk, and writes each chunk's loss sum and example count.  This module
-decides those rates and seeds, splits an epoch into batches of chunks (so the
-progress bar moves and a later callback can stop between epochs), and turns
-the per-chunk figures into ``loss_curve_``.
+decides those rates and seeds and the order in which an epoch visits the
+chunks, splits an epoch into batches of chunks (so the progress bar moves),
+applies weight decay after each batch, checks that training has not diverged,
+refreshes derived vectors before the per-epoch hook when asked, and turns the
+per-chunk figures into ``loss_curve_``.
 """
 
 import time
@@ -12,14 +14,59 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from skembed._training._monitor import EpochEnd
 from skembed.utils._random import seed_states
 from skembed.utils._threads import numba_threads
 
 __all__ = [
-    "EpochInfo",
+    "Step",
+    "TrainingDiverged",
     "TrainingResult",
     "train_chunks",
 ]
+
+
+class TrainingDiverged(FloatingPointError):
+    """Training produced a non-finite loss or parameter, or a loss that exploded."""
+
+
+@dataclass
+class Step:
+    """A kernel call over chunks, and what the driver needs to schedule and check it.
+
+    Attributes
+    ----------
+    run : callable
+        ``run(lo, hi, chunks, lrs, seeds, loss_out, count_out, parallel)`` trains the
+        chunks at positions ``lo..hi`` of the epoch, with ``lrs``, ``seeds``,
+        ``loss_out`` and ``count_out`` indexed by position.  ``chunks`` is None
+        when positions are chunk ids, else the int64 ids of the chunks at
+        positions ``lo..hi`` (``shuffle=True``).
+    chunk_words : ndarray of shape (n_chunks,), int64
+        Units of work (tokens, or co-occurrence entries) in each chunk: the unit
+        of progress, of the schedule and of weight decay's share.
+    arrays : list of ndarray
+        The arrays trained in place; weight decay scales them after each batch.
+    watch : list of ndarray or (ndarray, ndarray) pairs, default=None
+        What the finiteness check sums after each batch: whole arrays, or
+        ``(array, rows)`` to look at the rows the kernel can touch only.
+        Default: ``arrays``.
+    shuffle : bool, default=False
+        Visit the chunks in a new random order each epoch (GloVe's blocks of
+        shuffled co-occurrence entries).
+    max_loss : float, default=None
+        Also call training diverged when a batch's mean loss per example
+        exceeds this bound (for objectives whose kernels skip non-finite
+        values, so that divergence shows as a finite but exploding loss).
+    """
+
+    run: object
+    chunk_words: np.ndarray
+    arrays: list = field(default_factory=list)
+    watch: list | None = None
+    shuffle: bool = False
+    max_loss: float | None = None
+
 
 @dataclass
 class TrainingResult:
@@ -48,26 +95,40 @@ def _progress_bar(total, verbose):
     )
 
 
-@dataclass(frozen=True)
-class EpochInfo:
-    """Figures of one finished epoch, handed to ``on_epoch_end``."""
+def _finite_sum(item):
+    """Whether the sum of an array (or of some of its rows) is finite.
 
-    epoch: int  # 1-based count of epochs run in this call
-    loss: float  # mean loss per example in this epoch
-    learning_rate: float  # rate of the epoch's last chunk
-    words: int  # words trained in this call so far
-    seconds: float  # seconds spent training in this call so far
+    One NaN or infinity makes the sum non-finite; the sum is a single
+    vectorised pass, cheaper than ``isfinite(...).all()``'s boolean array.
+    Kernels cannot do this check themselves: under fastmath, ``isfinite``
+    folds to True.
+    """
+    if isinstance(item, tuple):
+        array, rows = item
+        return all(
+            np.isfinite(array[rows[i : i + 65536]].sum()) for i in range(0, len(rows), 65536)
+        )
+    return bool(np.isfinite(item.sum()))
+
+
+def _diverged(message, epoch):
+    return TrainingDiverged(
+        f"training diverged in epoch {epoch} ({message}): lower learning_rate "
+        "(or set clip_value / clip_norm / grad_clip); the estimator is left as it was "
+        "before this call."
+    )
 
 
 def train_chunks(
     step,
-    chunk_words,
     *,
     epochs,
     schedule,
     rng,
     n_threads=1,
     verbose=0,
+    weight_decay=0.0,
+    refresh=None,
     on_epoch_begin=None,
     on_epoch_end=None,
     words_done=0,
@@ -77,24 +138,28 @@ def train_chunks(
 
     Parameters
     ----------
-    step : callable
-        ``step(lo, hi, lrs, seeds, loss_out, count_out, parallel)`` trains chunks
-        ``lo..hi`` (the kernel call).
-    chunk_words : ndarray of shape (n_chunks,), int64
-        Tokens in each chunk: the unit of progress and of the schedule.
+    step : Step
+        The kernel call and its chunks.
     epochs : int
     schedule : callable
         Maps training progress in [0, 1] (array) to learning rates.
     rng : numpy.random.RandomState
-        Source of the per-epoch seeds.
+        Source of the per-epoch seeds (and so of the visiting order).
     n_threads : int, default=1
         1 runs the serial (reproducible) kernel, more the parallel one.
     verbose : int, default=0
         Show a progress bar when positive.
+    weight_decay : float, default=0.0
+        Decoupled L2 decay: after each batch every array of ``step.arrays`` is
+        multiplied by ``1 - weight_decay * rate * share``, ``share`` being the
+        batch's share of an epoch's words.
+    refresh : callable, default=None
+        ``refresh()`` after each epoch, before ``on_epoch_end``: brings derived
+        vectors up to date for the hook.  None when the hook needs no vectors.
     on_epoch_begin : callable, default=None
         ``on_epoch_begin(epoch)`` with the 1-based epoch, before it runs.
     on_epoch_end : callable, default=None
-        ``on_epoch_end(EpochInfo) -> bool``; True stops training after this epoch.
+        ``on_epoch_end(EpochEnd) -> bool``; True stops training after this epoch.
     words_done : int, default=0
         Words trained before this call (incremental training): progress starts there.
     total_words : int, default=None
@@ -104,8 +169,15 @@ def train_chunks(
     Returns
     -------
     TrainingResult
+
+    Raises
+    ------
+    TrainingDiverged
+        When a batch gives a non-finite loss or parameter (or, with
+        ``step.max_loss``, a mean loss beyond it).  The arrays are
+        left as the failing batch made them: the caller rolls back.
     """
-    chunk_words = np.asarray(chunk_words, dtype=np.int64)
+    chunk_words = np.asarray(step.chunk_words, dtype=np.int64)
     n_chunks = len(chunk_words)
     per_epoch = int(chunk_words.sum())
     if total_words is None:
@@ -113,36 +185,60 @@ def train_chunks(
     total = max(total_words, 1)
     parallel = n_threads > 1
     batch = max(4 * n_threads, -(-n_chunks // 20))
+    watch = step.arrays if step.watch is None else step.watch
+    decay = float(weight_decay)
     result = TrainingResult()
-    words_before = np.cumsum(chunk_words) - chunk_words
+
+    def run(lo, hi, chunks, lrs, seeds, loss_out, count_out):
+        if parallel:
+            with numba_threads(n_threads):
+                step.run(lo, hi, chunks, lrs, seeds, loss_out, count_out, True)
+        else:
+            step.run(lo, hi, chunks, lrs, seeds, loss_out, count_out, False)
+
     if epochs > 0 and n_chunks > 0:
         # an empty call compiles the kernel (first use only), so compilation is not timed
         empty_f, empty_i = np.zeros(n_chunks, np.float32), np.zeros(n_chunks, np.int64)
-        seeds = seed_states(0, n_chunks)
-        if parallel:
-            with numba_threads(n_threads):
-                step(0, 0, empty_f, seeds, empty_f.astype(np.float64), empty_i, True)
-        else:
-            step(0, 0, empty_f, seeds, empty_f.astype(np.float64), empty_i, False)
+        chunks = empty_i[:0] if step.shuffle else None
+        run(0, 0, chunks, empty_f, seed_states(0, n_chunks), empty_f.astype(np.float64), empty_i)
     start = time.perf_counter()
     outside = 0.0
     with _progress_bar(per_epoch * epochs, verbose) as bar:
         for epoch in range(epochs):
             if on_epoch_begin is not None:
                 on_epoch_begin(epoch + 1)
+            seeds = seed_states(rng.randint(0, 2**31 - 1), n_chunks)
+            order = None
+            words = chunk_words
+            if step.shuffle and n_chunks:
+                # the epoch's order comes from its first seed: reproducible, one draw
+                order = np.random.default_rng(int(seeds[0])).permutation(n_chunks)
+                words = chunk_words[order]
+            words_before = np.cumsum(words) - words
             position = words_done + epoch * per_epoch + words_before
             lrs = np.asarray(schedule(position / total), dtype=np.float32)
-            seeds = seed_states(rng.randint(0, 2**31 - 1), n_chunks)
             loss_out = np.zeros(n_chunks, dtype=np.float64)
             count_out = np.zeros(n_chunks, dtype=np.int64)
             for lo in range(0, n_chunks, batch):
                 hi = min(lo + batch, n_chunks)
-                if parallel:
-                    with numba_threads(n_threads):
-                        step(lo, hi, lrs, seeds, loss_out, count_out, True)
-                else:
-                    step(lo, hi, lrs, seeds, loss_out, count_out, False)
-                bar.update(int(chunk_words[lo:hi].sum()))
+                run(lo, hi, None if order is None else order[lo:hi], lrs, seeds, loss_out,
+                    count_out)  # fmt: skip
+                share = words[lo:hi].sum() / max(per_epoch, 1)
+                if decay > 0:
+                    factor = np.float32(max(1.0 - decay * float(lrs[lo:hi].mean()) * share, 0.0))
+                    for array in step.arrays:
+                        array *= factor
+                loss = float(loss_out[lo:hi].sum())
+                if not np.isfinite(loss):
+                    raise _diverged(f"the loss is {loss}", epoch + 1)
+                if not all(_finite_sum(item) for item in watch):
+                    raise _diverged("a parameter is not finite", epoch + 1)
+                seen = int(count_out[lo:hi].sum())
+                if step.max_loss is not None and seen and loss / seen > step.max_loss:
+                    raise _diverged(
+                        f"the mean loss {loss / seen:.4g} exceeds {step.max_loss:.4g}", epoch + 1
+                    )
+                bar.update(int(words[lo:hi].sum()))
                 if verbose:
                     seen = max(int(count_out[:hi].sum()), 1)
                     bar.set_postfix(
@@ -155,7 +251,9 @@ def train_chunks(
             result.seconds = time.perf_counter() - start - outside
             if on_epoch_end is not None:
                 pause = time.perf_counter()
-                info = EpochInfo(
+                if refresh is not None:
+                    refresh()
+                info = EpochEnd(
                     epoch=epoch + 1,
                     loss=result.loss_curve[-1],
                     learning_rate=float(lrs[-1]) if n_chunks else float("nan"),

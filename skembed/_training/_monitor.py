@@ -44,6 +44,19 @@ class EpochEnd:
         Training seconds so far in this call.
     validation_score : float or None
         ``score`` of the held-out documents (``early_stopping=True``), else None.
+
+    Examples
+    --------
+    >>> from skembed import Word2VecVectorizer
+    >>> seen = []
+    >>> def record(estimator, info):
+    ...     seen.append((info.epoch, info.loss > 0))
+    ...     return info.epoch == 2          # True stops training after this epoch
+    >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 20
+    >>> vec = Word2VecVectorizer(vector_size=8, min_count=1, epochs=5,
+    ...                          callbacks=[record], random_state=0).fit(docs)
+    >>> seen, vec.n_iter_
+    ([(1, True), (2, True)], 2)
     """
 
     epoch: int
@@ -60,7 +73,8 @@ class EpochMonitor:
     Parameters
     ----------
     estimator : BaseEmbeddingVectorizer
-        The estimator being trained; its ``wv_`` is live (updated in place).
+        The estimator being trained; the driver refreshes its ``wv_`` before each
+        call when :attr:`needs_vectors`.
     validate : callable or None
         Returns the validation score of the current parameters.
     snapshot : callable or None
@@ -79,14 +93,23 @@ class EpochMonitor:
         self.stopped_by = None
         self._context = None
 
+    @property
+    def needs_vectors(self):
+        """Whether an epoch's end reads the estimator's vectors (so the driver refreshes them).
+
+        Validation reads them, and so may any callback; with none of these the
+        per-epoch refresh is skipped (fastText's recomposition of every
+        vocabulary vector, GloVe's ``W + C``).
+        """
+        est = self.estimator
+        return bool(
+            self.validate is not None or est.callbacks or getattr(est, "_skl_callbacks", None)
+        )
+
     def __call__(self, info):
         est = self.estimator
-        if hasattr(est.wv_, "clear_cache"):
-            est.wv_.clear_cache()  # vectors changed in place
         score = self.validate() if self.validate is not None else None
-        info = dataclasses.replace(
-            _as_epoch_end(info), validation_score=None if score is None else float(score)
-        )
+        info = dataclasses.replace(info, validation_score=None if score is None else float(score))
         self.validation_scores.append(info.validation_score)
         logger.info(
             "%s epoch %d: loss %.5f, learning rate %.6f, %d words in %.2f s%s",
@@ -150,8 +173,3 @@ class EpochMonitor:
         if self._context is not None:
             self._epoch_context = self._context.subcontext(task_name="epoch")
             self._epoch_context.call_on_fit_task_begin(estimator=self.estimator)
-
-
-def _as_epoch_end(info):
-    fields = {f.name: getattr(info, f.name) for f in dataclasses.fields(info)}
-    return EpochEnd(**fields)

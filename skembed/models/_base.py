@@ -7,8 +7,15 @@ early stopping and callbacks, and hands the work to the driver
 - ``_default_learning_rate()``
 - ``_init_parameters(words, counts, rng)``: create the arrays, set ``wv_``
 - ``_grow_parameters(new_words, new_counts, rng)``: append rows for new words
-- ``_make_step(corpus)``: return ``(step, chunk_words)`` for the driver
+- ``_make_step(corpus)``: return the driver's :class:`~skembed._training.Step`; it
+  takes what it needs as arguments and sets no fitted state
 - ``_parameter_arrays()``: the arrays trained in place (weight decay, ``keep_best``)
+- ``_touched_arrays()``, ``_refresh()``, ``_finish(current)``, ``_structural_parameters``:
+  the undo log of a continued fit, the per-epoch refresh of derived vectors, the
+  end of training, and the parameters a warm start cannot change freely
+
+``fit``, ``partial_fit`` and ``fit_transform`` are transactional: all of the fitted
+state changes, or (on any exception) none of it.
 """
 
 import numpy as np
@@ -131,11 +138,107 @@ class BaseEmbeddingVectorizer(
             )
         return final_words, final_counts, mapping
 
+    # Parameters that fix the shapes or the meaning of the fitted arrays: a warm start or
+    # partial_fit compares them with the values of the first fit (see _check_structure).
+    _structural_parameters = ("vector_size",)
+
+    def _continuing(self, partial):
+        """Whether this call continues from the fitted state (partial_fit, warm start)."""
+        return hasattr(self, "wv_") and (partial or self.warm_start)
+
+    def _check_structure(self):
+        """Apply or refuse structural parameters changed since the first fit.
+
+        Called before X is read.  Each parameter whose value differs from the
+        one recorded at the first fit goes to :meth:`_apply_structure`, which
+        adapts the fitted arrays or raises.
+        """
+        fitted = self.__dict__.get("_fitted_structure", {})
+        current = {name: getattr(self, name) for name in self._structural_parameters}
+        for name, value in current.items():
+            if name in fitted and not self._same_structure(name, fitted[name], value):
+                self._apply_structure(name, fitted[name], value)
+        self._fitted_structure = current
+
+    def _same_structure(self, name, fitted, current):
+        return fitted == current
+
+    def _apply_structure(self, name, fitted, current):
+        """Adapt the fitted arrays to ``name=current`` or raise; here: raise."""
+        raise ValueError(
+            f"{name}={current!r} differs from {name}={fitted!r}, the value the fitted vectors "
+            f"were trained with, and partial_fit or warm_start=True cannot change it: set "
+            f"{name}={fitted!r} back, or fit from scratch (warm_start=False, or a clone)."
+        )
+
+    def _touched_arrays(self):
+        """``(array, rows)`` pairs that continued training may change in place (rows None: all).
+
+        The undo log of a continued fit copies them; subclasses whose matrices
+        are large list only the rows their kernel can reach.
+        """
+        arrays = [*self._parameter_arrays(), self.wv_.vectors, self.wv_.counts]
+        unique = {id(a): a for a in arrays if a is not None}
+        return [(a, None) for a in unique.values()]
+
+    def _undo_log(self, partial):
+        """Return a function that puts the estimator back as it is now.
+
+        A fresh fit replaces every fitted array by new ones, so the attributes
+        themselves (a shallow copy of ``__dict__``) and the random state are
+        enough; a continued fit also trains arrays in place, whose values
+        (or, for large ones, touched rows) are copied here.
+        """
+        saved = dict(self.__dict__)
+        rngs = {id(r): r for r in (saved.get("_rng"), self.random_state)
+                if isinstance(r, np.random.RandomState)}  # fmt: skip
+        rng_states = [(r, r.get_state()) for r in rngs.values()]
+        copies, wv, wv_saved = [], saved.get("wv_"), None
+        if self._continuing(partial):
+            wv_saved = dict(wv.__dict__)
+            for array, rows in self._touched_arrays():
+                copies.append((array, rows, array.copy() if rows is None else array[rows]))
+
+        def undo():
+            for array, rows, copy in copies:
+                if rows is None:
+                    array[...] = copy
+                else:
+                    array[rows] = copy
+            if wv_saved is not None:
+                wv.__dict__.clear()
+                wv.__dict__.update(wv_saved)
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            for rng, state in rng_states:
+                rng.set_state(state)
+
+        return undo
+
+    def _fit_transaction(self, X, partial):
+        """Run :meth:`_fit` so that all of the fitted state changes, or none of it.
+
+        Any exception (a callback raising, KeyboardInterrupt, MemoryError,
+        divergence, bad input) puts back every fitted attribute, the arrays
+        trained in place and the random state as they were before the call.
+        """
+        undo = self._undo_log(partial)
+        try:
+            return self._fit(X, partial)
+        except BaseException:
+            undo()
+            raise
+
     def _fit(self, X, partial):
-        """Fit, continue (warm start) or update (partial_fit); return X's encoded corpus."""
+        """Fit, continue (warm start) or update (partial_fit); return X's encoded corpus.
+
+        Not transactional by itself: call it through :meth:`_fit_transaction`.
+        """
         self._check_params()
-        continuing = hasattr(self, "wv_") and (partial or self.warm_start)
-        if not continuing:
+        continuing = self._continuing(partial)
+        if continuing:
+            self._check_structure()
+        else:
             self._rng = check_random_state(self.random_state)
         rng = self._rng
         full, words, counts = self._read(X)
@@ -159,6 +262,9 @@ class BaseEmbeddingVectorizer(
         else:
             final_words, final_counts, mapping = self._new_vocabulary(words, counts)
             self._init_parameters(final_words, final_counts, rng)
+            self._fitted_structure = {
+                name: getattr(self, name) for name in self._structural_parameters
+            }
             self.loss_curve_ = []
             self.n_iter_ = 0
             self._words_trained = 0
@@ -186,10 +292,12 @@ class BaseEmbeddingVectorizer(
         monitor = self._monitor(validation, mapping)
         with monitor.sklearn_callbacks(epochs):
             result = self._run(train_corpus, epochs, rates, rng, monitor, words_done, total)
-        if self.keep_best and monitor.best_state is not None:
+        restored = self.keep_best and monitor.best_state is not None
+        if restored:
             for array, best in zip(self._parameter_arrays(), monitor.best_state, strict=True):
                 array[...] = best
-        self.wv_.clear_cache()
+        # the driver refreshed the vectors after the last epoch when the monitor read them
+        self._finish(current=monitor.needs_vectors and result.n_epochs > 0 and not restored)
 
         self.loss_curve_ = self.loss_curve_ + result.loss_curve
         self.n_iter_ += result.n_epochs
@@ -199,10 +307,21 @@ class BaseEmbeddingVectorizer(
         self.validation_scores_ = monitor.validation_scores if validation is not None else None
         self.best_validation_score_ = monitor.best_score if validation is not None else None
         full_corpus = remap(full, mapping)
-        self._document_frequency += document_frequency(full_corpus, len(self.wv_))
+        self._document_frequency = self._document_frequency + document_frequency(
+            full_corpus, len(self.wv_)
+        )
         self._n_documents += full_corpus.n_documents
         self.idf_ = smooth_idf(self._document_frequency, self._n_documents)
         return full_corpus
+
+    def _refresh(self):
+        """Bring ``wv_.vectors`` and its caches up to date with the trained arrays."""
+        self.wv_.clear_cache()
+
+    def _finish(self, current):
+        """Last step of training: refresh the vectors unless ``current`` says they are."""
+        if not current:
+            self._refresh()
 
     def _monitor(self, validation, mapping):
         validate = None
@@ -215,17 +334,20 @@ class BaseEmbeddingVectorizer(
         return EpochMonitor(self, validate, snapshot)
 
     def _run(self, corpus, epochs, rates, rng, monitor, words_done, total_words):
-        step, chunk_words = self._make_step(corpus)
-        if self.weight_decay > 0:
-            step = self._decayed(step, chunk_words)
+        step = self._make_step(corpus)
+        return self._train(step, epochs, rates, rng, monitor, words_done, total_words)
+
+    def _train(self, step, epochs, rates, rng, monitor, words_done, total_words):
+        """Hand ``step`` to the driver with this estimator's controls."""
         return train_chunks(
             step,
-            chunk_words,
             epochs=epochs,
             schedule=rates,
             rng=rng,
             n_threads=resolve_n_threads(self.n_jobs),
             verbose=self.verbose,
+            weight_decay=float(self.weight_decay),
+            refresh=self._refresh if monitor.needs_vectors else None,
             on_epoch_begin=monitor.begin,
             on_epoch_end=monitor,
             words_done=words_done,
@@ -239,26 +361,14 @@ class BaseEmbeddingVectorizer(
             for name in ("clip_value", "clip_norm")
         }
 
-    def _decayed(self, step, chunk_words):
-        arrays = self._parameter_arrays()
-        per_epoch = max(int(chunk_words.sum()), 1)
-        decay = float(self.weight_decay)
-
-        def decayed_step(lo, hi, lrs, seeds, loss_out, count_out, parallel):
-            step(lo, hi, lrs, seeds, loss_out, count_out, parallel)
-            if hi <= lo:
-                return
-            share = chunk_words[lo:hi].sum() / per_epoch
-            factor = np.float32(max(1.0 - decay * float(lrs[lo:hi].mean()) * share, 0.0))
-            for array in arrays:
-                array *= factor
-
-        return decayed_step
-
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn word vectors from raw documents.
+
+        All of the fitted state changes, or none of it: when the call raises
+        (a callback, KeyboardInterrupt, MemoryError, divergence), the
+        estimator is left exactly as it was before.
 
         Parameters
         ----------
@@ -272,8 +382,17 @@ class BaseEmbeddingVectorizer(
         -------
         self : object
             The fitted vectorizer.
+
+        Raises
+        ------
+        ValueError
+            When a warm start meets a structural parameter (``vector_size``, ...)
+            changed since the first fit that it cannot apply; the error names it.
+        FloatingPointError
+            When training diverges (a non-finite loss or vector); the error
+            names ``learning_rate`` and the epoch.
         """
-        self._fit(X, partial=False)
+        self._fit_transaction(X, partial=False)
         return self
 
     @with_callbacks
@@ -296,8 +415,16 @@ class BaseEmbeddingVectorizer(
         Returns
         -------
         self : object
+
+        Raises
+        ------
+        ValueError
+            When a structural parameter (``vector_size``, ...) changed since
+            the first fit and cannot be applied; the error names it.
+        FloatingPointError
+            When training diverges; the estimator is left as before the call.
         """
-        self._fit(X, partial=True)
+        self._fit_transaction(X, partial=True)
         return self
 
     @with_callbacks
@@ -318,7 +445,7 @@ class BaseEmbeddingVectorizer(
         -------
         X_new : ndarray of shape (n_documents, vector_size), dtype float32
         """
-        return self._pool(self._fit(X, partial=False))
+        return self._pool(self._fit_transaction(X, partial=False))
 
     def transform(self, X):
         """Return the pooled word vector of each document.

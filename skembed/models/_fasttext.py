@@ -8,6 +8,7 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from skembed._training._driver import Step
 from skembed._training._monitor import with_callbacks
 from skembed.corpus._encoding import Corpus, make_chunks, remap
 from skembed.corpus._sampling import keep_probabilities, noise_table
@@ -50,21 +51,6 @@ def _init_matrix(keys, seed, dim, n_threads, out=None):
     else:
         _fasttext.init_rows(keys, seed, 1.0 / dim, out)
     return out
-
-
-class _Recomposing:
-    """The driver's epoch-end hook, recomposing ``wv_.vectors`` before the monitor runs."""
-
-    def __init__(self, monitor, estimator):
-        self.monitor = monitor
-        self.estimator = estimator
-
-    def begin(self, *args, **kwargs):
-        return self.monitor.begin(*args, **kwargs)
-
-    def __call__(self, *args, **kwargs):
-        self.estimator.wv_.clear_cache(n_threads=resolve_n_threads(self.estimator.n_jobs))
-        return self.monitor(*args, **kwargs)
 
 
 def _encode_open_vocabulary(token_lists, key_to_index):
@@ -479,6 +465,27 @@ tokenizer, token_pattern, stop_words
     def _parameter_arrays(self):
         return [self.wv_._input, self._output_vectors]
 
+    # the n-gram hashing fixes which rows a word uses; compact is applied at the end of a fit
+    _structural_parameters = ("vector_size", "min_n", "max_n", "bucket", "compact")
+
+    def _apply_structure(self, name, fitted, current):
+        if name != "compact":
+            super()._apply_structure(name, fitted, current)
+
+    def _touched_rows(self):
+        """Rows of ``wv_._input`` the kernel can reach: the words' and their n-grams' (sorted)."""
+        return np.unique(self.wv_._table()[1])
+
+    def _touched_arrays(self):
+        # The full bucket matrix is large (800 MB by default) and a batch reaches only
+        # the rows of its words and of their n-grams: the undo log copies those rows.
+        wv = self.wv_
+        rows = None if self.weight_decay > 0 else self._touched_rows()  # decay scales all
+        return [
+            (wv._input, rows), (self._output_vectors, None), (wv.vectors, None),
+            (wv.counts, None),
+        ]  # fmt: skip
+
     def _make_step(self, corpus):
         wv = self.wv_
         indptr, indices = wv._table()
@@ -496,7 +503,7 @@ tokenizer, token_pattern, stop_words
         window, negative = int(self.window), int(self.negative)
         clip = self._clip_arguments()
 
-        def step(lo, hi, lrs, seeds, loss_out, count_out, parallel):
+        def run(lo, hi, chunks, lrs, seeds, loss_out, count_out, parallel):
             kernel = _fasttext.fasttext_parallel if parallel else _fasttext.fasttext_serial
             kernel(
                 mode, lo, hi, chunk_segs, seg_offsets, tokens, indptr, indices, shift, syn0,
@@ -504,27 +511,34 @@ tokenizer, token_pattern, stop_words
                 max_seg, loss_out, count_out, clip["clip_value"], clip["clip_norm"],
             )  # fmt: skip
 
-        return step, chunk_words
-
-    def _run(self, corpus, epochs, rates, rng, monitor, words_done, total_words):
-        # callbacks and validation after each epoch see the composed vectors of that epoch
-        return super()._run(
-            corpus, epochs, rates, rng, _Recomposing(monitor, self), words_done, total_words
-        )
+        # the finiteness check sums the rows the kernel reaches; in a fresh fit's
+        # training layout those are all the rows
+        touched = np.unique(indices)
+        watch = syn0 if touched.size == syn0.shape[0] else (syn0, touched)
+        return Step(run, chunk_words, arrays=[syn0, syn1], watch=[watch, syn1])
 
     def _score_vectors(self):
         return self.wv_.vectors, self._output_vectors
 
     def _fit(self, X, partial):
         try:
-            corpus = super()._fit(X, partial)
-            full = self.__dict__.get("_full_buffer")
+            return super()._fit(X, partial)
         finally:
             self.__dict__.pop("_full_buffer", None)
+
+    def _refresh(self):
+        # composition runs on the fit's threads (one thread never starts numba's pool)
+        self.wv_.clear_cache(n_threads=resolve_n_threads(self.n_jobs))
+
+    def _finish(self, current):
+        """Move to the layout ``compact`` asks for (building new, composed vectors) or refresh."""
         wv = self.wv_
         if wv.is_compact and not self.compact:
-            self.wv_ = self._expand(wv, full)
-        return corpus
+            self.wv_ = self._expand(wv, self.__dict__.get("_full_buffer"))
+        elif self.compact and not wv.is_compact and wv.subwords_enabled:
+            self.wv_ = wv.compact()  # compact=True set before a warm start
+        else:
+            super()._finish(current)
 
     def _expand(self, wv, full=None):
         """Return ``wv`` in fastText's layout, built in ``full`` when its rows are there.
@@ -574,7 +588,7 @@ tokenizer, token_pattern, stop_words
         """
         self._keep_read = True
         try:
-            self._fit(X, partial=False)
+            self._fit_transaction(X, partial=False)
             corpus, words = self._provisional
         finally:
             self.__dict__.pop("_keep_read", None)

@@ -11,6 +11,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from skembed._training._driver import Step
 from skembed.corpus._cooccur import count_cooccurrences
 from skembed.models._base import BaseEmbeddingVectorizer
 from skembed.models._kernels._glove import (
@@ -28,6 +29,9 @@ __all__ = ["GloVeVectorizer"]
 # Co-occurrence entries per chunk: the unit of the schedule, of the progress
 # bar and of the work handed to a thread.
 CHUNK_ENTRIES = 50_000
+# Divergence: a batch whose mean loss exceeds this multiple of the loss of predicting
+# zero (a model that knows nothing; at least 1) has diverged.
+DIVERGENCE_FACTOR = 100.0
 # Entries per block when score() evaluates the loss with NumPy.
 _SCORE_BLOCK = 1 << 15
 _COMBINATIONS = ("sum", "word", "context")
@@ -59,17 +63,60 @@ def _weighted_loss(diff, x, x_max, weighting_power):
     return 0.5 * f * diff * diff
 
 
-class _SyncingMonitor:
-    """The epoch monitor, after refreshing ``wv_.vectors`` from the trained factors."""
+def glove_step(rows, cols, values, params, *, x_max, weighting_power, grad_clip,
+               chunk_entries=CHUNK_ENTRIES):  # fmt: skip
+    """Return the driver's :class:`~skembed._training.Step` of GloVe's AdaGrad kernels.
 
-    def __init__(self, monitor, sync):
-        self.monitor = monitor
-        self.sync = sync
-        self.begin = monitor.begin
+    The entries, already in a random order, are cut into blocks of about
+    ``chunk_entries``; the driver visits the blocks in a new order each epoch.
 
-    def __call__(self, info):
-        self.sync()
-        return self.monitor(info)
+    Parameters
+    ----------
+    rows, cols : ndarray of shape (nnz,), int32
+        Word and context of each entry, ids in ``[0, n_words)``.
+    values : ndarray of shape (nnz,), float32 or float64
+        Co-occurrence counts.
+    params : GloVeParams
+        Trained in place.
+    x_max, weighting_power, grad_clip : float
+        GloVe's weighting and gradient clipping.
+    chunk_entries : int, default=CHUNK_ENTRIES
+        Target entries per block.
+
+    Returns
+    -------
+    Step
+    """
+    nnz = rows.shape[0]
+    if cols.shape != (nnz,) or values.shape != (nnz,):
+        raise ValueError("rows, cols and values must be 1-d arrays of the same length.")
+    n_words = params.W.shape[0]
+    if nnz and not (0 <= min(rows.min(), cols.min()) and max(rows.max(), cols.max()) < n_words):
+        raise ValueError(f"rows and cols must be word ids in [0, {n_words}).")  # no bounds checks
+    starts = _blocks(nnz, chunk_entries)
+    sizes = np.diff(starts)
+    options = (float(x_max), float(weighting_power), float(grad_clip))
+
+    def run(lo, hi, blocks, lrs, seeds, loss_out, count_out, parallel):
+        chunk_starts = np.zeros(hi - lo + 1, dtype=np.int64)
+        np.cumsum(sizes[blocks], out=chunk_starts[1:])
+        # positions of the batch's blocks, one after the other
+        order = np.arange(chunk_starts[-1], dtype=np.int64)
+        order += np.repeat(starts[blocks] - chunk_starts[:-1], sizes[blocks])
+        kernel = glove_chunks_parallel if parallel else glove_chunks_serial
+        kernel(
+            rows, cols, values, order, chunk_starts, lrs[lo:hi].astype(np.float64),
+            *params, *options, loss_out[lo:hi], count_out[lo:hi],
+        )  # fmt: skip
+
+    # The kernels skip non-finite values, so divergence shows as a finite loss that
+    # explodes rather than as NaN.  Small initial parameters start the loss near that of
+    # predicting zero, 0.5 f(x) log(x)^2, and training lowers it: a batch far above it
+    # (GloVe at learning_rate=1e3 reaches 1e19 in its first epoch) has diverged.
+    zero_model = _weighted_loss(np.log(values, dtype=np.float64), values, x_max,
+                                weighting_power).mean() if nnz else 0.0  # fmt: skip
+    max_loss = DIVERGENCE_FACTOR * max(float(zero_model), 1.0)
+    return Step(run, sizes, arrays=list(params[:4]), shuffle=True, max_loss=max_loss)
 
 
 class GloVeVectorizer(BaseEmbeddingVectorizer):
@@ -406,6 +453,14 @@ tokenizer, token_pattern, stop_words
     def _parameter_arrays(self):
         return list(self._glove_params[:4])
 
+    def _touched_arrays(self):
+        # the AdaGrad accumulators are trained in place too
+        arrays = [*self._glove_params, self.wv_.vectors, self.wv_.counts]
+        return [(a, None) for a in {id(a): a for a in arrays}.values()]
+
+    def _refresh(self):
+        self._sync_vectors()
+
     def _sync_vectors(self):
         """Make ``wv_.vectors`` show the current factors (``W``, ``C`` or ``W + C``)."""
         params, wv = self._glove_params, self.wv_
@@ -419,15 +474,24 @@ tokenizer, token_pattern, stop_words
             np.add(params.W, params.C, out=wv.vectors)
         wv.clear_cache()
 
-    def _fit(self, X, partial):
-        corpus = super()._fit(X, partial)
-        self._sync_vectors()  # after keep_best restored the best epoch's factors
-        return corpus
-
     def _run(self, corpus, epochs, rates, rng, monitor, words_done, total_words):
-        # callbacks, validation and keep_best see the current vectors after each epoch
-        monitor = _SyncingMonitor(monitor, self._sync_vectors)
-        return super()._run(corpus, epochs, rates, rng, monitor, words_done, total_words)
+        X = self._count(corpus.tokens, corpus.offsets, len(self.wv_), np.float32)
+        if X.nnz == 0:
+            raise ValueError(
+                "no two in-vocabulary words of X co-occur: after min_count every document "
+                "keeps at most one word. Give longer documents or lower min_count."
+            )
+        rows, cols, values = _shuffled_entries(X, rng)
+        stored = X if self.store_cooccurrence else None
+        del X  # the shuffled copies are what training reads
+        step = self._make_step(rows, cols, values)
+        self._n_training_tokens = corpus.n_tokens  # score() rescales by it, validation too
+        result = self._train(step, epochs, rates, rng, monitor, words_done, total_words)
+        if stored is not None:
+            self.cooccurrence_ = stored
+        elif hasattr(self, "cooccurrence_"):
+            del self.cooccurrence_  # from an earlier fit with store_cooccurrence=True
+        return result
 
     def _count(self, tokens, offsets, n_words, dtype):
         return count_cooccurrences(
@@ -436,44 +500,11 @@ tokenizer, token_pattern, stop_words
             dtype=dtype,
         )  # fmt: skip
 
-    def _make_step(self, corpus):
-        X = self._count(corpus.tokens, corpus.offsets, len(self.wv_), np.float32)
-        if X.nnz == 0:
-            raise ValueError(
-                "no two in-vocabulary words of X co-occur: after min_count every document "
-                "keeps at most one word. Give longer documents or lower min_count."
-            )
-        self._n_training_tokens = corpus.n_tokens
-        if self.store_cooccurrence:
-            self.cooccurrence_ = X
-        elif hasattr(self, "cooccurrence_"):
-            del self.cooccurrence_  # from an earlier fit with store_cooccurrence=True
-        rows, cols, values = _shuffled_entries(X, self._rng)
-        del X
-        starts = _blocks(rows.shape[0])
-        sizes = np.diff(starts)
-        n_chunks = sizes.shape[0]
-        params = self._glove_params
-        options = (float(self.x_max), float(self.weighting_power), float(self.grad_clip))
-        epoch = {}
-
-        def step(lo, hi, lrs, seeds, loss_out, count_out, parallel):
-            if lo == 0 and hi > lo:  # the driver starts each epoch at chunk 0, fresh seeds
-                epoch["blocks"] = np.random.default_rng(int(seeds[0])).permutation(n_chunks)
-            # (an empty call, lo == hi, only compiles the kernel)
-            blocks = epoch.get("blocks", sizes[:0])[lo:hi]
-            chunk_starts = np.zeros(hi - lo + 1, dtype=np.int64)
-            np.cumsum(sizes[blocks], out=chunk_starts[1:])
-            # positions of the batch's blocks, one after the other
-            order = np.arange(chunk_starts[-1], dtype=np.int64)
-            order += np.repeat(starts[blocks] - chunk_starts[:-1], sizes[blocks])
-            kernel = glove_chunks_parallel if parallel else glove_chunks_serial
-            kernel(
-                rows, cols, values, order, chunk_starts, lrs[lo:hi].astype(np.float64),
-                *params, *options, loss_out[lo:hi], count_out[lo:hi],
-            )  # fmt: skip
-
-        return step, sizes
+    def _make_step(self, rows, cols, values):
+        return glove_step(
+            rows, cols, values, self._glove_params, x_max=self.x_max,
+            weighting_power=self.weighting_power, grad_clip=self.grad_clip,
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ score
     def score(self, X, y=None):

@@ -5,6 +5,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from skembed._training._driver import Step
 from skembed.corpus._encoding import make_chunks
 from skembed.corpus._huffman import huffman_tree
 from skembed.corpus._sampling import keep_probabilities, noise_table
@@ -358,15 +359,49 @@ tokenizer, token_pattern, stop_words
         arrays = [self.wv_.vectors, self._output_vectors, self._output_vectors_hs]
         return [a for a in arrays if a is not None]
 
+    # negative and hs decide which output matrices exist; switching an objective on or off
+    # is applied (see _apply_structure), vector_size is refused
+    _structural_parameters = ("vector_size", "negative", "hs")
+
+    def _same_structure(self, name, fitted, current):
+        if name == "negative":  # 5 -> 10 keeps the same matrix; only 0 <-> k matters
+            return (fitted > 0) == (current > 0)
+        return fitted == current
+
+    def _apply_structure(self, name, fitted, current):
+        """Switch an objective on (its output weights start at zero, as in a fresh fit) or off."""
+        n_words, dim = len(self.wv_), self.wv_.vector_size
+        if name == "negative":
+            self._output_vectors = (
+                np.zeros((n_words, dim), dtype=np.float32) if current > 0 else None
+            )
+        elif name == "hs":
+            self._output_vectors_hs = (
+                np.zeros((max(n_words - 1, 0), dim), dtype=np.float32) if current else None
+            )
+        else:
+            super()._apply_structure(name, fitted, current)
+
     def _make_step(self, corpus):
         counts = self.wv_.counts
-        dim = self.vector_size
+        n_words, dim = len(self.wv_), self.wv_.vector_size
+        # the kernels do not check bounds: the matrices must match the objectives trained
         syn1 = self._output_vectors
+        if self.negative > 0 and (syn1 is None or syn1.shape != (n_words, dim)):
+            raise ValueError(
+                f"negative={self.negative} needs output vectors of shape ({n_words}, {dim}); "
+                f"the fitted ones are {None if syn1 is None else syn1.shape}."
+            )
         if syn1 is None:
             syn1 = np.zeros((0, dim), dtype=np.float32)
         if self.hs:
-            codes, points, code_indptr = huffman_tree(counts)
             syn1_hs = self._output_vectors_hs
+            if syn1_hs is None or syn1_hs.shape != (max(n_words - 1, 0), dim):
+                raise ValueError(
+                    f"hs=True needs inner-node vectors of shape ({max(n_words - 1, 0)}, {dim}); "
+                    f"the fitted ones are {None if syn1_hs is None else syn1_hs.shape}."
+                )
+            codes, points, code_indptr = huffman_tree(counts)
         else:
             codes, points = np.zeros(0, np.uint8), np.zeros(0, np.int32)
             code_indptr = np.zeros(1, np.int64)
@@ -389,14 +424,14 @@ tokenizer, token_pattern, stop_words
             **self._clip_arguments(),
         )  # fmt: skip
 
-        def step(lo, hi, lrs, seeds, loss_out, count_out, parallel):
+        def run(lo, hi, chunks, lrs, seeds, loss_out, count_out, parallel):
             kernel = parallel_kernel if parallel else serial
             kernel(
                 chunk_lo=lo, chunk_hi=hi, lrs=lrs, seeds=seeds, loss_out=loss_out,
                 count_out=count_out, **arguments,
             )  # fmt: skip
 
-        return step, chunk_words
+        return Step(run, chunk_words, arrays=self._parameter_arrays())
 
     def _score_vectors(self):
         if self._output_vectors is None:

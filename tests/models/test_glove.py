@@ -258,7 +258,7 @@ def test_keep_best_restores_the_best_epoch_in_the_combined_vectors(planted):
     docs, _, _ = planted
     copies = []
     record = lambda est, info: copies.append(est.wv_.vectors.copy())  # noqa: E731
-    params = dict(SMALL, epochs=6, early_stopping=True, n_iter_no_change=10, learning_rate=3.0)
+    params = dict(SMALL, epochs=6, early_stopping=True, n_iter_no_change=10, learning_rate=0.5)
     kept = GloVeVectorizer(keep_best=True, callbacks=[record], **params).fit(docs)
     best = int(np.argmax(kept.validation_scores_))
     np.testing.assert_array_equal(kept.wv_.vectors, copies[best])

@@ -109,3 +109,18 @@ def test_empty_and_unknown_documents_give_zeros_in_every_mode(mode):
     assert np.all(X[:3] == 0)
     assert np.any(X[3] != 0)
     np.testing.assert_array_equal(model.fit_transform(TEXTS), model.transform(TEXTS))
+
+
+def test_pool_checks_ids_and_weights_against_the_matrix_before_the_kernel():
+    corpus = _corpus(DOCS)
+    with pytest.raises(ValueError, match=r"weights has shape \(3,\) but vectors has 5 rows"):
+        pool(VECTORS, corpus, "tfidf", WEIGHTS[:3])
+    with pytest.raises(ValueError, match=r"ids must be in \[0, 4\)"):
+        pool(VECTORS[:4], corpus, "mean")
+    bad = Corpus(np.array([0, -1], np.int32), np.array([0, 2], np.int64))
+    with pytest.raises(ValueError, match="word ids run from -1"):
+        pool(VECTORS, bad, "sum")
+    short = Corpus(np.array([0, 1], np.int32), np.array([0, 5], np.int64))
+    with pytest.raises(ValueError, match="offsets"):
+        pool(VECTORS, short, "sum")
+    assert pool(VECTORS, corpus, "tfidf", WEIGHTS).shape == (len(DOCS), 3)

@@ -309,33 +309,6 @@ def fasttext_parallel(
 
 
 @jit
-def gather_rows_inplace(
-    matrix,  # IN/OUT float32[n, dim]
-    src,  # IN     int32[n]: a permutation
-):
-    """Set ``matrix[k] = old matrix[src[k]]`` for every k, with one row of extra memory."""
-    n, dim = matrix.shape
-    done = np.zeros(n, dtype=np.bool_)
-    tmp = np.empty(dim, dtype=matrix.dtype)
-    for start in range(n):
-        if done[start]:
-            continue
-        for d in range(dim):
-            tmp[d] = matrix[start, d]
-        k = start
-        while True:  # follow the cycle through start
-            done[k] = True
-            nxt = src[k]
-            if nxt == start:
-                for d in range(dim):
-                    matrix[k, d] = tmp[d]
-                break
-            for d in range(dim):
-                matrix[k, d] = matrix[nxt, d]
-            k = nxt
-
-
-@jit
 def _mix64(z):
     """splitmix64's finaliser: a bijective scramble of a 64-bit integer."""
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)

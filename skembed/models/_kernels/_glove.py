@@ -1,4 +1,4 @@
-"""GloVe training kernels (Pennington, Socher and Manning, 2014) and their epoch helper.
+"""GloVe training kernels (Pennington, Socher and Manning, 2014).
 
 The objective, summed over the non-zero co-occurrences ``x = X[i, j]``, is::
 
@@ -40,9 +40,9 @@ Both call the same body, :func:`_glove_chunk`.
 
 Visiting entries through a random ``order`` costs three dependent cache
 misses per entry (``rows[e]``, ``cols[e]``, ``values[e]``) before the
-parameter rows can even be fetched; :func:`glove_epoch` therefore gathers the
-entries into the epoch's order first (a NumPy gather) and passes an empty
-``order`` (about 40% faster epochs on a 39M-entry matrix).
+parameter rows can even be fetched; the estimator therefore shuffles the
+entries once per fit and visits blocks of consecutive entries, each epoch in a
+new block order (:func:`skembed.models._glove.glove_step`).
 """
 
 from typing import NamedTuple
@@ -57,7 +57,6 @@ __all__ = [
     "init_glove_params",
     "glove_chunks_serial",
     "glove_chunks_parallel",
-    "glove_epoch",
 ]
 
 # Re-association (vectorised float32 dot products) and FMA contraction, but no
@@ -361,135 +360,3 @@ def init_glove_params(n_words, vector_size, seed):
         np.ones(n_words, dtype=np.float32),
         np.ones(n_words, dtype=np.float32),
     )
-
-
-_KERNELS = {False: glove_chunks_serial, True: glove_chunks_parallel}
-
-
-def glove_epoch(
-    rows,
-    cols,
-    values,
-    params,
-    rng,
-    *,
-    learning_rate=0.05,
-    x_max=100.0,
-    weighting_power=0.75,
-    grad_clip=100.0,
-    chunk_size=100_000,
-    n_threads=1,
-    in_place=False,
-):
-    """Run one GloVe epoch over all co-occurrence entries in a fresh random order.
-
-    Parameters
-    ----------
-    rows, cols : ndarray of shape (nnz,), dtype int32
-        Row (word) and column (context) of each non-zero co-occurrence, e.g.
-        ``X.tocoo().row`` and ``X.tocoo().col`` of
-        :func:`skembed.corpus._cooccur.count_cooccurrences`'s matrix.
-    values : ndarray of shape (nnz,), dtype float32 or float64
-        The co-occurrence counts, all positive (float32 halves the memory
-        traffic and changes nothing else: the kernel computes in float64).
-    params : GloVeParams
-        Parameters and accumulators, updated in place.
-    rng : numpy.random.Generator
-        Draws this epoch's permutation of the entries.
-    learning_rate : float or ndarray of shape (n_chunks,), default=0.05
-        AdaGrad learning rate, or one per chunk (any schedule).
-    x_max : float, default=100.0
-        Counts at or above ``x_max`` get weight 1.
-    weighting_power : float, default=0.75
-        Exponent of the weighting function below ``x_max``.
-    grad_clip : float, default=100.0
-        Bound on each gradient component.
-    chunk_size : int, default=100_000
-        Entries per chunk, the unit of work of a thread.
-    n_threads : int, default=1
-        1 runs the serial kernel (bit-reproducible); more runs the chunks on
-        that many numba threads (at most ``numba.config.NUMBA_NUM_THREADS``)
-        with lock-free updates, which is not reproducible.
-    in_place : bool, default=False
-        Permute ``rows``, ``cols`` and ``values`` themselves into the epoch's
-        order instead of gathering copies (12 bytes an entry less).  Only for
-        arrays the caller owns: ``X.tocoo()`` shares ``indices`` and ``data``
-        with the CSR matrix ``X``.  The visiting order is the same either way
-        for the same ``rng`` and the same input order.
-
-    Returns
-    -------
-    mean_loss : float
-        Mean over the entries visited of ``0.5 * f(x) * diff ** 2``, each
-        taken just before its update (Stanford's reported cost); NaN when no
-        entry was visited.
-    n_examples : int
-        Number of entries visited.
-    """
-    rows = np.asarray(rows)
-    cols = np.asarray(cols)
-    values = np.asarray(values)
-    nnz = rows.shape[0]
-    if rows.ndim != 1 or cols.shape != (nnz,) or values.shape != (nnz,):
-        raise ValueError("rows, cols and values must be 1-d arrays of the same length.")
-    if values.dtype not in (np.float32, np.float64):
-        values = values.astype(np.float64)
-    for name, array in zip(GloVeParams._fields, params, strict=True):
-        if array.dtype != np.float32 or not array.flags.c_contiguous:
-            raise ValueError(f"params.{name} must be a C-contiguous float32 array.")
-    n_words = params.W.shape[0]
-    if nnz and not (0 <= min(rows.min(), cols.min()) and max(rows.max(), cols.max()) < n_words):
-        # The kernels do not check bounds.
-        raise ValueError(f"rows and cols must be word ids in [0, {n_words}).")
-
-    order = rng.permutation(nnz)
-    if in_place:
-        for array in (rows, cols, values):
-            array[:] = array[order]
-        rows = np.ascontiguousarray(rows, dtype=np.int32)
-        cols = np.ascontiguousarray(cols, dtype=np.int32)
-        values = np.ascontiguousarray(values)
-    else:
-        rows = rows.take(order).astype(np.int32, copy=False)
-        cols = cols.take(order).astype(np.int32, copy=False)
-        values = values.take(order)
-    del order
-
-    chunk_size = max(1, int(chunk_size))
-    chunk_starts = np.append(np.arange(0, nnz, chunk_size, dtype=np.int64), np.int64(nnz))
-    if nnz == 0:
-        chunk_starts = np.zeros(1, dtype=np.int64)
-    n_chunks = chunk_starts.shape[0] - 1
-    learning_rates = np.broadcast_to(
-        np.asarray(learning_rate, dtype=np.float64), (n_chunks,)
-    ).copy()
-    loss_out = np.zeros(n_chunks, dtype=np.float64)
-    count_out = np.zeros(n_chunks, dtype=np.int64)
-
-    n_threads = max(1, min(int(n_threads), numba.config.NUMBA_NUM_THREADS))
-    parallel = n_threads > 1 and n_chunks > 1
-    # numba.get_num_threads starts the thread pool: the serial path must not call it
-    previous = numba.get_num_threads() if parallel else None
-    try:
-        if parallel:
-            numba.set_num_threads(n_threads)
-        _KERNELS[parallel](
-            rows,
-            cols,
-            values,
-            np.empty(0, dtype=np.int64),  # entries already in visiting order
-            chunk_starts,
-            learning_rates,
-            *params,
-            float(x_max),
-            float(weighting_power),
-            float(grad_clip),
-            loss_out,
-            count_out,
-        )
-    finally:
-        if parallel:
-            numba.set_num_threads(previous)
-    n = int(count_out.sum())
-    mean_loss = float(loss_out.sum() / n) if n else float("nan")
-    return mean_loss, n

@@ -8,8 +8,7 @@ schedule and report any progress without changing the kernel.
 
 ``skipgram_serial`` and ``skipgram_parallel`` train negative sampling when
 ``negative > 0`` and hierarchical softmax when ``hs`` is true (both objectives
-when both are asked, as word2vec and gensim); ``sgns_serial`` and
-``sgns_parallel`` are the negative-sampling-only entry points.
+when both are asked, as word2vec and gensim).
 """
 
 import numpy as np
@@ -163,44 +162,3 @@ def skipgram_parallel(
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
-
-
-@jit
-def _no_tree(dim):
-    """Return empty hierarchical-softmax arguments ``(syn1_hs, codes, points, indptr)``."""
-    return (
-        np.zeros((0, dim), dtype=np.float32),
-        np.zeros(0, dtype=np.uint8),
-        np.zeros(0, dtype=np.int32),
-        np.zeros(1, dtype=np.int64),
-    )
-
-
-@jit
-def sgns_serial(
-    chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
-    alias_prob, alias_index, window, negative, lrs, seeds, sig_table, log_sig_table,
-    max_seg, loss_out, count_out,
-):  # fmt: skip
-    """Train negative sampling only: :func:`skipgram_serial` without a tree."""
-    syn1_hs, codes, points, indptr = _no_tree(syn0.shape[1])
-    skipgram_serial(
-        chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
-        alias_prob, alias_index, window, negative, False, syn1_hs, codes, points, indptr,
-        lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out,
-    )  # fmt: skip
-
-
-@jit
-def sgns_parallel(
-    chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
-    alias_prob, alias_index, window, negative, lrs, seeds, sig_table, log_sig_table,
-    max_seg, loss_out, count_out,
-):  # fmt: skip
-    """Train negative sampling only: :func:`skipgram_parallel` without a tree."""
-    syn1_hs, codes, points, indptr = _no_tree(syn0.shape[1])
-    skipgram_parallel(
-        chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
-        alias_prob, alias_index, window, negative, False, syn1_hs, codes, points, indptr,
-        lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out,
-    )  # fmt: skip

