@@ -1,6 +1,7 @@
 """Shared plumbing of the text steps: document checks, optional imports, the base class."""
 
 import importlib
+import re
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
@@ -34,6 +35,12 @@ def iter_documents(X, parameter="X"):
                 "must be a str."
             )
         yield i, doc
+
+
+def tokenize_documents(X, token_pattern, lowercase):
+    """Return each document of ``X`` as its list of ``token_pattern`` matches."""
+    pattern = re.compile(token_pattern)
+    return [pattern.findall(doc.lower() if lowercase else doc) for _, doc in iter_documents(X)]
 
 
 class DocumentTransformer(TransformerMixin, BaseEstimator):

@@ -1,6 +1,5 @@
 """Phrases: multi-word expressions learnt from collocation counts, joined into one token."""
 
-import re
 from numbers import Integral, Real
 
 import numpy as np
@@ -8,7 +7,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from skembed.corpus._encoding import encode_documents, encode_with_vocabulary
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
-from skembed.text._base import DocumentTransformer, iter_documents
+from skembed.text._base import DocumentTransformer, tokenize_documents
 from skembed.text._kernels._phrases import candidate_pairs, count_keys, segment
 
 __all__ = ["Phrases", "ENGLISH_CONNECTOR_WORDS"]
@@ -129,9 +128,7 @@ class Phrases(DocumentTransformer):
         self.token_pattern = token_pattern
 
     def _tokenize(self, X):
-        pattern = re.compile(self.token_pattern)
-        lowercase = self.lowercase
-        return [pattern.findall(doc.lower() if lowercase else doc) for _, doc in iter_documents(X)]
+        return tokenize_documents(X, self.token_pattern, self.lowercase)
 
     def _connectors(self):
         if self.connector_words is None:

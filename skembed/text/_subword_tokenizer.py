@@ -1,13 +1,17 @@
 """SubwordTokenizer: BPE, WordPiece or unigram vocabularies learnt in fit (``tokenizers``)."""
 
-import re
 from numbers import Integral
 
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
-from skembed.text._base import DocumentTransformer, import_optional, iter_documents
+from skembed.text._base import (
+    DocumentTransformer,
+    import_optional,
+    iter_documents,
+    tokenize_documents,
+)
 
 __all__ = ["SubwordTokenizer"]
 
@@ -91,9 +95,7 @@ class SubwordTokenizer(DocumentTransformer):
         self.token_pattern = token_pattern
 
     def _words(self, X):
-        pattern = re.compile(self.token_pattern)
-        lowercase = self.lowercase
-        return [pattern.findall(doc.lower() if lowercase else doc) for _, doc in iter_documents(X)]
+        return tokenize_documents(X, self.token_pattern, self.lowercase)
 
     def _check_dependencies(self):
         import_optional("tokenizers", _FEATURE)
