@@ -19,8 +19,13 @@ from skembed.corpus._encoding import (
 )
 from skembed.corpus._huffman import huffman_tree
 from skembed.corpus._sampling import keep_probabilities, noise_table
-from skembed.models._base import SCORE_NEGATIVE, SCORE_NS_EXPONENT, SCORE_SEED, SCORE_WINDOW
-from skembed.models._base import BaseEmbeddingVectorizer
+from skembed.models._base import (
+    SCORE_NEGATIVE,
+    SCORE_NS_EXPONENT,
+    SCORE_SEED,
+    SCORE_WINDOW,
+    BaseEmbeddingVectorizer,
+)
 from skembed.models._kernels import _doc2vec
 from skembed.models._kernels._sigmoid import make_tables
 from skembed.models._params import (

@@ -20,7 +20,7 @@ def _purity(vectors, labels, k=5):
 
 
 def _own_rank(inferred, trained):
-    """Rank of each document's trained vector among all trained vectors, seen from its inferred one."""
+    """Rank of each trained vector among all of them, seen from the inferred one."""
     a = inferred / np.linalg.norm(inferred, axis=1, keepdims=True)
     b = trained / np.linalg.norm(trained, axis=1, keepdims=True)
     sim = a @ b.T

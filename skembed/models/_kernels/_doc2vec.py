@@ -35,7 +35,7 @@ from skembed.models._kernels._hsoftmax import hierarchical_softmax_update
 from skembed.models._kernels._negative import negative_sampling_update
 from skembed.models._kernels._score import _dot, _log_sigmoid
 from skembed.models._kernels._sgns import subsample_segment
-from skembed.models._kernels._sigmoid import log_sigmoid_lookup, sigmoid_lookup
+from skembed.models._kernels._sigmoid import sigmoid_lookup
 from skembed.utils._jit import jit
 from skembed.utils._random import randbelow, sample_alias, uniform
 
