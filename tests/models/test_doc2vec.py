@@ -166,3 +166,47 @@ def test_pickled_model_infers_the_same_vectors():
     restored = pickle.loads(pickle.dumps(est))
     assert_array_equal(restored.transform(DOCS[:10]), est.transform(DOCS[:10]))
     assert restored.dv_.index_to_key == est.dv_.index_to_key
+
+
+def test_a_long_document_trains_one_row_across_its_segments():
+    rng = np.random.default_rng(0)
+    words = np.array([f"w{i}" for i in range(50)])
+    long_doc = " ".join(rng.choice(words, size=25_000))
+    est = Doc2VecVectorizer(dm=False, epochs=1, **SMALL).fit([long_doc, "w1 w2 w3", long_doc])
+    assert len(est.dv_) == 3
+    assert est.words_per_second_ > 0 and est.loss_curve_[0] > 0
+
+
+def test_parallel_training_and_warm_start_continue_the_same_rows():
+    est = Doc2VecVectorizer(epochs=2, n_jobs=2, **SMALL).fit(DOCS[:100])
+    assert np.isfinite(est.dv_.vectors).all() and len(est.dv_) == 100
+    serial = Doc2VecVectorizer(epochs=2, **SMALL).fit(DOCS[:100])
+    before = serial.dv_.vectors.copy()
+    serial.set_params(warm_start=True, epochs=1).fit(DOCS[:100])
+    assert serial.dv_.index_to_key == list(range(100)) and serial.n_iter_ == 3
+    assert not np.allclose(serial.dv_.vectors, before)
+    with pytest.raises(ValueError, match="negative=0 differs"):
+        serial.set_params(negative=0, hs=True).fit(DOCS[:100])
+
+
+def test_a_failing_fit_leaves_the_document_vectors_as_they_were():
+    def boom(estimator, info):
+        raise RuntimeError("stop here")
+
+    est = Doc2VecVectorizer(epochs=2, **SMALL).fit(DOCS[:50])
+    keys, vectors = list(est.dv_.index_to_key), est.dv_.vectors.copy()
+    est.set_params(callbacks=[boom])
+    with pytest.raises(RuntimeError, match="stop here"):
+        est.partial_fit(DOCS[50:80])
+    assert est.dv_.index_to_key == keys
+    assert_array_equal(est.dv_.vectors, vectors)
+
+
+def test_keep_best_restores_the_best_epoch_and_a_search_compares_scores():
+    from sklearn.model_selection import GridSearchCV
+
+    est = Doc2VecVectorizer(epochs=3, early_stopping=True, keep_best=True, n_iter_no_change=5,
+                            **SMALL).fit(DOCS[:120])  # fmt: skip
+    assert est.best_validation_score_ == max(est.validation_scores_) and len(est.dv_) == 120
+    search = GridSearchCV(Doc2VecVectorizer(**SMALL), {"epochs": [0, 5]}, cv=2).fit(DOCS[:120])
+    assert search.best_params_ == {"epochs": 5}
