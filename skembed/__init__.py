@@ -12,12 +12,14 @@ _LAZY = {
     "Word2VecVectorizer": "skembed.models",
     "GloVeVectorizer": "skembed.models",
     "FastTextVectorizer": "skembed.models",
+    "Doc2VecVectorizer": "skembed.models",
     "FastTextWordVectors": "skembed.vectors",
     "WordVectors": "skembed.vectors",
     "EpochEnd": "skembed._training",
 }
 
 __all__ = [
+    "Doc2VecVectorizer",
     "EpochEnd",
     "FastTextVectorizer",
     "FastTextWordVectors",

@@ -501,3 +501,119 @@ def glove_epoch(
     n = int(count_out.sum())
     mean_loss = float(loss_out.sum() / n) if n else float("nan")
     return mean_loss, n
+
+
+def doc2vec_epoch(tokens, seg_offsets, seg_rows, chunk_segs, syn0, dv, syn1, keep, prob, index,
+                  window, negative, hs, tree, dm, dm_mean, dbow_words, lrs, seeds, sig,
+                  log_sig):  # fmt: skip
+    """PV-DM / PV-DBOW over all chunks, serially; returns per-chunk (loss, examples).
+
+    PV-DM: the mean (or sum) of the document vector and the shrunk window's
+    words but the centre predicts the centre; the gradient goes undivided to
+    the document vector and every context word.  PV-DBOW: with ``dbow_words``,
+    skip-gram pairs of the word first, then the document vector predicts it.
+    """
+    out = []
+    for c in range(len(chunk_segs) - 1):
+        stream = Stream(seeds[c])
+        loss, examples = 0.0, 0
+        for s in range(chunk_segs[c], chunk_segs[c + 1]):
+            row = seg_rows[s]
+            sent = subsample(tokens[seg_offsets[s] : seg_offsets[s + 1]], keep, stream)
+            for i, target in enumerate(sent):
+                if dm:
+                    reach = window - stream.randbelow(window)
+                    lo, hi = max(0, i - reach), min(len(sent), i + reach + 1)
+                    context = [sent[j] for j in range(lo, hi) if j != i]
+                    h = dv[row].copy()
+                    for w in context:
+                        h += syn0[w]
+                    if dm_mean:
+                        h *= np.float32(1.0) / np.float32(len(context) + 1)
+                    grad = np.zeros_like(h)
+                    loss += _objectives(h, target, syn1, negative, prob, index, stream, hs,
+                                        tree, lrs[c], sig, log_sig, grad)  # fmt: skip
+                    dv[row] += grad
+                    for w in context:
+                        syn0[w] += grad
+                    examples += 1
+                    continue
+                if dbow_words:
+                    reach = window - stream.randbelow(window)
+                    for j in range(max(0, i - reach), min(len(sent), i + reach + 1)):
+                        if j == i:
+                            continue
+                        h = syn0[sent[j]].copy()
+                        grad = np.zeros_like(h)
+                        loss += _objectives(h, target, syn1, negative, prob, index, stream, hs,
+                                            tree, lrs[c], sig, log_sig, grad)  # fmt: skip
+                        syn0[sent[j]] += grad
+                        examples += 1
+                h = dv[row].copy()
+                grad = np.zeros_like(h)
+                loss += _objectives(h, target, syn1, negative, prob, index, stream, hs, tree,
+                                    lrs[c], sig, log_sig, grad)  # fmt: skip
+                dv[row] += grad
+                examples += 1
+        out.append((loss, examples))
+    return out
+
+
+def _frozen_gradient(h, target, syn1, negative, prob, index, stream, hs, tree, lr, sig):
+    """The input step of hierarchical softmax then negative sampling; no weight changes."""
+    grad = np.zeros_like(h)
+    terms = []
+    if hs:
+        syn1_hs, codes, points, indptr = tree
+        for j in range(indptr[target], indptr[target + 1]):
+            terms.append((syn1_hs[int(points[j])], np.float32(1 - int(codes[j]))))
+    for term in terms:
+        row, label = term
+        f = np.float32(np.dot(h.astype(np.float64), row.astype(np.float64)))
+        grad += np.float32((label - sigmoid(f, sig)) * np.float32(lr)) * row
+    if negative > 0:
+        for d in range(negative + 1):
+            if d == 0:
+                word, label = target, np.float32(1.0)
+            else:
+                word = stream.alias(prob, index)
+                if word == target:
+                    continue
+                label = np.float32(0.0)
+            f = np.float32(np.dot(h.astype(np.float64), syn1[word].astype(np.float64)))
+            grad += np.float32((label - sigmoid(f, sig)) * np.float32(lr)) * syn1[word]
+    return grad
+
+
+def doc2vec_infer(tokens, offsets, states, syn0, syn1, keep, prob, index, window, negative, hs,
+                  tree, dm, dm_mean, epochs, lr_start, lr_end, sig, log_sig):  # fmt: skip
+    """Inference of each document's vector, word and output rows frozen.
+
+    ``states`` holds each document's starting RNG state; only the document
+    vector moves.
+    """
+    dim = syn0.shape[1]
+    out = np.zeros((len(offsets) - 1, dim), np.float32)
+    for d in range(len(offsets) - 1):
+        doc = tokens[offsets[d] : offsets[d + 1]]
+        if len(doc) == 0:
+            continue
+        stream = Stream(states[d])
+        vec = np.array([(stream.uniform() - 0.5) / dim for _ in range(dim)], np.float32)
+        for e in range(epochs):
+            lr = lr_start + (lr_end - lr_start) * e / max(epochs - 1, 1)
+            sent = subsample(doc, keep, stream)
+            for i, target in enumerate(sent):
+                h = vec.copy()
+                if dm:
+                    reach = window - stream.randbelow(window)
+                    lo, hi = max(0, i - reach), min(len(sent), i + reach + 1)
+                    for j in range(lo, hi):
+                        if j != i:
+                            h += syn0[sent[j]]
+                    if dm_mean:
+                        h *= np.float32(1.0) / np.float32(hi - lo)
+                vec += _frozen_gradient(h, target, syn1, negative, prob, index, stream, hs,
+                                        tree, lr, sig)  # fmt: skip
+        out[d] = vec
+    return out

@@ -22,13 +22,14 @@ from sklearn.utils import estimator_checks as sk_checks
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
-from skembed import FastTextVectorizer, GloVeVectorizer, Word2VecVectorizer
+from skembed import Doc2VecVectorizer, FastTextVectorizer, GloVeVectorizer, Word2VecVectorizer
 from skembed.models._base import BaseEmbeddingVectorizer
 
 ESTIMATORS = [
     Word2VecVectorizer(vector_size=8, min_count=1, epochs=2, random_state=0),
     GloVeVectorizer(vector_size=8, window=3, min_count=1, epochs=2, random_state=0),
     FastTextVectorizer(vector_size=8, min_count=1, epochs=2, bucket=200, random_state=0),
+    Doc2VecVectorizer(vector_size=8, min_count=1, epochs=2, random_state=0),
 ]
 
 
