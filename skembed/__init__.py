@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "Word2VecVectorizer": "skembed.models",
     "GloVeVectorizer": "skembed.models",
+    "FastTextClassifier": "skembed.models",
     "FastTextVectorizer": "skembed.models",
     "FastTextWordVectors": "skembed.vectors",
     "WordVectors": "skembed.vectors",
@@ -19,6 +20,7 @@ _LAZY = {
 
 __all__ = [
     "EpochEnd",
+    "FastTextClassifier",
     "FastTextVectorizer",
     "FastTextWordVectors",
     "GloVeVectorizer",

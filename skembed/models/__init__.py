@@ -5,8 +5,9 @@ builds its arrays and hands a kernel step (``models._kernels``) to the driver
 (``skembed._training``).
 """
 
+from skembed.models._classifier import FastTextClassifier
 from skembed.models._fasttext import FastTextVectorizer
 from skembed.models._glove import GloVeVectorizer
 from skembed.models._word2vec import Word2VecVectorizer
 
-__all__ = ["FastTextVectorizer", "GloVeVectorizer", "Word2VecVectorizer"]
+__all__ = ["FastTextClassifier", "FastTextVectorizer", "GloVeVectorizer", "Word2VecVectorizer"]
