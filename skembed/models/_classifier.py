@@ -16,7 +16,12 @@ from skembed.corpus._encoding import encode_documents, extend_vocabulary, make_c
 from skembed.corpus._huffman import huffman_tree
 from skembed.models._base import BaseEmbeddingVectorizer
 from skembed.models._kernels import _supervised
-from skembed.models._params import COMMON_CONSTRAINTS, CONTROL_CONSTRAINTS, TEXT_CONSTRAINTS
+from skembed.models._params import (
+    COMMON_CONSTRAINTS,
+    CONTROL_CONSTRAINTS,
+    MAX_INT32,
+    TEXT_CONSTRAINTS,
+)
 from skembed.schedules import get_schedule, with_warmup
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
 from skembed.text._subwords import build_subword_table, fasttext_hash, subwords_enabled
@@ -36,14 +41,14 @@ _LOSSES = {"softmax": _supervised.SOFTMAX, "hs": _supervised.HS, "ova": _supervi
 # moves in fine steps, large enough that a chunk amortises its call
 _CHUNK_FEATURES = 2_000
 # bucket rows follow the word rows in one int32 id space (as in FastTextVectorizer)
-_MAX_BUCKET = int(np.iinfo(np.int32).max) - (1 << 24)
+_MAX_BUCKET = MAX_INT32 - (1 << 24)
 
 _KEYS = ("vector_size", "min_count", "max_vocab_size", "max_final_vocab", "epochs",
          "min_learning_rate", "random_state", "n_jobs", "verbose")  # fmt: skip
 
 
-def _int(low, high=np.iinfo(np.int32).max):
-    return Interval(Integral, low, int(high), closed="both")
+def _int(low, high=MAX_INT32):
+    return Interval(Integral, low, high, closed="both")
 
 
 class FastTextClassifier(ClassifierMixin, BaseEmbeddingVectorizer):
