@@ -21,7 +21,10 @@ next fold), because timings on a shared machine drift; each fold is one run of
 each.  Time is the wall time of the whole fit from tokens (skembed ``fit``:
 encoding, features, training; fastText ``train_supervised``: reading its file,
 dictionary, training, but not writing the file; TF-IDF: ``fit`` of the
-pipeline), and for skembed also ``train_time_`` (the kernels alone).  Quality
+pipeline), and for skembed also ``train_time_`` (the kernels alone).
+fastText allocates and initialises its whole ``bucket`` x ``dim`` input
+matrix (763 MiB at the settings above) inside ``train_supervised``; skembed
+gives rows only to the buckets the training verses use.  Quality
 is held-out accuracy and macro-F1, means over the folds.
 
 Usage::
