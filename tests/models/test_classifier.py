@@ -279,3 +279,16 @@ def test_defaults_reach_tfidf_logistic_regression_on_kjv_groups(kjv):
     baseline = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000))
     theirs = baseline.fit(X[train], y[train]).score(X[test], y[test])
     assert ours >= theirs
+
+
+def test_warm_start_continues_and_refuses_a_changed_structure():
+    docs, labels = _planted()
+    clf = _small(epochs=2, warm_start=True).fit(docs, labels)
+    rows = clf.wv_.vectors.copy()
+    clf.fit(docs, labels)
+    assert clf.n_iter_ == 4 and len(clf.loss_curve_) == 4
+    assert not np.allclose(clf.wv_.vectors, rows)
+    for name, value in [("loss", "hs"), ("word_ngrams", 3), ("vector_size", 8)]:
+        changed = pickle.loads(pickle.dumps(clf)).set_params(**{name: value})
+        with pytest.raises(ValueError, match=f"{name}={value!r} differs"):
+            changed.fit(docs, labels)
