@@ -92,7 +92,8 @@ class FastTextClassifier(ClassifierMixin, BaseEmbeddingVectorizer):
     bucket : int, default=2_000_000
         Number of hash buckets shared by word and character n-grams, at most
         ``2**31 - 1 - 2**24``.  Only the buckets that the training documents
-        use get a row (see Notes), so a large value costs no memory.
+        use get a row (see Notes), so a large value costs no memory; 0 switches
+        word and character n-grams off.
     epochs : int, default=10
         Passes over the training documents.
     learning_rate : float, default=0.5
@@ -567,9 +568,9 @@ tokenizer, token_pattern, stop_words
 
         n_words = len(self.wv_)
         raw_offsets, raw_feats = self._features(corpus, words, n_words, self.wv_.key_to_index)
-        train_feats = np.concatenate(
-            [raw_feats[raw_offsets[d] : raw_offsets[d + 1]] for d in train_docs]
-        ) if validation is not None else raw_feats  # fmt: skip
+        train_feats = raw_feats
+        if validation is not None:  # held-out n-grams get no row: they are never trained
+            train_feats = _subset(raw_offsets, raw_feats, train_docs)[1]
         self._grow_buckets(np.unique(train_feats[train_feats >= n_words]) - n_words, rng)
         feat_offsets, feats = self._map_buckets(raw_offsets, raw_feats, n_words)
         if feat_offsets[train_docs + 1].sum() - feat_offsets[train_docs].sum() == 0:
