@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "Word2VecVectorizer": "skembed.models",
     "GloVeVectorizer": "skembed.models",
+    "FastTextClassifier": "skembed.models",
     "FastTextVectorizer": "skembed.models",
     "Doc2VecVectorizer": "skembed.models",
     "FastTextWordVectors": "skembed.vectors",
@@ -21,6 +22,7 @@ _LAZY = {
 __all__ = [
     "Doc2VecVectorizer",
     "EpochEnd",
+    "FastTextClassifier",
     "FastTextVectorizer",
     "FastTextWordVectors",
     "GloVeVectorizer",

@@ -16,13 +16,19 @@ import sys
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import estimator_checks as sk_checks
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
-from skembed import Doc2VecVectorizer, FastTextVectorizer, GloVeVectorizer, Word2VecVectorizer
+from skembed import (
+    Doc2VecVectorizer,
+    FastTextClassifier,
+    FastTextVectorizer,
+    GloVeVectorizer,
+    Word2VecVectorizer,
+)
 from skembed.models._base import BaseEmbeddingVectorizer
 
 ESTIMATORS = [
@@ -30,6 +36,7 @@ ESTIMATORS = [
     GloVeVectorizer(vector_size=8, window=3, min_count=1, epochs=2, random_state=0),
     FastTextVectorizer(vector_size=8, min_count=1, epochs=2, bucket=200, random_state=0),
     Doc2VecVectorizer(vector_size=8, min_count=1, epochs=2, random_state=0),
+    FastTextClassifier(vector_size=8, epochs=2, bucket=200, random_state=0),
 ]
 
 
@@ -46,6 +53,16 @@ DOCS = [
     "the bird sang on the branch of the tree",
 ] * 10
 NEW_DOCS = ["a fox jumped over the lazy dog", "the fox hid in the tall grass"] * 5
+# labels for the classifiers (the vectorizers ignore y)
+Y = ["pet", "pet", "pet", "nature"] * 10
+NEW_Y = ["pet", "nature"] * 5
+
+
+def _partial_fit(est, X, y):
+    """``partial_fit`` as each kind takes it: a classifier's first call names the classes."""
+    if is_classifier(est) and not hasattr(est, "classes_"):
+        return est.partial_fit(X, y, classes=["nature", "pet"])
+    return est.partial_fit(X, y)
 
 
 # ------------------------------------------------------------------ parameters
@@ -90,7 +107,7 @@ def test_documented_attributes_exist_after_fit(estimator):
     est = clone(estimator)
     if "store_cooccurrence" in est.get_params():
         est.set_params(store_cooccurrence=True)  # cooccurrence_ is kept only on request
-    est.fit(DOCS)
+    est.fit(DOCS, Y)
     documented = [entry.name for entry in ClassDoc(type(est))["Attributes"]]
     assert "wv_" in documented
     for name in documented:
@@ -99,7 +116,7 @@ def test_documented_attributes_exist_after_fit(estimator):
 
 @each_estimator
 def test_clone_and_get_params_invariance(estimator):
-    fitted = clone(estimator).fit(DOCS)
+    fitted = clone(estimator).fit(DOCS, Y)
     copy = clone(fitted)
     assert copy.get_params() == fitted.get_params()
     with pytest.raises(NotFittedError):
@@ -116,38 +133,46 @@ def test_every_parameter_rejects_a_value_of_the_wrong_type_naming_itself(estimat
     for name in estimator.get_params():
         est = clone(estimator).set_params(**{name: bad})
         with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
-            est.fit(DOCS)
+            est.fit(DOCS, Y)
 
 
-@each_estimator
+OUT_OF_RANGE = [
+    ("vector_size", 0),
+    ("vector_size", 2**31),
+    ("window", 0),
+    ("window", 65536),
+    ("window", 2**63),
+    ("window", 2**64),
+    ("epochs", -1),
+    ("epochs", 2**63),
+    ("min_count", 0),
+    ("min_count", 2**64),
+    ("max_vocab_size", 2**40),
+    ("total_words", 2**64),
+    ("learning_rate", 0.0),
+]
+
+
+# each estimator with each bound it has (a classifier has no window)
 @pytest.mark.parametrize(
-    "name, value",
+    "estimator, name, value",
     [
-        ("vector_size", 0),
-        ("vector_size", 2**31),
-        ("window", 0),
-        ("window", 65536),
-        ("window", 2**63),
-        ("window", 2**64),
-        ("epochs", -1),
-        ("epochs", 2**63),
-        ("min_count", 0),
-        ("min_count", 2**64),
-        ("max_vocab_size", 2**40),
-        ("total_words", 2**64),
-        ("learning_rate", 0.0),
+        pytest.param(est, name, value, id=f"{_id(est)}-{name}-{value}")
+        for est in ESTIMATORS
+        for name, value in OUT_OF_RANGE
+        if name in est.get_params()
     ],
 )
 def test_out_of_range_values_raise_errors_naming_the_parameter(estimator, name, value):
     est = clone(estimator).set_params(**{name: value})
     with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
-        est.fit(DOCS)
+        est.fit(DOCS, Y)
 
 
 # -------------------------------------------------------------------- fitting
 @each_estimator
 def test_pickle_round_trip_gives_the_same_transform(estimator):
-    fitted = clone(estimator).fit(DOCS)
+    fitted = clone(estimator).fit(DOCS, Y)
     restored = pickle.loads(pickle.dumps(fitted))
     assert_array_equal(restored.transform(DOCS + NEW_DOCS), fitted.transform(DOCS + NEW_DOCS))
 
@@ -156,8 +181,8 @@ def test_pickle_round_trip_gives_the_same_transform(estimator):
 def test_set_output_pandas(estimator):
     pd = pytest.importorskip("pandas")
     est = clone(estimator)
-    expected = clone(estimator).fit_transform(DOCS)
-    frame = est.set_output(transform="pandas").fit_transform(DOCS)
+    expected = clone(estimator).fit_transform(DOCS, Y)
+    frame = est.set_output(transform="pandas").fit_transform(DOCS, Y)
     assert isinstance(frame, pd.DataFrame)
     assert list(frame.columns) == list(est.get_feature_names_out())
     assert frame.shape == (len(DOCS), est.vector_size)
@@ -167,21 +192,21 @@ def test_set_output_pandas(estimator):
 @each_estimator
 def test_fit_is_idempotent_and_seeded(estimator):
     est = clone(estimator)
-    first = est.fit(DOCS).wv_.vectors.copy()
+    first = est.fit(DOCS, Y).wv_.vectors.copy()
     first_words = list(est.wv_.index_to_key)
-    second = est.fit(DOCS).wv_.vectors
+    second = est.fit(DOCS, Y).wv_.vectors
     assert list(est.wv_.index_to_key) == first_words
     assert_array_equal(second, first)
-    assert_array_equal(clone(estimator).fit(DOCS).wv_.vectors, first)
-    other = clone(estimator).set_params(random_state=1).fit(DOCS).wv_.vectors
+    assert_array_equal(clone(estimator).fit(DOCS, Y).wv_.vectors, first)
+    other = clone(estimator).set_params(random_state=1).fit(DOCS, Y).wv_.vectors
     assert other.shape == first.shape
     assert not np.allclose(other, first)
 
 
 @each_estimator
 def test_fit_transform_equals_fit_then_transform(estimator):
-    via_fit_transform = clone(estimator).fit_transform(DOCS)
-    via_transform = clone(estimator).fit(DOCS).transform(DOCS)
+    via_fit_transform = clone(estimator).fit_transform(DOCS, Y)
+    via_transform = clone(estimator).fit(DOCS, Y).transform(DOCS)
     assert via_fit_transform.dtype == np.float32
     assert via_fit_transform.shape == (len(DOCS), estimator.vector_size)
     assert_allclose(via_fit_transform, via_transform, rtol=1e-6, atol=1e-7)
@@ -191,16 +216,16 @@ def test_fit_transform_equals_fit_then_transform(estimator):
 def test_bad_documents_give_clear_errors(estimator):
     est = clone(estimator)
     with pytest.raises(TypeError, match="single str; wrap it in a list"):
-        est.fit("the cat sat on the mat")
+        est.fit("the cat sat on the mat", Y)
     with pytest.raises(TypeError, match="X must be an iterable of documents"):
-        est.fit(None)
+        est.fit(None, Y)
     with pytest.raises(TypeError, match="document 1 is of type NoneType"):
-        est.fit(["the cat sat", None, "the dog"])
+        est.fit(["the cat sat", None, "the dog"], Y)
     with pytest.raises(TypeError, match="document 0 is of type int"):
-        est.fit([3, "the dog"])
+        est.fit([3, "the dog"], Y)
     with pytest.raises(ValueError, match=r"document 1 \(b'\\xff"):
-        est.fit([b"the cat sat", b"\xff\xfe the dog"])
-    fitted = clone(estimator).fit(DOCS)
+        est.fit([b"the cat sat", b"\xff\xfe the dog"], Y)
+    fitted = clone(estimator).fit(DOCS, Y)
     with pytest.raises(TypeError, match="single str; wrap it in a list"):
         fitted.transform("the cat")
     with pytest.raises(TypeError, match="document 2 is of type float"):
@@ -209,8 +234,8 @@ def test_bad_documents_give_clear_errors(estimator):
 
 @each_estimator
 def test_bytes_documents_read_as_their_decoded_text(estimator):
-    as_bytes = clone(estimator).fit_transform([doc.encode("utf-8") for doc in DOCS])
-    assert_array_equal(as_bytes, clone(estimator).fit_transform(DOCS))
+    as_bytes = clone(estimator).fit_transform([doc.encode("utf-8") for doc in DOCS], Y)
+    assert_array_equal(as_bytes, clone(estimator).fit_transform(DOCS, Y))
 
 
 @each_estimator
@@ -222,20 +247,21 @@ def test_transform_before_fit_raises_not_fitted(estimator):
 @each_estimator
 def test_partial_fit_grows_the_vocabulary_keeping_ids(estimator):
     est = clone(estimator).set_params(update_vocabulary=True)
-    est.partial_fit(DOCS)
+    _partial_fit(est, DOCS, Y)
     ids = dict(est.vocabulary_)
     vectors = est.wv_.vectors.copy()
-    est.partial_fit(NEW_DOCS)
+    _partial_fit(est, NEW_DOCS, NEW_Y)
     assert "fox" not in ids and "fox" in est.vocabulary_
     assert len(est.wv_) > len(ids)
     assert {word: est.vocabulary_[word] for word in ids} == ids
-    assert est.idf_.shape == (len(est.wv_),)
+    if not is_classifier(est):  # a classifier pools no idf
+        assert est.idf_.shape == (len(est.wv_),)
     assert est.n_iter_ == 2
     assert not np.array_equal(est.wv_.vectors[: len(ids)], vectors)  # old rows trained on
     assert est.transform(NEW_DOCS).shape == (len(NEW_DOCS), est.vector_size)
 
-    frozen = clone(estimator).partial_fit(DOCS)  # update_vocabulary=False keeps it fixed
-    frozen.partial_fit(NEW_DOCS)
+    frozen = _partial_fit(clone(estimator), DOCS, Y)  # update_vocabulary=False keeps it fixed
+    _partial_fit(frozen, NEW_DOCS, NEW_Y)
     assert "fox" not in frozen.vocabulary_
 
 
@@ -275,19 +301,19 @@ class _NumericDocuments:
     # the estimator look fitted to scikit-learn (which then skips partial_fit's validation)
     def fit(self, X, y=None):
         docs, n_features = self._documents(X, reset=True)
-        super().fit(docs)
+        super().fit(docs, y)
         self.n_features_in_ = n_features
         return self
 
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X, y=None, **kwargs):
         docs, n_features = self._documents(X, reset=not hasattr(self, "wv_"))
-        super().partial_fit(docs)
+        super().partial_fit(docs, y, **kwargs)
         self.n_features_in_ = n_features
         return self
 
     def fit_transform(self, X, y=None):
         docs, n_features = self._documents(X, reset=True)
-        out = super().fit_transform(docs)
+        out = super().fit_transform(docs, y)
         self.n_features_in_ = n_features
         return out
 
@@ -297,7 +323,27 @@ class _NumericDocuments:
 
     def score(self, X, y=None):
         check_is_fitted(self, "wv_")
-        return super().score(self._documents(X, reset=False)[0])
+        return super().score(self._documents(X, reset=False)[0], y)
+
+
+class _NumericClassifierDocuments(_NumericDocuments):
+    """The adapter of a classifier: its prediction methods read the documents too."""
+
+    def _predict(self, method, X):
+        check_is_fitted(self, "wv_")
+        return getattr(super(), method)(self._documents(X, reset=False)[0])
+
+    def predict(self, X):
+        return self._predict("predict", X)
+
+    def predict_proba(self, X):
+        return self._predict("predict_proba", X)
+
+    def predict_log_proba(self, X):
+        return self._predict("predict_log_proba", X)
+
+    def decision_function(self, X):
+        return self._predict("decision_function", X)
 
 
 def _adapter(estimator):
@@ -306,7 +352,8 @@ def _adapter(estimator):
     name = f"Numeric{Estimator.__name__}"
     module = sys.modules[__name__]
     if not hasattr(module, name):
-        cls = type(name, (_NumericDocuments, Estimator), {"__module__": __name__})
+        adapter = _NumericClassifierDocuments if is_classifier(estimator) else _NumericDocuments
+        cls = type(name, (adapter, Estimator), {"__module__": __name__})
         setattr(module, name, cls)
     return getattr(module, name)(**estimator.get_params())
 
@@ -331,9 +378,31 @@ SKLEARN_CHECKS = [
 ]
 
 
+# the classifier checks that apply to a classifier of documents
+CLASSIFIER_CHECKS = [
+    "check_classifiers_train",
+    "check_classifiers_classes",
+    "check_classifiers_one_label",
+    "check_classifiers_regression_target",
+    "check_classifier_data_not_an_array",
+    "check_supervised_y_2d",
+    "check_supervised_y_no_nan",
+    "check_decision_proba_consistency",
+    "check_estimators_partial_fit_n_features",
+    "check_non_transformer_estimators_n_iter",
+]
+
+
 @each_estimator
 @pytest.mark.parametrize("check", SKLEARN_CHECKS)
 def test_sklearn_check_through_numeric_adapter(estimator, check):
+    adapted = _adapter(estimator)
+    getattr(sk_checks, check)(type(adapted).__name__, adapted)
+
+
+@pytest.mark.parametrize("estimator", [e for e in ESTIMATORS if is_classifier(e)], ids=_id)
+@pytest.mark.parametrize("check", CLASSIFIER_CHECKS)
+def test_sklearn_classifier_check_through_numeric_adapter(estimator, check):
     adapted = _adapter(estimator)
     getattr(sk_checks, check)(type(adapted).__name__, adapted)
 
@@ -343,8 +412,9 @@ def test_numeric_adapter_feeds_the_estimator_documents(estimator):
     # the adapter is what the checks above exercise: it must hand over real documents
     adapted = _adapter(estimator)
     X = np.array([[0.5, -2.5], [1.2, 3.9], [0.1, -2.0], [1.9, 3.0]] * 10)
-    adapted.fit(X)
+    y = ["a", "b", "a", "b"] * 10
+    adapted.fit(X, y)
     assert {"f0_0", "f0_1", "f1_m3", "f1_3"} <= set(adapted.wv_.key_to_index)
     docs, _ = adapted._documents(X, reset=True)
-    direct = clone(estimator).fit(docs)
+    direct = clone(estimator).fit(docs, y)
     assert_array_equal(adapted.transform(X), direct.transform(docs))

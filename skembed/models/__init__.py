@@ -5,9 +5,16 @@ builds its arrays and hands a kernel step (``models._kernels``) to the driver
 (``skembed._training``).
 """
 
+from skembed.models._classifier import FastTextClassifier
 from skembed.models._doc2vec import Doc2VecVectorizer
 from skembed.models._fasttext import FastTextVectorizer
 from skembed.models._glove import GloVeVectorizer
 from skembed.models._word2vec import Word2VecVectorizer
 
-__all__ = ["Doc2VecVectorizer", "FastTextVectorizer", "GloVeVectorizer", "Word2VecVectorizer"]
+__all__ = [
+    "Doc2VecVectorizer",
+    "FastTextClassifier",
+    "FastTextVectorizer",
+    "GloVeVectorizer",
+    "Word2VecVectorizer",
+]
