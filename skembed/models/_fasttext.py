@@ -240,9 +240,10 @@ tokenizer, token_pattern, stop_words
     -----
     **Memory.** fastText's input matrix has ``n_words + bucket`` rows of
     ``vector_size`` float32: with the default bucket, 2,000,000 x 100 x 4
-    bytes = 800 MB (763 MiB) whatever the corpus.  Training only touches the rows of the vocabulary's words and of the
-    buckets of their n-grams (45,000 rows, 18 MB, for the 5,300 words that
-    the King James Bible has 5 times or more; most of the buckets for a
+    bytes = 800 MB (763 MiB) whatever the corpus.  Training only touches
+    the rows of the vocabulary's words and of the buckets of their n-grams
+    (45,000 rows, 18 MB, for the 5,300 words that the King James Bible has
+    5 times or more; most of the buckets for a
     vocabulary of a hundred thousand words), so it trains those rows alone,
     packed in order of first use (the n-grams of frequent words first), each
     initialised from a stream of its own.  ``compact=False`` keeps them at

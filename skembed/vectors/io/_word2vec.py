@@ -250,10 +250,10 @@ def read_text_rows(path, fh, *, first_line, n_rows=None, size=None, encoding="ut
                 path, "the last line has no line end: the file is truncated (perhaps inside its "
                 "last value).", line=line + len(lines) - 1,
             )  # fmt: skip
+        if size is None:  # GloVe: the first line tells
+            size = _slow_rows(path, lines[:1], line, None, encoding, unicode_errors)[2]
         take = lines if want is None else lines[: max(want - len(words), 0)]
         if take:
-            if size is None:
-                size = _slow_rows(path, take[:1], line, None, encoding, unicode_errors)[2]
             parsed = _fast_rows(take, size, encoding, unicode_errors)
             if parsed is None:
                 parsed = _slow_rows(path, take, line, size, encoding, unicode_errors)
