@@ -88,7 +88,9 @@ def detect_format(path):
     -------
     name : str
         A key of :data:`FORMATS`: ``.npz`` is npz; ``.bin`` is fasttext when
-        it starts with fastText's magic number, else word2vec-binary;
+        it starts with fastText's magic number (or, in a file from before
+        fastText's version 11, with a plausible Args block), else
+        word2vec-binary; ``.safetensors`` is safetensors;
         ``.txt``, ``.vec`` and ``.w2v`` are word2vec when the first line is two
         integers, else glove.  A file with another suffix or none is npz
         when it is a zip archive and fasttext when it starts with fastText's
@@ -121,7 +123,16 @@ def detect_format(path):
         return "safetensors"
     if suffix == ".bin":
         with open(path, "rb") as fh:
-            return "fasttext" if fh.read(4) == _MAGIC else "word2vec-binary"
+            start = fh.read(_fasttext_bin._OLD_HEAD_SIZE)
+        if start[:4] == _MAGIC:
+            return "fasttext"
+        # a fastText file from before version 11 has no magic number: a plausible Args block
+        # that is not a word2vec header line
+        header = start.split(b"\n", 1)[0].split()
+        is_w2v = len(header) == 2 and all(p.isdigit() for p in header)
+        if not is_w2v and _fasttext_bin.looks_like_old_fasttext(start):
+            return "fasttext"
+        return "word2vec-binary"
     if suffix in (".txt", ".vec", ".w2v"):
         return "word2vec" if _first_line_is_header(path) else "glove"
     # another suffix, or none (``WordVectors.save`` writes .npz to a name without one):
