@@ -297,11 +297,17 @@ class WordVectors:
         self.save(path, format="word2vec-binary" if binary else "word2vec")
 
     @classmethod
-    def load_word2vec_format(cls, path, binary=False, encoding="utf-8"):
-        """Read the word2vec text or binary format (as written by word2vec, gensim, fastText)."""
+    def load_word2vec_format(cls, path, binary=False, encoding="utf-8", unicode_errors="strict",
+                             limit=None):  # fmt: skip
+        """Read the word2vec text or binary format (as written by word2vec, gensim, fastText).
+
+        ``unicode_errors`` (e.g. "replace") reads words that are not valid
+        ``encoding``; ``limit`` reads the first ``limit`` rows only.
+        """
         from skembed.vectors.io import load
 
-        return load(path, format="word2vec-binary" if binary else "word2vec", encoding=encoding)
+        return load(path, format="word2vec-binary" if binary else "word2vec", encoding=encoding,
+                    unicode_errors=unicode_errors, limit=limit)  # fmt: skip
 
 
 def _read_only(array):

@@ -185,3 +185,21 @@ def test_safetensors_damage_is_named(tmp_path, wv, edit, match):
     (tmp_path / "cut.safetensors").write_bytes((tmp_path / "v.safetensors").read_bytes()[:-5])
     with pytest.raises(FileFormatError, match="byte range"):
         load(tmp_path / "cut.safetensors")
+
+
+def test_safetensors_header_beyond_the_file_is_refused_before_reading(tmp_path, wv):
+    save(wv, tmp_path / "v.safetensors")
+    data = bytearray((tmp_path / "v.safetensors").read_bytes())
+    data[:8] = (2**62).to_bytes(8, "little")
+    (tmp_path / "huge.safetensors").write_bytes(bytes(data))
+    with pytest.raises(FileFormatError, match="header length"):
+        load(tmp_path / "huge.safetensors")
+    (tmp_path / "short.safetensors").write_bytes(b"\x01\x00")
+    with pytest.raises(FileFormatError, match="too short"):
+        load(tmp_path / "short.safetensors")
+
+
+def test_load_word2vec_format_passes_the_options(tmp_path, wv):
+    wv.save_word2vec_format(tmp_path / "v.bin", binary=True)
+    back = WordVectors.load_word2vec_format(tmp_path / "v.bin", binary=True, limit=3)
+    assert back.index_to_key == wv.index_to_key[:3]
