@@ -82,3 +82,21 @@ def test_a_compacted_model_missing_a_vocabulary_bucket_is_refused(full):
             compact.index_to_key, compact._input[:-1], min_n=3, max_n=5,
             ngram_rows=compact.ngram_rows[:-1], bucket=3000,
         )  # fmt: skip
+
+
+def test_a_default_fasttext_model_keeps_only_the_rows_training_touched():
+    from skembed import FastTextVectorizer
+
+    docs = ["the cat sat on the mat", "the dog sat on the log", "a cat and a dog"] * 20
+    model = FastTextVectorizer(vector_size=8, min_count=1, epochs=1, random_state=0).fit(docs)
+    wv = model.wv_
+    assert wv.is_compact and wv.bucket == 2_000_000
+    assert wv._input.shape[0] < 1000  # not 2,000,000 + n_words rows (64 MB)
+    blob = pickle.dumps(model)
+    assert len(blob) < 200_000
+    back = pickle.loads(blob)
+    for word in ["cats", "doggo", "zzz", "mat"]:
+        np.testing.assert_array_equal(back.wv_[word], wv[word])
+    np.testing.assert_array_equal(
+        back.transform(["a cats doggo"]), model.transform(["a cats doggo"])
+    )
