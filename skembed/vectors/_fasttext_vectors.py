@@ -232,9 +232,14 @@ class FastTextWordVectors(WordVectors):
         )
         if self.is_compact:
             indices, kept = self._to_stored(indices)
-            owner = np.repeat(np.arange(nwords), np.diff(indptr))[kept]
-            indptr = np.zeros(nwords + 1, dtype=np.int64)
-            np.cumsum(np.bincount(owner, minlength=nwords), out=indptr[1:])
+            if not kept.all():
+                # a vocabulary word must compose as in fastText's layout, and training
+                # must reach every row it uses
+                owner = np.repeat(np.arange(nwords), np.diff(indptr))[~kept][0]
+                raise ValueError(
+                    f"a compacted model must store the buckets of every n-gram of its "
+                    f"vocabulary; word {self.index_to_key[owner]!r} has some missing."
+                )
         self._table_cache = (indptr, indices)
         return indptr, indices
 
@@ -271,11 +276,18 @@ class FastTextWordVectors(WordVectors):
         return (ids, kept) if with_mask else ids
 
     def _unseen_vector(self, word):
-        ids = self._unseen_ngram_ids(word)
-        if ids.size == 0:
+        ids, kept = self._unseen_ngram_ids(word, with_mask=True)
+        if kept.size == 0:
             return np.zeros(self.vector_size, dtype=np.float32)
-        total = self._input[ids].sum(axis=0, dtype=np.float32)
-        return total * np.float32(1.0 / ids.size)
+        if ids.size == kept.size:
+            rows = self._input[ids]
+        else:
+            # a compacted model's dropped buckets are zero rows, as in the full matrix it
+            # writes: the same rows, summed in the same order, give the same bits
+            rows = np.zeros((kept.size, self.vector_size), dtype=np.float32)
+            rows[kept] = self._input[ids]
+        total = rows.sum(axis=0, dtype=np.float32)
+        return total * np.float32(1.0 / kept.size)
 
     def get_subwords(self, word):
         """Return the pieces of ``word`` and their rows, as fastText's ``get_subwords``.
@@ -318,12 +330,12 @@ class FastTextWordVectors(WordVectors):
         Returns
         -------
         vectors : ndarray of shape (n, vector_size), dtype float32
-            The mean of each word's (stored) n-gram rows, as
-            :meth:`get_vector` composes an unseen word; zero for a word with
-            none.
+            The mean of each word's n-gram rows, as :meth:`get_vector`
+            composes an unseen word (in a compacted model a dropped bucket
+            counts as a zero row); zero for a word with none.
         n_ngrams : ndarray of shape (n,), dtype int64
-            Number of n-gram rows in each mean (0: no n-gram, or all dropped
-            by compaction).
+            Number of stored n-gram rows in each mean (0: no n-gram, or all
+            dropped by compaction, and then a zero vector).
         """
         from skembed.text._kernels._subwords import compose_vectors
 
@@ -336,12 +348,23 @@ class FastTextWordVectors(WordVectors):
         is_ngram = np.ones(indices.size, dtype=bool)
         is_ngram[indptr[:-1]] = False
         owner = np.repeat(np.arange(n), np.diff(indptr))[is_ngram]
-        indices, kept = self._to_stored(indices[is_ngram].astype(np.int64) - n + nwords)
+        stored, kept = self._to_stored(indices[is_ngram].astype(np.int64) - n + nwords)
         n_ngrams = np.bincount(owner[kept], minlength=n).astype(np.int64)
         indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(n_ngrams, out=indptr[1:])
+        np.cumsum(np.bincount(owner, minlength=n), out=indptr[1:])
+        matrix = self._input
+        if kept.all():
+            indices = stored
+        else:
+            # dropped buckets count as zero rows, as in the full matrix a compacted model
+            # writes: gather the rows these words use and one zero row, then compose
+            used, remapped = np.unique(stored, return_inverse=True)
+            matrix = np.zeros((used.size + 1, self.vector_size), dtype=np.float32)
+            matrix[: used.size] = self._input[used]
+            indices = np.full(kept.size, used.size, dtype=np.int64)
+            indices[kept] = remapped
         out = np.empty((n, self.vector_size), dtype=np.float32)
-        compose_vectors(indptr, indices.astype(np.int32, copy=False), self._input, out)
+        compose_vectors(indptr, indices.astype(np.int32, copy=False), matrix, out)
         return out, n_ngrams
 
     def compact(self):
@@ -349,10 +372,13 @@ class FastTextWordVectors(WordVectors):
 
         Training reads and writes only the buckets of the vocabulary's
         n-grams; every other bucket keeps its random initialisation, which is
-        noise in the vector of an unseen word.  The copy drops those buckets:
-        an n-gram whose bucket is not stored counts as absent (it is left out
-        of the mean), and an unseen word with no stored n-gram gets a zero
-        vector.  In-vocabulary vectors are unchanged, bit for bit.
+        noise in the vector of an unseen word.  The copy drops those buckets,
+        which then count as zero rows: an unseen word's vector is the sum of
+        its stored n-gram rows divided by the number of all its n-grams
+        (fastText's mean over the full matrix that :meth:`full_input_matrix`
+        rebuilds, so a ``.bin`` round trip changes no vector), and a word
+        with no stored n-gram gets a zero vector.  In-vocabulary vectors are
+        unchanged, bit for bit.
 
         Returns
         -------
@@ -374,10 +400,9 @@ class FastTextWordVectors(WordVectors):
     def full_input_matrix(self):
         """Return the input matrix in fastText's layout: ``n_words + bucket`` rows.
 
-        A compacted model's dropped buckets come back as zero rows; fastText,
-        which averages over every n-gram, then gives an unseen word the
-        compacted vector scaled by (stored n-grams / all n-grams): same
-        direction, shorter.
+        A compacted model's dropped buckets come back as zero rows, which is
+        what they count as in the compacted model: fastText reading this
+        matrix composes every word, seen or not, as the compacted model does.
 
         Returns
         -------

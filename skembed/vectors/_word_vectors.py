@@ -4,6 +4,8 @@ import copy
 
 import numpy as np
 
+from skembed.vectors import _queries
+
 __all__ = ["WordVectors"]
 
 
@@ -182,18 +184,12 @@ class WordVectors:
         b = self.get_vector(word2, norm=True)
         return float(np.dot(a, b))
 
-    def _as_query(self, items):
-        if items is None:
-            return []
-        if isinstance(items, str) or (isinstance(items, np.ndarray) and items.ndim == 1):
-            return [items]
-        return list(items)
-
     def most_similar(self, positive=None, negative=None, topn=10, restrict_vocab=None):
         """Return the ``topn`` words closest (cosine) to the mean of the query.
 
         The query is the mean of the unit vectors of ``positive`` minus those
         of ``negative``; words given as strings are left out of the answer.
+        See :func:`skembed.vectors._queries.most_similar`.
 
         Parameters
         ----------
@@ -208,35 +204,53 @@ class WordVectors:
         list of (str, float)
             Words and cosine similarities, most similar first.
         """
-        positive = self._as_query(positive)
-        negative = self._as_query(negative)
-        if not positive and not negative:
-            raise ValueError("most_similar needs at least one positive or negative item.")
-        parts, exclude = [], set()
-        for sign, items in ((1.0, positive), (-1.0, negative)):
-            for item in items:
-                if isinstance(item, str):
-                    parts.append(sign * self.get_vector(item, norm=True))
-                    if item in self.key_to_index:
-                        exclude.add(self.key_to_index[item])
-                else:
-                    item = np.asarray(item, dtype=np.float32)
-                    length = np.linalg.norm(item)
-                    parts.append(sign * (item / length if length > 0 else item))
-        query = np.mean(parts, axis=0)
-        length = np.linalg.norm(query)
-        if length > 0:
-            query = query / length
-        normed = self.get_normed_vectors()
-        if restrict_vocab is not None:
-            normed = normed[:restrict_vocab]
-        scores = normed @ query.astype(np.float32)
-        k = min(len(scores), topn + len(exclude))
-        if k <= 0:
-            return []
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(self.index_to_key[i], float(scores[i])) for i in top if i not in exclude][:topn]
+        return _queries.most_similar(self, positive, negative, topn, restrict_vocab)
+
+    def most_similar_batch(self, queries, topn=10, restrict_vocab=None):
+        """Answer many queries (words or rows of vectors) with one matrix product.
+
+        See :func:`skembed.vectors._queries.most_similar_batch`.
+        """
+        return _queries.most_similar_batch(self, queries, topn, restrict_vocab)
+
+    def most_similar_cosmul(self, positive=None, negative=None, topn=10, restrict_vocab=None):
+        """Return the best answers under 3CosMul (Levy and Goldberg, 2014).
+
+        See :func:`skembed.vectors._queries.most_similar_cosmul`.
+        """
+        return _queries.most_similar_cosmul(self, positive, negative, topn, restrict_vocab)
+
+    def similar_by_vector(self, vector, topn=10, restrict_vocab=None):
+        """Return the ``topn`` words closest to ``vector``.
+
+        See :func:`skembed.vectors._queries.similar_by_vector`.
+        """
+        return _queries.similar_by_vector(self, vector, topn, restrict_vocab)
+
+    def similar_by_word(self, word, topn=10, restrict_vocab=None):
+        """Return the ``topn`` words closest to ``word`` (the word itself left out)."""
+        return _queries.most_similar(self, [word], None, topn, restrict_vocab)
+
+    def analogy(self, a, b, c, topn=1, restrict_vocab=None):
+        """Answer "``a`` is to ``b`` as ``c`` is to ?" (``b - a + c``).
+
+        See :func:`skembed.vectors._queries.analogy`.
+        """
+        return _queries.analogy(self, a, b, c, topn, restrict_vocab)
+
+    def doesnt_match(self, words):
+        """Return the word farthest from the mean of ``words``.
+
+        See :func:`skembed.vectors._queries.doesnt_match`.
+        """
+        return _queries.doesnt_match(self, words)
+
+    def interpolate(self, a, b, steps=5, topn=1, restrict_vocab=None):
+        """Return the words nearest to ``steps`` points between ``a`` and ``b``.
+
+        See :func:`skembed.vectors._queries.interpolate`.
+        """
+        return _queries.interpolate(self, a, b, steps, topn, restrict_vocab)
 
     # ------------------------------------------------------------------ files
     def _npz_arrays(self):
@@ -283,11 +297,17 @@ class WordVectors:
         self.save(path, format="word2vec-binary" if binary else "word2vec")
 
     @classmethod
-    def load_word2vec_format(cls, path, binary=False, encoding="utf-8"):
-        """Read the word2vec text or binary format (as written by word2vec, gensim, fastText)."""
+    def load_word2vec_format(cls, path, binary=False, encoding="utf-8", unicode_errors="strict",
+                             limit=None):  # fmt: skip
+        """Read the word2vec text or binary format (as written by word2vec, gensim, fastText).
+
+        ``unicode_errors`` (e.g. "replace") reads words that are not valid
+        ``encoding``; ``limit`` reads the first ``limit`` rows only.
+        """
         from skembed.vectors.io import load
 
-        return load(path, format="word2vec-binary" if binary else "word2vec", encoding=encoding)
+        return load(path, format="word2vec-binary" if binary else "word2vec", encoding=encoding,
+                    unicode_errors=unicode_errors, limit=limit)  # fmt: skip
 
 
 def _read_only(array):

@@ -2,7 +2,7 @@
 
 >>> from skembed.vectors import io
 >>> sorted(io.FORMATS)
-['fasttext', 'glove', 'npz', 'word2vec', 'word2vec-binary']
+['fasttext', 'glove', 'npz', 'safetensors', 'word2vec', 'word2vec-binary']
 """
 
 from skembed.vectors.io._fasttext_bin import FastTextModel, load_fasttext_bin, save_fasttext_bin

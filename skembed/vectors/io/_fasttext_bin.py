@@ -20,6 +20,12 @@ qout flag                 bool
 output matrix             int64 m, int64 n, m * n float32
 ========================  =====================================================
 
+Files of fastText before format version 11 (2017) have no signature: they
+start with ``dim`` and ``ws`` (the Args block without its first two fields
+follows), their Dictionary has no ``pruneidx_size`` nor pruned-index table,
+and their matrices no quant or qout flag before them.  They are read too
+(``version`` 0), told apart by a plausible Args block.
+
 The ``.vec`` text file that fastText writes next to the ``.bin`` is the word2vec
 text format: read it with :meth:`skembed.WordVectors.load_word2vec_format`.
 """
@@ -74,6 +80,7 @@ _ARG_NAMES = (
 _ARGS = struct.Struct("<12id")
 _SIGNATURE = struct.Struct("<ii")
 _DICT_HEAD = struct.Struct("<iiiqq")
+_OLD_DICT_HEAD = struct.Struct("<iiiq")  # before version 11: no pruneidx_size
 _ENTRY_TAIL = struct.Struct("<qb")
 _MATRIX_HEAD = struct.Struct("<qq")
 _WORD, _LABEL = 0, 1
@@ -108,7 +115,8 @@ class FastTextModel:
     qout : bool, default=False
         The file's ``qout`` flag (meaningful only for quantized models).
     version : int, default=12
-        File format version that was read.
+        File format version that was read (0: a file from before version 11,
+        without a signature).
 
     Attributes
     ----------
@@ -250,13 +258,44 @@ class _Reader:
         return array
 
 
+_OLD_HEAD_SIZE = _ARGS.size
+
+
+def looks_like_old_fasttext(start):
+    """Whether ``start`` (a file's first bytes) is a plausible Args block of an old fastText file.
+
+    Such a file has no signature: its first fields are dim, ws, epoch,
+    minCount, neg, wordNgrams, loss, model, bucket, minn, maxn, lrUpdateRate
+    (int32) and t (float64).  A word2vec binary file starts with ASCII digits
+    and a space instead, which make no plausible block.
+    """
+    if len(start) < _OLD_HEAD_SIZE:
+        return False
+    args = dict(zip(_ARG_NAMES, _ARGS.unpack_from(start), strict=True))
+    return (
+        1 <= args["dim"] <= 1 << 16
+        and 0 <= args["ws"] <= 1 << 16
+        and 0 <= args["epoch"] <= 1 << 20
+        and args["loss"] in LOSS_NAMES
+        and args["model"] in MODEL_NAMES
+        and 0 <= args["bucket"] < 1 << 31
+        and 0 <= args["minn"] <= 64
+        and 0 <= args["maxn"] <= 64
+        and 0 <= args["t"] <= 1
+    )
+
+
 def _read_head(reader):
     """Read signature, Args and Dictionary; leave the reader at the quant flag."""
     path = reader.path
     if len(reader.buffer) < _SIGNATURE.size:
         raise FileFormatError(path, "too short to be a fastText .bin model.")
     magic, version = reader.unpack(_SIGNATURE, "the signature")
-    if magic != FASTTEXT_MAGIC:
+    old = magic != FASTTEXT_MAGIC and looks_like_old_fasttext(reader.buffer[:_OLD_HEAD_SIZE])
+    if old:
+        reader.pos = 0  # dim and ws are the first two fields of Args
+        version = 0
+    elif magic != FASTTEXT_MAGIC:
         raise FileFormatError(
             path,
             f"not a fastText .bin model (magic number {magic}, "
@@ -278,7 +317,11 @@ def _read_head(reader):
             path, f"invalid Args: dim={args['dim']}, bucket={args['bucket']}.", offset=args_at
         )
     dict_at = reader.pos
-    size, nwords, nlabels, ntokens, pruneidx_size = reader.unpack(_DICT_HEAD, "the Dictionary")
+    if old:
+        size, nwords, nlabels, ntokens = reader.unpack(_OLD_DICT_HEAD, "the Dictionary")
+        pruneidx_size = -1
+    else:
+        size, nwords, nlabels, ntokens, pruneidx_size = reader.unpack(_DICT_HEAD, "the Dictionary")
     if not 0 <= nwords <= size or nwords + nlabels != size:
         raise FileFormatError(
             path,
@@ -301,6 +344,7 @@ def _read_head(reader):
     reader.need(8 * max(pruneidx_size, 0), "the pruned-index table")
     reader.pos += 8 * max(pruneidx_size, 0)
     head = dict(
+        old=old,
         version=version,
         args=args,
         entries=entries,
@@ -365,7 +409,7 @@ def _parse(reader):
     head = _read_head(reader)
     args, nwords = head["args"], head["nwords"]
     quant_at = reader.pos
-    quantized = reader.flag("the quantization flag")
+    quantized = False if head["old"] else reader.flag("the quantization flag")
     reasons = []
     if args["model"] == 3:
         n_labels = len(head["entries"]) - nwords
@@ -394,7 +438,7 @@ def _parse(reader):
         )
     input_at = reader.pos
     input_matrix = reader.matrix("the input matrix", args["dim"])
-    qout = reader.flag("the qout flag")
+    qout = False if head["old"] else reader.flag("the qout flag")
     output_matrix = reader.matrix("the output matrix", args["dim"])
     expected = (nwords + args["bucket"], args["dim"])
     if input_matrix.shape != expected:

@@ -12,20 +12,24 @@ import struct
 from dataclasses import dataclass
 
 from skembed.utils._files import file_errors
-from skembed.vectors.io import _fasttext_bin, _glove, _npz, _word2vec
+from skembed.vectors.io import _fasttext_bin, _glove, _npz, _safetensors, _word2vec
 
 __all__ = ["FORMATS", "Format", "detect_format", "load", "save"]
 
 
+_TEXT_OPTIONS = ("encoding", "unicode_errors", "limit")
+
+
 @dataclass(frozen=True)
 class Format:
-    """One file format: its name, usual suffixes, reader and writer."""
+    """One file format: its name, usual suffixes, reader, writer and the reader's options."""
 
     name: str
     suffixes: tuple
     read: object
     write: object
     description: str
+    options: tuple = ()
 
 
 FORMATS = {
@@ -34,18 +38,25 @@ FORMATS = {
         Format("npz", (".npz",), _npz.read_npz, _npz.write_npz,
                "skembed's arrays (WordVectors or FastTextWordVectors), no pickles"),
         Format("word2vec", (".txt", ".vec", ".w2v"), _word2vec.read_word2vec_text,
-               _word2vec.write_word2vec_text, "word2vec text: a 'n_words dim' line, then rows"),
+               _word2vec.write_word2vec_text, "word2vec text: a 'n_words dim' line, then rows",
+               _TEXT_OPTIONS),
         Format("word2vec-binary", (".bin",), _word2vec.read_word2vec_binary,
-               _word2vec.write_word2vec_binary, "word2vec binary: header, word, float32 row"),
+               _word2vec.write_word2vec_binary, "word2vec binary: header, word, float32 row",
+               _TEXT_OPTIONS),
         Format("glove", (".txt",), _glove.read_glove_text, _glove.write_glove_text,
-               "Stanford GloVe text: rows of a word and its values, no header"),
+               "Stanford GloVe text: rows of a word and its values, no header", _TEXT_OPTIONS),
+        Format("safetensors", (".safetensors",), _safetensors.read_safetensors,
+               _safetensors.write_safetensors,
+               "safetensors: the matrix and the words' UTF-8 bytes, for deep-learning layers",
+               _TEXT_OPTIONS),
         Format("fasttext", (".bin",), _fasttext_bin.read_fasttext_vectors,
                _fasttext_bin.write_fasttext_vectors,
                "facebook fastText .bin model (word and n-gram rows)"),
     )
 }  # fmt: skip
 
-_SAVE_BY_SUFFIX = {".npz": "npz", ".txt": "word2vec", ".vec": "word2vec", ".w2v": "word2vec"}
+_SAVE_BY_SUFFIX = {".npz": "npz", ".txt": "word2vec", ".vec": "word2vec", ".w2v": "word2vec",
+                   ".safetensors": "safetensors"}  # fmt: skip
 _MAGIC = struct.pack("<i", _fasttext_bin.FASTTEXT_MAGIC)
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -77,7 +88,9 @@ def detect_format(path):
     -------
     name : str
         A key of :data:`FORMATS`: ``.npz`` is npz; ``.bin`` is fasttext when
-        it starts with fastText's magic number, else word2vec-binary;
+        it starts with fastText's magic number (or, in a file from before
+        fastText's version 11, with a plausible Args block), else
+        word2vec-binary; ``.safetensors`` is safetensors;
         ``.txt``, ``.vec`` and ``.w2v`` are word2vec when the first line is two
         integers, else glove.  A file with another suffix or none is npz
         when it is a zip archive and fasttext when it starts with fastText's
@@ -106,9 +119,20 @@ def detect_format(path):
     suffix = _suffix(path)
     if suffix == ".npz":
         return "npz"
+    if suffix == ".safetensors":
+        return "safetensors"
     if suffix == ".bin":
         with open(path, "rb") as fh:
-            return "fasttext" if fh.read(4) == _MAGIC else "word2vec-binary"
+            start = fh.read(_fasttext_bin._OLD_HEAD_SIZE)
+        if start[:4] == _MAGIC:
+            return "fasttext"
+        # a fastText file from before version 11 has no magic number: a plausible Args block
+        # that is not a word2vec header line
+        header = start.split(b"\n", 1)[0].split()
+        is_w2v = len(header) == 2 and all(p.isdigit() for p in header)
+        if not is_w2v and _fasttext_bin.looks_like_old_fasttext(start):
+            return "fasttext"
+        return "word2vec-binary"
     if suffix in (".txt", ".vec", ".w2v"):
         return "word2vec" if _first_line_is_header(path) else "glove"
     # another suffix, or none (``WordVectors.save`` writes .npz to a name without one):
@@ -134,7 +158,12 @@ def load(path, format=None, **options):
     format : str, default=None
         A key of :data:`FORMATS`; by default chosen from the suffix and content.
     **options
-        Passed to the reader (e.g. ``encoding`` for the text formats).
+        Passed to the reader.  The word2vec text and binary, GloVe and
+        safetensors readers take ``encoding`` (default "utf-8"),
+        ``unicode_errors`` (an error handler of ``bytes.decode``, default
+        "strict": such words refuse the file; "replace" reads them) and
+        ``limit`` (read the first ``limit`` rows only).  The npz and fastText
+        readers take none: fastText's n-gram rows make no sense cut.
 
     Returns
     -------
@@ -165,6 +194,12 @@ def load(path, format=None, **options):
     (['cat', 'dog'], [0.5, 0.5])
     """
     spec = _check_name(format) if format is not None else FORMATS[detect_format(path)]
+    unknown = sorted(set(options) - set(spec.options))
+    if unknown:
+        raise ValueError(
+            f"{os.fspath(path)}: the {spec.name} reader takes no option {unknown[0]!r} "
+            f"(it takes {list(spec.options) or 'none'})."
+        )
     with file_errors(path):  # a reader's check that names no file still gets the file's name
         return spec.read(path, **options)
 

@@ -13,24 +13,34 @@ not finite float32 numbers; every error is a
 (text) or byte offset (binary).
 """
 
+import codecs
 import contextlib
+import csv
+import io
 import mmap
+import numbers
 import os
+import warnings
 
 import numpy as np
+import pandas as pd
 
 from skembed.utils._files import (
     FileFormatError,
     atomic_write,
     check_declared_count,
     file_errors,
+    first_non_finite_row,
 )
 
 __all__ = ["read_word2vec_text", "read_word2vec_binary", "write_word2vec_text",
-           "write_word2vec_binary", "read_text_rows"]  # fmt: skip
+           "write_word2vec_binary", "read_text_rows", "text_lines"]  # fmt: skip
 
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 _HEADER_LIMIT = 256  # bytes: two integers and a line end
+
+
+_BLOCK_BYTES = 1 << 24  # text read and parsed this many bytes (whole lines) at a time
+_ROWS_PER_WRITE = 4096
 
 
 def _check_word(word):
@@ -38,41 +48,52 @@ def _check_word(word):
         raise ValueError(f"word {word!r} is empty or contains whitespace; the format forbids it.")
 
 
+def _encode_word(word):
+    _check_word(word)
+    try:
+        return word.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"word {word!r} cannot be written as UTF-8 ({exc.reason}).") from None
+
+
+def text_lines(vectors):
+    """Yield the lines ``word v1 v2 ...`` of ``vectors``, as UTF-8 bytes, a block at a time.
+
+    Each value is float32's shortest decimal form that reads back to the same
+    float32 (numpy's ``str`` of a float32), so files are no larger than they
+    need to be and a round trip is exact.
+    """
+    words = vectors.index_to_key
+    for start in range(0, len(words), _ROWS_PER_WRITE):
+        block = vectors.vectors[start : start + _ROWS_PER_WRITE].astype(str).tolist()
+        encoded = [_encode_word(w) for w in words[start : start + _ROWS_PER_WRITE]]
+        yield b"".join(
+            w + b" " + " ".join(values).encode("ascii") + b"\n"
+            for w, values in zip(encoded, block, strict=True)
+        )
+
+
 def _writer(vectors, binary):
     def write(fh):
         fh.write(f"{len(vectors)} {vectors.vector_size}\n".encode())
+        if not binary:
+            for block in text_lines(vectors):
+                fh.write(block)
+            return
         for word, vector in zip(vectors.index_to_key, vectors.vectors, strict=True):
-            _check_word(word)
-            if binary:
-                fh.write(word.encode() + b" " + vector.astype("<f4").tobytes() + b"\n")
-            else:
-                values = " ".join(repr(float(v)) for v in vector)
-                fh.write(f"{word} {values}\n".encode())
+            fh.write(_encode_word(word) + b" " + vector.astype("<f4").tobytes() + b"\n")
 
     return write
 
 
 def write_word2vec_text(vectors, path):
-    """Write ``vectors`` in the word2vec text format."""
+    """Write ``vectors`` in the word2vec text format (float32's shortest decimal forms)."""
     atomic_write(path, _writer(vectors, binary=False))
 
 
 def write_word2vec_binary(vectors, path):
     """Write ``vectors`` in the word2vec binary format."""
     atomic_write(path, _writer(vectors, binary=True))
-
-
-def _parse_values(path, parts, line):
-    """Return ``parts`` as float32 values; refuse text, NaN, infinity and float32 overflow."""
-    try:
-        values = np.array(parts, dtype=np.float64)
-    except ValueError as exc:
-        raise FileFormatError(path, f"{exc}.", line=line) from None
-    if not np.isfinite(values).all():
-        raise FileFormatError(path, "a value is NaN or infinite.", line=line)
-    if values.size and np.abs(values).max() > _FLOAT32_MAX:
-        raise FileFormatError(path, "a value overflows float32.", line=line)
-    return values.astype(np.float32)
 
 
 def _check_unique(path, words, place):
@@ -84,10 +105,111 @@ def _check_unique(path, words, place):
             seen.add(word)
 
 
-def read_text_rows(path, fh, *, first_line, n_rows=None, size=None, encoding="utf-8"):
+def _check_options(limit, unicode_errors):
+    if limit is not None and (
+        isinstance(limit, bool) or not isinstance(limit, numbers.Integral) or limit < 0
+    ):
+        raise ValueError(f"limit must be a non-negative integer or None, got {limit!r}.")
+    try:
+        codecs.lookup_error(unicode_errors)
+    except (LookupError, TypeError):
+        raise ValueError(
+            f"unicode_errors={unicode_errors!r} is not an error handler of str.decode "
+            "('strict', 'replace', 'ignore', 'backslashreplace', ...)."
+        ) from None
+
+
+def _decode_word(path, raw, encoding, unicode_errors, **place):
+    try:
+        return raw.decode(encoding, unicode_errors)
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(
+            path, f"not valid {encoding} ({exc.reason} at column {exc.start + 1}); "
+            "unicode_errors='replace' reads such words.", **place,
+        ) from None  # fmt: skip
+
+
+def _slow_rows(path, lines, first_line, size, encoding, unicode_errors):
+    """Parse ``lines`` one at a time under the format's rules; raise at the first fault.
+
+    The reference for :func:`_fast_rows`, and where every error is found.
+    Returns ``(words, values, size)``.
+    """
+    words, rows = [], []
+    for line, raw in enumerate(lines, start=first_line):
+        # word2vec's C tool and fastText end each row with a space
+        parts = raw.rstrip().split(b" ")
+        if not parts[0]:
+            raise FileFormatError(path, "empty word (blank line or leading space).", line=line)
+        if size is None:
+            size = len(parts) - 1
+            if size < 1:
+                raise FileFormatError(path, "a word and its values expected.", line=line)
+        if len(parts) != size + 1:
+            raise FileFormatError(path, f"{len(parts) - 1} values, expected {size}.", line=line)
+        word = _decode_word(path, parts[0], encoding, unicode_errors, line=line)
+        try:
+            values = np.array([float(p) for p in parts[1:]], dtype=np.float64)
+        except ValueError as exc:
+            raise FileFormatError(path, f"{exc}.", line=line) from None
+        if not np.isfinite(values).all():
+            raise FileFormatError(path, "a value is NaN or infinite.", line=line)
+        with np.errstate(over="ignore"):
+            values = values.astype(np.float32)  # rounds to float32 (its max stays finite)
+        if not np.isfinite(values).all():
+            raise FileFormatError(path, "a value overflows float32.", line=line)
+        words.append(word)
+        rows.append(values)
+    values = np.array(rows, dtype=np.float32).reshape(len(rows), size or 0)
+    return words, values, size
+
+
+def _fast_rows(lines, size, encoding, unicode_errors):
+    """Parse a block of lines at once (pandas' C parser); None when any line needs a closer look.
+
+    Accepts only lines that :func:`_slow_rows` accepts with the same result
+    (a word, then exactly ``size`` values separated by single spaces, all
+    finite float32): anything else goes to :func:`_slow_rows`.
+    """
+    words, rests = [], []
+    for raw in lines:
+        word, _, rest = raw.partition(b" ")
+        rest = rest.rstrip()
+        if not word or not rest or rest.count(b" ") != size - 1:
+            return None
+        words.append(word)
+        rests.append(rest)
+    try:
+        words = [w.decode(encoding, unicode_errors) for w in words]
+    except UnicodeDecodeError:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            frame = pd.read_csv(
+                io.BytesIO(b"\n".join(rests)), sep=" ", header=None, names=range(size),
+                dtype=np.float64, engine="c", na_filter=False, quoting=csv.QUOTE_NONE,
+                skip_blank_lines=False, index_col=False, comment=None,
+            )  # fmt: skip
+    except (ValueError, pd.errors.ParserError):
+        return None
+    values = frame.to_numpy(dtype=np.float64)
+    if values.shape != (len(lines), size):
+        return None
+    with np.errstate(over="ignore"):
+        values = values.astype(np.float32)
+    if first_non_finite_row(values) is not None:  # NaN, infinity or beyond float32
+        return None
+    return words, values
+
+
+def read_text_rows(path, fh, *, first_line, n_rows=None, size=None, encoding="utf-8",
+                   unicode_errors="strict", limit=None):  # fmt: skip
     """Read lines of a word and its values from ``fh`` (binary mode) up to the end.
 
-    Shared by the word2vec text and GloVe formats.
+    Shared by the word2vec text and GloVe formats.  Lines are read and
+    parsed a block (16 MiB) at a time: numbers in bulk by pandas' C parser,
+    and a block with any fault line by line, to name the line at fault.
 
     Parameters
     ----------
@@ -103,61 +225,66 @@ def read_text_rows(path, fh, *, first_line, n_rows=None, size=None, encoding="ut
     size : int, default=None
         Values per row; None: taken from the first row.
     encoding : str, default="utf-8"
+    unicode_errors : str, default="strict"
+        How words that are not valid ``encoding`` are decoded (an error
+        handler of ``bytes.decode``): "strict" refuses the file.
+    limit : int, default=None
+        Read the first ``limit`` rows only, and nothing after them.
 
     Returns
     -------
     words : list of str
     vectors : ndarray of shape (n_rows, size), dtype float32
     """
-    words = []
-    rows = np.empty((n_rows, size), dtype=np.float32) if n_rows is not None else []
-    line = first_line - 1
-    for line, raw in enumerate(fh, start=first_line):  # noqa: B007 (line is used after the loop)
-        if not raw.endswith(b"\n"):
+    want = n_rows if limit is None else min(limit, n_rows if n_rows is not None else limit)
+    stop_early = limit is not None and (n_rows is None or limit < n_rows)
+    words, blocks = [], []
+    rows = None
+    line = first_line  # number of the next line
+    while True:
+        lines = fh.readlines(_BLOCK_BYTES)
+        if not lines:
+            break
+        if not lines[-1].endswith(b"\n"):
             raise FileFormatError(
                 path, "the last line has no line end: the file is truncated (perhaps inside its "
-                "last value).", line=line,
+                "last value).", line=line + len(lines) - 1,
             )  # fmt: skip
-        if n_rows is not None and len(words) == n_rows:
-            if raw.strip():
-                raise FileFormatError(
-                    path, f"a row beyond the {n_rows} declared in line 1.", line=line
-                )
-            continue
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError as exc:
-            raise FileFormatError(
-                path, f"not valid {encoding} ({exc.reason} at column {exc.start + 1}).", line=line
-            ) from None
-        # word2vec's C tool and fastText end each row with a space
-        parts = text.rstrip().split(" ")
-        if not parts[0]:
-            raise FileFormatError(path, "empty word (blank line or leading space).", line=line)
-        if size is None:
-            size = len(parts) - 1
-            if size < 1:
-                raise FileFormatError(path, "a word and its values expected.", line=line)
-        if len(parts) != size + 1:
-            raise FileFormatError(path, f"{len(parts) - 1} values, expected {size}.", line=line)
-        values = _parse_values(path, parts[1:], line)
-        if n_rows is not None:
-            rows[len(words)] = values
-        else:
-            rows.append(values)
-        words.append(parts[0])
-    if n_rows is not None and len(words) != n_rows:
+        if size is None:  # GloVe: the first line tells
+            size = _slow_rows(path, lines[:1], line, None, encoding, unicode_errors)[2]
+        take = lines if want is None else lines[: max(want - len(words), 0)]
+        if take:
+            parsed = _fast_rows(take, size, encoding, unicode_errors)
+            if parsed is None:
+                parsed = _slow_rows(path, take, line, size, encoding, unicode_errors)
+            if n_rows is not None and rows is None:
+                rows = np.empty((want, size), dtype=np.float32)
+            if rows is not None:
+                rows[len(words) : len(words) + len(take)] = parsed[1]
+            else:
+                blocks.append(parsed[1])
+            words += parsed[0]
+        if len(take) < len(lines):
+            if stop_early:
+                break
+            for k, raw in enumerate(lines[len(take) :], start=line + len(take)):
+                if raw.strip():
+                    raise FileFormatError(
+                        path, f"a row beyond the {n_rows} declared in line 1.", line=k
+                    )
+        line += len(lines)
+    if n_rows is not None and len(words) != want:
         raise FileFormatError(
             path, f"the file ends after {len(words)} of the {n_rows} rows declared in line 1.",
-            line=line,
+            line=line - 1,
         )  # fmt: skip
     _check_unique(path, words, lambda i: {"line": first_line + i})
-    if n_rows is None:
-        rows = np.stack(rows) if rows else np.empty((0, size or 0), dtype=np.float32)
+    if rows is None:
+        rows = np.concatenate(blocks) if blocks else np.empty((0, size or 0), dtype=np.float32)
     return words, rows
 
 
-def _read_header(path, fh, file_size, binary):
+def _read_header(path, fh, file_size, binary, limit=None):
     raw = fh.readline(_HEADER_LIMIT)
     parts = raw.split()
     if not raw.endswith(b"\n") or len(parts) != 2 or not all(p.isdigit() for p in parts):
@@ -168,86 +295,159 @@ def _read_header(path, fh, file_size, binary):
     if size < 1:
         raise FileFormatError(path, f"vector_size must be at least 1, got {size}.", line=1)
     # fewest bytes per row: a one-byte word, then a space and a one-character value per
-    # dimension and a line end (text), or a space and 4 bytes per dimension (binary)
+    # dimension and a line end (text), or a space and 4 bytes per dimension (binary);
+    # with a limit only the rows read must be there
     min_bytes = 4 * size + 2 if binary else 2 * size + 2
-    check_declared_count(path, n_words, min_bytes, file_size - len(raw), "rows", line=1)
+    n_read = n_words if limit is None else min(n_words, limit)
+    check_declared_count(path, n_read, min_bytes, file_size - len(raw), "rows", line=1)
     return n_words, size, len(raw)
 
 
-def _read_binary(path, buffer, start, n_words, size, encoding):
-    vectors = np.empty((n_words, size), dtype=np.float32)
-    words, offsets = [], []
+def _read_binary(path, buffer, start, n_words, size, encoding, unicode_errors, limit):
+    """Walk the entries (a word, a space, ``4 * size`` bytes) and copy each row's bytes.
+
+    Only the words need a loop (their lengths vary, and the values may hold
+    any byte); the values are checked and the words decoded afterwards, in
+    bulk.  Returns ``(words, vectors, word_starts)``.
+    """
+    n = n_words if limit is None else min(n_words, limit)
+    row_bytes = 4 * size
+    flat = np.empty(n * size, dtype="<f4")
+    raw_words, word_starts = [], []
+    add_word, add_start = raw_words.append, word_starts.append
     end_of_file = len(buffer)
+    find = buffer.find
     pos = start
-    for row in range(n_words):
-        while pos < end_of_file and buffer[pos] == 0x0A:  # the newline after an entry
-            pos += 1
-        space = buffer.find(b" ", pos)
-        if space < 0:
-            raise FileFormatError(path, f"file ends inside the word of entry {row}.", offset=pos)
-        if space == pos:
-            raise FileFormatError(path, f"entry {row} has an empty word.", offset=pos)
-        stop = space + 1 + 4 * size
-        if stop > end_of_file:
+    source = memoryview(buffer)
+    target = memoryview(flat).cast("B")
+    try:
+        for row in range(n):
+            while pos < end_of_file and buffer[pos] == 0x0A:  # the newline after an entry
+                pos += 1
+            space = find(b" ", pos)
+            if space < 0:
+                raise FileFormatError(
+                    path, f"file ends inside the word of entry {row}.", offset=pos
+                )
+            if space == pos:
+                raise FileFormatError(path, f"entry {row} has an empty word.", offset=pos)
+            stop = space + 1 + row_bytes
+            if stop > end_of_file:
+                raise FileFormatError(
+                    path, f"file ends inside the values of entry {row} (truncated).",
+                    offset=space + 1,
+                )  # fmt: skip
+            add_word(buffer[pos:space])
+            add_start(pos)
+            target[row * row_bytes : (row + 1) * row_bytes] = source[space + 1 : stop]
+            pos = stop
+    finally:
+        source.release()  # the mapping must be closable
+        target.release()
+    if n == n_words:
+        rest = buffer[pos:end_of_file]
+        if rest.strip():
+            skipped = len(rest) - len(rest.lstrip())
             raise FileFormatError(
-                path, f"file ends inside the values of entry {row} (truncated).", offset=space + 1
-            )
+                path, f"data after the {n_words} entries declared in line 1.",
+                offset=pos + skipped,
+            )  # fmt: skip
+    words = _decode_words(path, raw_words, word_starts, encoding, unicode_errors)
+    vectors = flat.reshape(n, size).astype(np.float32, copy=False)
+    bad = first_non_finite_row(vectors)
+    if bad is not None:
+        raise FileFormatError(
+            path, f"entry {bad} ({words[bad]!r}) has a NaN or infinite value.",
+            offset=word_starts[bad] + len(raw_words[bad]) + 1,
+        )  # fmt: skip
+    return words, vectors, word_starts
+
+
+_JOINABLE = {"utf-8", "ascii", "latin-1", "iso8859-1"}  # codecs in which b"\n" is a character
+
+
+def _decode_words(path, raw_words, word_starts, encoding, unicode_errors):
+    """Decode the words, all in one call where the encoding allows; name the entry at fault."""
+    joined = b"\n".join(raw_words)
+    if codecs.lookup(encoding).name in _JOINABLE and joined.count(b"\n") == len(raw_words) - 1:
         try:
-            words.append(buffer[pos:space].decode(encoding))
+            return joined.decode(encoding, unicode_errors).split("\n") if raw_words else []
+        except UnicodeDecodeError:
+            pass  # find the entry at fault
+    words = []
+    for row, raw in enumerate(raw_words):
+        try:
+            words.append(raw.decode(encoding, unicode_errors))
         except UnicodeDecodeError as exc:
             raise FileFormatError(
-                path, f"the word of entry {row} is not valid {encoding} ({exc.reason}).",
-                offset=pos + exc.start,
+                path, f"the word of entry {row} is not valid {encoding} ({exc.reason}); "
+                "unicode_errors='replace' reads such words.",
+                offset=word_starts[row] + exc.start,
             ) from None  # fmt: skip
-        values = np.frombuffer(buffer, dtype="<f4", count=size, offset=space + 1)
-        if not np.isfinite(values).all():
-            raise FileFormatError(
-                path, f"entry {row} ({words[-1]!r}) has a NaN or infinite value.",
-                offset=space + 1,
-            )  # fmt: skip
-        vectors[row] = values
-        del values  # a view of the mapping, which must be closable
-        offsets.append(pos)
-        pos = stop
-    rest = buffer[pos:end_of_file]
-    if rest.strip():
-        skipped = len(rest) - len(rest.lstrip())
-        raise FileFormatError(
-            path, f"data after the {n_words} entries declared in line 1.", offset=pos + skipped
-        )
-    _check_unique(path, words, lambda i: {"offset": offsets[i]})
-    return words, vectors
+    return words
 
 
-def _read(path, binary, encoding):
+def _read(path, binary, encoding, unicode_errors, limit):
     from skembed.vectors._word_vectors import WordVectors
 
+    _check_options(limit, unicode_errors)
     path = os.fspath(path)
     with open(path, "rb") as fh:
         file_size = os.fstat(fh.fileno()).st_size
-        n_words, size, header_size = _read_header(path, fh, file_size, binary)
+        n_words, size, header_size = _read_header(path, fh, file_size, binary, limit)
         if not binary:
             words, vectors = read_text_rows(
-                path, fh, first_line=2, n_rows=n_words, size=size, encoding=encoding
-            )
-        elif file_size == header_size:
+                path, fh, first_line=2, n_rows=n_words, size=size, encoding=encoding,
+                unicode_errors=unicode_errors, limit=limit,
+            )  # fmt: skip
+        elif file_size == header_size or limit == 0:
             words, vectors = [], np.empty((0, size), dtype=np.float32)
         else:
             buffer = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
             try:
-                words, vectors = _read_binary(path, buffer, header_size, n_words, size, encoding)
+                words, vectors, word_starts = _read_binary(
+                    path, buffer, header_size, n_words, size, encoding, unicode_errors, limit
+                )
             finally:
                 # a traceback may still hold a view of the mapping: never let closing it
                 # hide the error being raised
                 with contextlib.suppress(BufferError):
                     buffer.close()
+            if len(set(words)) != len(words):
+                _check_unique(path, words, lambda i: {"offset": word_starts[i]})
     with file_errors(path):
         return WordVectors(words, vectors)
 
 
-def read_word2vec_text(path, encoding="utf-8"):
-    """Read the word2vec text format; return a :class:`~skembed.WordVectors`.
+_OPTIONS_DOC = """
+    Parameters
+    ----------
+    path : str or path-like
+    encoding : str, default="utf-8"
+        Encoding of the words.
+    unicode_errors : str, default="strict"
+        How words that are not valid ``encoding`` are decoded (an error
+        handler of ``bytes.decode``: "replace", "ignore",
+        "backslashreplace", ...); "strict" refuses the file.
+    limit : int, default=None
+        Read the first ``limit`` rows only (the most frequent words, in files
+        sorted by frequency); the rest of the file is not read.
 
+    Returns
+    -------
+    wv : WordVectors
+"""
+
+
+def read_word2vec_text(path, encoding="utf-8", unicode_errors="strict", limit=None):
+    return _read(path, False, encoding, unicode_errors, limit)
+
+
+read_word2vec_text.__doc__ = (
+    """Read the word2vec text format; return a :class:`~skembed.WordVectors`.
+"""
+    + _OPTIONS_DOC
+    + """
     Raises
     ------
     FileFormatError
@@ -256,13 +456,19 @@ def read_word2vec_text(path, encoding="utf-8"):
         wrong number of values, a value that is not a finite float32 number,
         a duplicate word, a row beyond the declared count, or a last line
         without its line end (a truncated file).
-    """
-    return _read(path, False, encoding)
+"""
+)
 
 
-def read_word2vec_binary(path, encoding="utf-8"):
+def read_word2vec_binary(path, encoding="utf-8", unicode_errors="strict", limit=None):
+    return _read(path, True, encoding, unicode_errors, limit)
+
+
+read_word2vec_binary.__doc__ = (
     """Read the word2vec binary format; return a :class:`~skembed.WordVectors`.
-
+"""
+    + _OPTIONS_DOC
+    + """
     Raises
     ------
     FileFormatError
@@ -270,5 +476,5 @@ def read_word2vec_binary(path, encoding="utf-8"):
         header or one declaring more entries than the file can hold, a
         truncated entry, a word that is not valid text, a NaN or infinite
         value, a duplicate word, or data after the declared entries.
-    """
-    return _read(path, True, encoding)
+"""
+)

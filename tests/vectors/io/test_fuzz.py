@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from skembed.vectors import FastTextWordVectors, WordVectors, save
 from skembed.vectors.io import FORMATS
+from tests.vectors.io._fasttext_old import to_old_format
 
 ROOT = pathlib.Path(__file__).parents[3]
 DATA = ROOT / "tests" / "data" / "fasttext"
@@ -58,6 +59,8 @@ def _seeds(folder):
     np.savez_compressed(path, words=np.array(words), vectors=plain.vectors)
     seeds["npz-compressed"] = ("npz", path.read_bytes())
     seeds["fasttext-real"] = ("fasttext", (DATA / "tiny_cbow_with_labels.bin").read_bytes())
+    # a fastText file from before format version 11 (no signature)
+    seeds["fasttext-old"] = ("fasttext", to_old_format(seeds["fasttext"][1]))
     return seeds
 
 

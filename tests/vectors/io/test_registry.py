@@ -45,7 +45,7 @@ def _assert_same(a, b, counts=True, unseen=("kingdom", "zz")):
 
 
 SUFFIX = {"npz": ".npz", "word2vec": ".vec", "word2vec-binary": ".bin", "glove": ".txt",
-          "fasttext": ".bin"}  # fmt: skip
+          "fasttext": ".bin", "safetensors": ".safetensors"}  # fmt: skip
 
 
 def test_every_format_is_covered():
