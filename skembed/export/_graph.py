@@ -77,8 +77,9 @@ class ModelSink:
     def node(self, op_type, inputs, outputs, domain, attrs):
         helper = require("onnx.helper")
         self.nodes.append(
-            helper.make_node(op_type, inputs, outputs, name=self.name(op_type), domain=domain,
-                             **attrs)  # fmt: skip
+            helper.make_node(
+                op_type, inputs, outputs, name=self.name(op_type), domain=domain, **attrs
+            )
         )
 
 
@@ -117,8 +118,11 @@ class Graph:
 
     def cast(self, x, to):
         onnx = require("onnx")
-        code = {np.float32: onnx.TensorProto.FLOAT, np.float64: onnx.TensorProto.DOUBLE,
-                np.int64: onnx.TensorProto.INT64}[to]  # fmt: skip
+        code = {
+            np.float32: onnx.TensorProto.FLOAT,
+            np.float64: onnx.TensorProto.DOUBLE,
+            np.int64: onnx.TensorProto.INT64,
+        }[to]
         return self.op("Cast", x, to=code)
 
     def unsqueeze_last(self, x):
@@ -139,10 +143,23 @@ def text_to_words(g, text, lowercase):
     if lowercase:
         # the "C" locale exists everywhere and lowercases ASCII, which is all the
         # tokenizer below reads as word characters anyway
-        flat = g.op("StringNormalizer", flat, case_change_action="LOWER",
-                    is_case_sensitive=0, locale="C")  # fmt: skip
-    return g.op("Tokenizer", flat, domain="com.microsoft", tokenexp=WORD_PATTERN,
-                pad_value=PAD, mark=0, mincharnum=1)  # fmt: skip
+        flat = g.op(
+            "StringNormalizer", flat, case_change_action="LOWER", is_case_sensitive=0, locale="C"
+        )
+    words = g.op(
+        "Tokenizer",
+        flat,
+        domain="com.microsoft",
+        tokenexp=WORD_PATTERN,
+        pad_value=PAD,
+        mark=0,
+        mincharnum=1,
+    )
+    # one padding column more: when no document has a word the tokenizer returns
+    # [N, 0], on which the character split below would lose a dimension
+    column = g.op("Concat", g.dims(words, 0, 1), g.i64([1]), axis=0)
+    pad = g.op("Expand", g.const(np.array([[PAD]], dtype=object), "pad"), column)
+    return g.op("Concat", words, pad, axis=1)
 
 
 def words_to_ids(g, words, key_to_index, stop_words=()):
@@ -151,8 +168,14 @@ def words_to_ids(g, words, key_to_index, stop_words=()):
     table[PAD] = -2
     table.update(key_to_index)
     keys = list(table)
-    return g.op("LabelEncoder", words, domain="ai.onnx.ml", keys_strings=keys,
-                values_int64s=[int(table[k]) for k in keys], default_int64=-1)  # fmt: skip
+    return g.op(
+        "LabelEncoder",
+        words,
+        domain="ai.onnx.ml",
+        keys_strings=keys,
+        values_int64s=[int(table[k]) for k in keys],
+        default_int64=-1,
+    )
 
 
 def words_to_ngram_buckets(g, words, min_n, max_n, bucket):
@@ -162,19 +185,32 @@ def words_to_ngram_buckets(g, words, min_n, max_n, bucket):
     ASCII (the tokenizer yields ASCII words only): for each length n, a hash
     per start position, built byte by byte over shifted copies of the codes.
     """
-    chars = g.op("Tokenizer", words, domain="com.microsoft", tokenexp=".", pad_value=CHAR_PAD,
-                 mark=0, mincharnum=1)  # fmt: skip
+    chars = g.op(
+        "Tokenizer",
+        words,
+        domain="com.microsoft",
+        tokenexp=".",
+        pad_value=CHAR_PAD,
+        mark=0,
+        mincharnum=1,
+    )
     ascii_chars = [chr(c) for c in range(1, 128)]
-    codes = g.op("LabelEncoder", chars, domain="ai.onnx.ml", keys_strings=ascii_chars,
-                 values_int64s=list(range(1, 128)), default_int64=-1)  # fmt: skip
-    length = g.reduce("ReduceSum", g.cast(g.op("GreaterOrEqual", codes, g.i64(0)), np.int64),
-                      axis=2, keepdims=1)  # fmt: skip  [N, T, 1]
+    codes = g.op(
+        "LabelEncoder",
+        chars,
+        domain="ai.onnx.ml",
+        keys_strings=ascii_chars,
+        values_int64s=list(range(1, 128)),
+        default_int64=-1,
+    )
+    length = g.reduce(
+        "ReduceSum", g.cast(g.op("GreaterOrEqual", codes, g.i64(0)), np.int64), axis=2, keepdims=1
+    )  # [N, T, 1]
     n_t = g.dims(codes, 0, 2)
     left = g.op("Expand", g.i64([[[ord("<")]]]), g.op("Concat", n_t, g.i64([1]), axis=0))
     right = g.op("Expand", g.i64([[[-1]]]), g.op("Concat", n_t, g.i64([max_n + 1]), axis=0))
     ext = g.op("Concat", left, codes, right, axis=2)  # [N, T, C + max_n + 2]
-    positions = g.op("Range", g.i64(0), g.op("Reshape", g.dims(ext, 2, 3), g.i64([])),
-                     g.i64(1))  # fmt: skip
+    positions = g.op("Range", g.i64(0), g.op("Reshape", g.dims(ext, 2, 3), g.i64([])), g.i64(1))
     closing = g.op("Equal", positions, g.op("Add", length, g.i64(1)))
     ext = g.op("Where", closing, g.i64(ord(">")), ext)
     total = g.op("Add", length, g.i64(2))  # characters of "<word>"
@@ -184,14 +220,16 @@ def words_to_ngram_buckets(g, words, min_n, max_n, bucket):
     for n in range(min_n, max_n + 1):
         h = g.i64(FNV_OFFSET)
         for k in range(n):
-            shifted = g.op("Slice", ext, g.i64([k]), g.op("Add", n_starts, g.i64([k])),
-                           g.i64([2]))  # fmt: skip
+            shifted = g.op("Slice", ext, g.i64([k]), g.op("Add", n_starts, g.i64([k])), g.i64([2]))
             h = g.op("BitwiseXor", h, shifted)
             h = g.op("BitwiseAnd", g.op("Mul", h, g.i64(FNV_PRIME)), g.i64(MASK32))
         valid = g.op("LessOrEqual", g.op("Add", starts, g.i64(n)), total)
         if n == 1:  # fastText drops the one-character n-grams "<" and ">"
-            inner = g.op("And", g.op("Greater", starts, g.i64(0)),
-                         g.op("Less", starts, g.op("Sub", total, g.i64(1))))  # fmt: skip
+            inner = g.op(
+                "And",
+                g.op("Greater", starts, g.i64(0)),
+                g.op("Less", starts, g.op("Sub", total, g.i64(1))),
+            )
             valid = g.op("And", valid, inner)
         pieces.append(g.op("Where", valid, g.op("Mod", h, g.i64(bucket)), g.i64(-1)))
     return pieces[0] if len(pieces) == 1 else g.op("Concat", *pieces, axis=2)
@@ -201,12 +239,20 @@ def words_to_ngram_buckets(g, words, min_n, max_n, bucket):
 def buckets_to_rows(g, buckets, n_words, ngram_rows):
     """fastText buckets (-1: none) to rows of the stored matrix (-1: not stored)."""
     if ngram_rows is None:
-        return g.op("Where", g.op("GreaterOrEqual", buckets, g.i64(0)),
-                    g.op("Add", buckets, g.i64(n_words)), g.i64(-1))  # fmt: skip
-    return g.op("LabelEncoder", buckets, domain="ai.onnx.ml",
-                keys_int64s=[int(b) for b in ngram_rows],
-                values_int64s=list(range(n_words, n_words + len(ngram_rows))),
-                default_int64=-1)  # fmt: skip
+        return g.op(
+            "Where",
+            g.op("GreaterOrEqual", buckets, g.i64(0)),
+            g.op("Add", buckets, g.i64(n_words)),
+            g.i64(-1),
+        )
+    return g.op(
+        "LabelEncoder",
+        buckets,
+        domain="ai.onnx.ml",
+        keys_int64s=[int(b) for b in ngram_rows],
+        values_int64s=list(range(n_words, n_words + len(ngram_rows))),
+        default_int64=-1,
+    )
 
 
 def word_vectors(g, matrix, ids, rows=None):
@@ -231,7 +277,9 @@ def word_vectors(g, matrix, ids, rows=None):
     scale = g.op("Reciprocal", g.op("Max", count, g.const(np.float32(1.0))))
     composed = g.op("Mul", total, g.unsqueeze_last(scale))
     vectors = g.op("Where", g.unsqueeze_last(known), vectors, composed)
-    present = g.op("Or", known, g.op("And", unseen, g.op("Greater", count, g.const(np.float32(0)))))
+    present = g.op(
+        "Or", known, g.op("And", unseen, g.op("Greater", count, g.const(np.float32(0))))
+    )
     return vectors, known, present
 
 
@@ -242,8 +290,9 @@ def pool(g, spec, vectors, ids, known, present):
         masked = g.op("Where", g.unsqueeze_last(present), vectors, floor)
         top = g.reduce("ReduceMax", masked, axis=1)
         any_word = g.reduce("ReduceMax", g.cast(present, np.float32), axis=1, keepdims=1)
-        out = g.op("Where", g.op("Greater", any_word, g.const(np.float32(0))), top,
-                   g.const(np.float32(0)))  # fmt: skip
+        out = g.op(
+            "Where", g.op("Greater", any_word, g.const(np.float32(0))), top, g.const(np.float32(0))
+        )
         return _remove_components(g, spec, g.cast(out, np.float64))
     present_d = g.cast(present, np.float64)
     weight = present_d
@@ -265,8 +314,11 @@ def pool(g, spec, vectors, ids, known, present):
 def _remove_components(g, spec, out):
     if spec.components is not None:
         components = np.asarray(spec.components, dtype=np.float64)
-        scale = (np.ones(len(components)) if spec.component_scale is None
-                 else np.asarray(spec.component_scale, dtype=np.float64))  # fmt: skip
+        scale = (
+            np.ones(len(components))
+            if spec.component_scale is None
+            else np.asarray(spec.component_scale, dtype=np.float64)
+        )
         projection = g.op("MatMul", out, g.const(components.T, "components_t"))
         projection = g.op("Mul", projection, g.const(scale, "component_scale"))
         out = g.op("Sub", out, g.op("MatMul", projection, g.const(components, "components")))

@@ -101,11 +101,13 @@ def _metadata(vectorizer, kind, input):
         "skembed.vocabulary": json.dumps(list(wv.index_to_key), ensure_ascii=False),
     }
     if kind == "fasttext":
-        meta.update({
-            "skembed.min_n": str(wv.min_n),
-            "skembed.max_n": str(wv.max_n),
-            "skembed.bucket": str(wv.bucket),
-        })  # fmt: skip
+        meta.update(
+            {
+                "skembed.min_n": str(wv.min_n),
+                "skembed.max_n": str(wv.max_n),
+                "skembed.bucket": str(wv.bucket),
+            }
+        )
     return meta
 
 
@@ -228,9 +230,8 @@ def to_onnx(vectorizer, input="tokens"):
     ...                                providers=["CPUExecutionProvider"])
     >>> feeds = encode_for_onnx(vec, ["the cat", "an unseen word"])
     >>> feeds["token_ids"]
-    array([[ 0,  4],
-           [-1, -1],
-           [-1, -1]])
+    array([[ 0,  3, -1],
+           [-1, -1, -1]])
     >>> (embedding,) = session.run(None, feeds)
     >>> bool(np.allclose(embedding, vec.transform(["the cat", "an unseen word"]), atol=1e-6))
     True
@@ -251,9 +252,11 @@ def to_onnx(vectorizer, input="tokens"):
     else:
         inputs = [helper.make_tensor_value_info("token_ids", tensor.INT64, [n, "max_tokens"])]
         if kind == "fasttext":
-            inputs.append(helper.make_tensor_value_info(
-                "ngram_buckets", tensor.INT64, [n, "max_tokens", "max_ngrams"]
-            ))  # fmt: skip
+            inputs.append(
+                helper.make_tensor_value_info(
+                    "ngram_buckets", tensor.INT64, [n, "max_tokens", "max_ngrams"]
+                )
+            )
     out = build_nodes(g, vectorizer, kind, input, [i.name for i in inputs])
     sink.nodes.append(helper.make_node("Identity", [out], ["embedding"], name="embedding"))
     output = helper.make_tensor_value_info("embedding", tensor.FLOAT, [n, dim])

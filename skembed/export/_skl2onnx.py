@@ -27,15 +27,27 @@ class _ContainerSink:
     def constant(self, array, hint):
         numpy_helper = require("onnx.numpy_helper")
         name = self.name(hint)
+        if array.dtype == object:  # strings: skl2onnx copies only the raw data of a tensor
+            onnx = require("onnx")
+            content = [str(s).encode("utf-8") for s in array.ravel()]
+            self.container.add_initializer(
+                name, onnx.TensorProto.STRING, list(array.shape), content
+            )
+            return name
         tensor = numpy_helper.from_array(array, name)
         self.container.add_initializer(name, tensor.data_type, list(array.shape), tensor)
         return name
 
     def node(self, op_type, inputs, outputs, domain, attrs):
         self.container.add_node(
-            op_type, inputs, outputs, op_domain=domain, op_version=_graph.OPSETS[domain],
-            name=self.scope.get_unique_operator_name(op_type), **attrs,
-        )  # fmt: skip
+            op_type,
+            inputs,
+            outputs,
+            op_domain=domain,
+            op_version=_graph.OPSETS[domain],
+            name=self.scope.get_unique_operator_name(op_type),
+            **attrs,
+        )
 
 
 def _shape_calculator(operator):
@@ -60,8 +72,12 @@ def _converter(scope, operator, container):
     kind = _kind(vectorizer)
     g = _graph.Graph(_ContainerSink(scope, container))
     out = build_nodes(g, vectorizer, kind, "text", [operator.inputs[0].full_name])
-    container.add_node("Identity", [out], [operator.outputs[0].full_name],
-                       name=scope.get_unique_operator_name("Identity"))  # fmt: skip
+    container.add_node(
+        "Identity",
+        [out],
+        [operator.outputs[0].full_name],
+        name=scope.get_unique_operator_name("Identity"),
+    )
 
 
 def register_converters():
