@@ -70,6 +70,13 @@ def _shape_calculator(operator):
 def _converter(scope, operator, container):
     vectorizer = operator.raw_operator
     kind = _kind(vectorizer)
+    needed = _graph.OPSETS[""]
+    if container.target_opset < needed:
+        raise ValueError(
+            f"target_opset={container.target_opset} is below {needed}, the opset the "
+            f"{type(vectorizer).__name__} graph is written for: convert with "
+            f"target_opset={needed} or higher (or leave it unset)."
+        )
     g = _graph.Graph(_ContainerSink(scope, container))
     out = build_nodes(g, vectorizer, kind, "text", [operator.inputs[0].full_name])
     container.add_node(

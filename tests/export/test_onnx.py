@@ -231,3 +231,23 @@ def test_import_skembed_loads_no_export_package():
         "assert not loaded, loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.slow
+def test_export_imports_and_names_the_extra_without_its_packages():
+    code = (
+        "import sys\n"
+        "for name in ('onnx', 'onnxruntime', 'skl2onnx'):\n"
+        "    sys.modules[name] = None\n"
+        "import skembed.export\n"
+        "from skembed import Word2VecVectorizer\n"
+        "vec = Word2VecVectorizer(vector_size=4, min_count=1, epochs=1).fit(['a b a b'])\n"
+        "try:\n"
+        "    skembed.export.to_onnx(vec)\n"
+        "except ImportError as exc:\n"
+        "    assert 'skembed[export]' in str(exc), exc\n"
+        "else:\n"
+        "    raise AssertionError('no ImportError')\n"
+        "assert skembed.export.embedding_arrays(vec.wv_)[0].shape == (2, 4)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -95,3 +95,9 @@ def test_custom_analyzer_is_refused_by_name():
     ).fit(DOCS)
     with pytest.raises(ValueError, match="tokenizer="):
         skl2onnx.to_onnx(vec, initial_types=INITIAL)
+
+
+def test_an_opset_below_18_is_named():
+    vec = VECTORIZERS["word2vec"]().fit(DOCS)
+    with pytest.raises(ValueError, match="target_opset=15"):
+        skl2onnx.to_onnx(vec, initial_types=INITIAL, target_opset=15)
