@@ -39,7 +39,7 @@ from skembed.corpus._encoding import (
 )
 from skembed.corpus._sampling import noise_table
 from skembed.models._kernels._score import sgns_log_likelihood, sgns_log_likelihood_parallel
-from skembed.models._pooling import document_frequency, pool, smooth_idf
+from skembed.models._pooling import document_frequency, fit_pooling, pool_fitted, smooth_idf
 from skembed.schedules import get_schedule, with_warmup
 from skembed.text._analyzer import build_analyzer, iter_tokens
 from skembed.utils._random import seed_states
@@ -312,7 +312,16 @@ class BaseEmbeddingVectorizer(
         )
         self._n_documents += full_corpus.n_documents
         self.idf_ = smooth_idf(self._document_frequency, self._n_documents)
+        self._fit_pooling(full_corpus)
         return full_corpus
+
+    def _fit_pooling(self, corpus):
+        """Fit what ``pooling`` learns from the training documents (SIF and uSIF; else None)."""
+        self._pooling_state = fit_pooling(
+            self.pooling, self.wv_.vectors, corpus, self.wv_.counts, resolve_n_threads(self.n_jobs)
+        )
+        state = self._pooling_state
+        self.common_components_ = None if state is None else state["components"]
 
     def _refresh(self):
         """Bring ``wv_.vectors`` and its caches up to date with the trained arrays."""
@@ -527,5 +536,7 @@ class BaseEmbeddingVectorizer(
     def _pool(self, corpus, vectors=None, idf=None):
         vectors = self.wv_.vectors if vectors is None else vectors
         idf = self.idf_ if idf is None else idf
-        weights = idf if self.pooling == "tfidf" else None
-        return pool(vectors, corpus, self.pooling, weights, resolve_n_threads(self.n_jobs))
+        return pool_fitted(
+            self.pooling, self.__dict__.get("_pooling_state"), vectors, corpus, idf,
+            resolve_n_threads(self.n_jobs),
+        )  # fmt: skip
