@@ -152,7 +152,7 @@ def common_components(X, n_components):
 
 
 def remove_components(X, components, scales):
-    """Return ``X - sum_i scales[i] (X . u_i) u_i`` (float32) for the rows ``u_i`` of components."""
+    """Return ``X - sum_i scales[i] (X . u_i) u_i`` (float32), ``u_i`` the rows of components."""
     X = np.asarray(X, dtype=np.float64)
     C = np.asarray(components, dtype=np.float64)
     return (X - ((X @ C.T) * np.asarray(scales, dtype=np.float64)) @ C).astype(np.float32)

@@ -111,7 +111,8 @@ def test_fit_transform_equals_fit_then_transform(estimator, mode):
     assert est.common_components_ is state["components"]
     assert est.common_components_.shape[1] == 8
     assert_array_equal(via_fit_transform, est.transform(TEXTS))
-    assert_array_equal(via_fit_transform, type(est)(**est.get_params()).fit(TEXTS).transform(TEXTS))
+    again = type(est)(**est.get_params()).fit(TEXTS)
+    assert_array_equal(via_fit_transform, again.transform(TEXTS))
     unseen = est.transform(["zebra quagga", ""])
     assert unseen.shape == (2, 8) and np.all(unseen[1] == 0)
     # the weights come from the training counts: the most frequent word weighs least
