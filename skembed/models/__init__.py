@@ -7,6 +7,12 @@ builds its arrays and hands a kernel step (``models._kernels``) to the driver
 
 from skembed.models._fasttext import FastTextVectorizer
 from skembed.models._glove import GloVeVectorizer
+from skembed.models._pretrained import PretrainedVectorizer
 from skembed.models._word2vec import Word2VecVectorizer
 
-__all__ = ["FastTextVectorizer", "GloVeVectorizer", "Word2VecVectorizer"]
+__all__ = [
+    "FastTextVectorizer",
+    "GloVeVectorizer",
+    "PretrainedVectorizer",
+    "Word2VecVectorizer",
+]
