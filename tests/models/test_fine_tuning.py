@@ -1,0 +1,113 @@
+"""Fine-tuning: initial_vectors starts training from pre-trained rows, lock_factor slows them."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+from skembed import Word2VecVectorizer, WordVectors
+from skembed.vectors import save
+
+DOCS = [
+    "the cat sat on the mat",
+    "the dog sat on the log",
+    "a cat and a dog ran in the park",
+    "the bird sang on the branch of the tree",
+] * 20
+
+
+def _pretrained(dim=6):
+    # "cat" and "dog" are in the corpus, "zebra" only here; "bird" and the others are not here
+    words = ["cat", "dog", "zebra", "the"]
+    return WordVectors(words, np.random.RandomState(7).standard_normal((4, dim)) * 0.3)
+
+
+ALGORITHMS = [
+    dict(algorithm="skipgram"),
+    dict(algorithm="cbow"),
+    dict(algorithm="skipgram", hs=True, negative=0),
+    dict(algorithm="cbow", hs=True, negative=2, clip_value=0.5),
+]
+
+
+@pytest.mark.parametrize("options", ALGORITHMS, ids=lambda o: "-".join(map(str, o.values())))
+def test_lock_factor_zero_keeps_pretrained_rows_bit_identical_while_new_words_train(options):
+    initial = _pretrained()
+    params = dict(vector_size=50, min_count=1, epochs=3, random_state=0, **options)
+    est = Word2VecVectorizer(initial_vectors=initial, lock_factor=0.0, **params).fit(DOCS)
+    wv = est.wv_
+    assert wv.vector_size == 6  # the vectors fix the dimension
+    for word in initial.index_to_key:
+        assert_array_equal(wv[word], initial[word])
+    # new words moved from their random start: compare with an untrained control
+    untrained = Word2VecVectorizer(vector_size=50, min_count=1, epochs=0, random_state=0,
+                                   initial_vectors=initial, **options).fit(DOCS)  # fmt: skip
+    for word in ["bird", "mat", "park"]:
+        assert not np.array_equal(wv[word], untrained.wv_[word])
+    for word in initial.index_to_key:
+        assert_array_equal(untrained.wv_[word], initial[word])
+
+
+def test_vocabulary_is_the_union_and_file_only_words_keep_their_vectors():
+    initial = _pretrained()
+    est = Word2VecVectorizer(vector_size=6, min_count=1, epochs=2, random_state=0,
+                             initial_vectors=initial).fit(DOCS)  # fmt: skip
+    words = est.wv_.index_to_key
+    assert words[-1] == "zebra" and est.wv_.counts[-1] == 0  # only in the file: appended
+    assert_array_equal(est.wv_["zebra"], initial["zebra"])
+    assert not np.array_equal(est.wv_["cat"], initial["cat"])  # lock_factor=1 trains it
+
+
+def test_initial_rows_are_the_starting_point_of_training():
+    # trained from the initial rows, a word stays nearer to them than a word trained from
+    # random rows does; and the seed's random rows are not what it starts from
+    initial = _pretrained(dim=20)
+    start = dict(vector_size=20, min_count=1, epochs=1, random_state=0, learning_rate=0.002)
+    tuned = Word2VecVectorizer(initial_vectors=initial, **start).fit(DOCS)
+    scratch = Word2VecVectorizer(**start).fit(DOCS)
+    for word in ["cat", "dog", "the"]:
+        near = np.linalg.norm(tuned.wv_[word] - initial[word])
+        far = np.linalg.norm(scratch.wv_[word] - initial[word])
+        assert near < 0.5 * far, word
+        assert not np.array_equal(tuned.wv_[word], initial[word])  # but it did train
+
+
+def test_lock_factor_between_zero_and_one_slows_the_pretrained_rows():
+    initial = _pretrained(dim=20)
+    moved = []
+    for lock in [0.0, 0.1, 1.0]:
+        est = Word2VecVectorizer(vector_size=20, min_count=1, epochs=2, random_state=0,
+                                 initial_vectors=initial, lock_factor=lock).fit(DOCS)  # fmt: skip
+        moved.append(np.linalg.norm(est.wv_[["cat", "dog"]] - initial[["cat", "dog"]]))
+    assert moved[0] == 0 < moved[1] < moved[2]
+
+
+def test_initial_vectors_from_a_file_equal_those_from_memory(tmp_path):
+    initial = _pretrained()
+    path = tmp_path / "v.npz"
+    save(initial, path)
+    params = dict(vector_size=6, min_count=1, epochs=1, random_state=0)
+    from_file = Word2VecVectorizer(initial_vectors=str(path), **params).fit(DOCS)
+    from_memory = Word2VecVectorizer(initial_vectors=initial, **params).fit(DOCS)
+    assert_array_equal(from_file.wv_.vectors, from_memory.wv_.vectors)
+    assert "_initial_cache" not in vars(from_file)  # the loaded file is not kept
+
+
+def test_partial_fit_grows_past_the_pretrained_rows_keeping_them_locked():
+    initial = _pretrained()
+    est = Word2VecVectorizer(vector_size=6, min_count=1, random_state=0, update_vocabulary=True,
+                             initial_vectors=initial, lock_factor=0.0)  # fmt: skip
+    est.partial_fit(DOCS[:4]).partial_fit(["a fox and a cat ran"] * 5)
+    assert "fox" in est.wv_
+    assert_array_equal(est.wv_["cat"], initial["cat"])
+
+
+def test_errors_name_the_parameter(tmp_path):
+    with pytest.raises(ValueError, match="lock_factor=0.5 with weight_decay=0.1"):
+        Word2VecVectorizer(initial_vectors=_pretrained(), lock_factor=0.5,
+                           weight_decay=0.1).fit(DOCS)  # fmt: skip
+    with pytest.raises(TypeError, match="'initial_vectors' parameter"):
+        Word2VecVectorizer(initial_vectors=Word2VecVectorizer()).fit(DOCS)
+    with pytest.raises(ValueError, match="'lock_factor' parameter"):
+        Word2VecVectorizer(lock_factor=1.5).fit(DOCS)
+    with pytest.raises(OSError, match="missing.txt"):
+        Word2VecVectorizer(initial_vectors=str(tmp_path / "missing.txt"), min_count=1).fit(DOCS)
