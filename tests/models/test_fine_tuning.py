@@ -111,3 +111,29 @@ def test_errors_name_the_parameter(tmp_path):
         Word2VecVectorizer(lock_factor=1.5).fit(DOCS)
     with pytest.raises(OSError, match="missing.txt"):
         Word2VecVectorizer(initial_vectors=str(tmp_path / "missing.txt"), min_count=1).fit(DOCS)
+
+
+@pytest.mark.parametrize("bucket", [0, 500])
+def test_fasttext_words_of_the_file_start_from_their_vectors(bucket):
+    from skembed import FastTextVectorizer
+
+    initial = _pretrained()
+    params = dict(vector_size=50, min_count=1, bucket=bucket, random_state=0)
+    untrained = FastTextVectorizer(epochs=0, initial_vectors=initial, **params).fit(DOCS)
+    assert untrained.wv_.vector_size == 6
+    for word in initial.index_to_key:  # composed from word and n-gram rows, to rounding
+        np.testing.assert_allclose(untrained.wv_[word], initial[word], rtol=1e-5, atol=1e-6)
+    assert untrained.wv_.index_to_key[-1] == "zebra"
+    params.update(vector_size=6, epochs=1, learning_rate=0.005)
+    trained = FastTextVectorizer(initial_vectors=initial, **params).fit(DOCS)
+    scratch = FastTextVectorizer(**params).fit(DOCS)
+    for word in ["cat", "dog", "the"]:  # trained from the initial rows, not from random ones
+        near = np.linalg.norm(trained.wv_[word] - initial[word])
+        assert 0 < near < 0.5 * np.linalg.norm(scratch.wv_[word] - initial[word]), word
+
+
+def test_fasttext_refuses_a_lock_factor_below_one():
+    from skembed import FastTextVectorizer
+
+    with pytest.raises(ValueError, match="lock_factor=0.5: FastTextVectorizer trains"):
+        FastTextVectorizer(lock_factor=0.5, bucket=100).fit(DOCS)
