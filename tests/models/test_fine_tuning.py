@@ -137,3 +137,43 @@ def test_fasttext_refuses_a_lock_factor_below_one():
 
     with pytest.raises(ValueError, match="lock_factor=0.5: FastTextVectorizer trains"):
         FastTextVectorizer(lock_factor=0.5, bucket=100).fit(DOCS)
+
+
+@pytest.mark.slow
+def test_fine_tuning_on_kjv_beats_pretrained_only_and_from_scratch():
+    # Pre-train on the Old Testament, adapt to 2,000 New Testament verses, and classify the
+    # New Testament's verses by book (27 books; 5-fold shuffled logistic regression).
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import KFold, cross_val_score
+
+    from skembed import PretrainedVectorizer
+    from skembed.datasets import load_kjv
+
+    kjv = load_kjv()
+    texts = np.array(kjv.data, dtype=object)
+    new_testament = kjv.testament == "new"
+    old, new, y = (
+        list(texts[~new_testament]),
+        list(texts[new_testament]),
+        kjv.target[new_testament],
+    )
+    adapt = [new[i] for i in np.random.RandomState(0).choice(len(new), 2000, replace=False)]
+
+    pre = Word2VecVectorizer(min_count=5, random_state=0).fit(old)
+    models = {
+        "pretrained": PretrainedVectorizer(vectors=pre.wv_).fit(adapt),
+        "scratch": Word2VecVectorizer(min_count=2, epochs=20, random_state=0).fit(adapt),
+        "fine-tuned": Word2VecVectorizer(min_count=2, random_state=0, initial_vectors=pre.wv_).fit(
+            adapt
+        ),  # fmt: skip
+    }
+    cv = KFold(5, shuffle=True, random_state=0)
+    accuracy = {
+        name: cross_val_score(
+            LogisticRegression(max_iter=2000), model.transform(new), y, cv=cv
+        ).mean()
+        for name, model in models.items()
+    }
+    print(accuracy)
+    assert accuracy["fine-tuned"] > accuracy["pretrained"] + 0.01
+    assert accuracy["fine-tuned"] > accuracy["scratch"] + 0.005
