@@ -9,6 +9,7 @@ from skembed.models._classifier import FastTextClassifier
 from skembed.models._doc2vec import Doc2VecVectorizer
 from skembed.models._fasttext import FastTextVectorizer
 from skembed.models._glove import GloVeVectorizer
+from skembed.models._pretrained import PretrainedVectorizer
 from skembed.models._word2vec import Word2VecVectorizer
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "FastTextClassifier",
     "FastTextVectorizer",
     "GloVeVectorizer",
+    "PretrainedVectorizer",
     "Word2VecVectorizer",
 ]

@@ -39,11 +39,12 @@ from skembed.corpus._encoding import (
 )
 from skembed.corpus._sampling import noise_table
 from skembed.models._kernels._score import sgns_log_likelihood, sgns_log_likelihood_parallel
-from skembed.models._pooling import document_frequency, pool, smooth_idf
+from skembed.models._pooling import document_frequency, fit_pooling, pool_fitted, smooth_idf
 from skembed.schedules import get_schedule, with_warmup
 from skembed.text._analyzer import build_analyzer, iter_tokens
 from skembed.utils._random import seed_states
 from skembed.utils._threads import call_kernel, resolve_n_threads
+from skembed.vectors._initial import as_initial_vectors, union_vocabulary
 
 __all__ = ["BaseEmbeddingVectorizer"]
 
@@ -228,6 +229,22 @@ class BaseEmbeddingVectorizer(
         except BaseException:
             undo()
             raise
+        finally:
+            self.__dict__.pop("_initial_cache", None)  # the loaded initial_vectors of this fit
+
+    def _initial(self):
+        """Return the WordVectors of ``initial_vectors`` (loaded once per fit), or None.
+
+        None for estimators without the parameter; see :mod:`skembed.vectors._initial`
+        for what a fresh fit does with them.
+        """
+        if "initial_vectors" not in self._parameter_constraints:
+            return None
+        cache = self.__dict__.get("_initial_cache")
+        if cache is None or cache[0] is not self.initial_vectors:
+            cache = (self.initial_vectors, as_initial_vectors(self.initial_vectors))
+            self._initial_cache = cache
+        return cache[1]
 
     def _fit(self, X, partial):
         """Fit, continue (warm start) or update (partial_fit); return X's encoded corpus.
@@ -239,6 +256,7 @@ class BaseEmbeddingVectorizer(
         if continuing:
             self._check_structure()
         else:
+            self._initial()  # a file that cannot be read fails before X is read
             self._rng = check_random_state(self.random_state)
         rng = self._rng
         full, words, counts = self._read(X)
@@ -261,6 +279,10 @@ class BaseEmbeddingVectorizer(
                 )
         else:
             final_words, final_counts, mapping = self._new_vocabulary(words, counts)
+            # with initial_vectors, the words found only there follow (count 0)
+            final_words, final_counts = union_vocabulary(
+                final_words, final_counts, self._initial()
+            )
             self._init_parameters(final_words, final_counts, rng)
             self._fitted_structure = {
                 name: getattr(self, name) for name in self._structural_parameters
@@ -312,7 +334,16 @@ class BaseEmbeddingVectorizer(
         )
         self._n_documents += full_corpus.n_documents
         self.idf_ = smooth_idf(self._document_frequency, self._n_documents)
+        self._fit_pooling(full_corpus)
         return full_corpus
+
+    def _fit_pooling(self, corpus):
+        """Fit what ``pooling`` learns from the training documents (SIF and uSIF; else None)."""
+        self._pooling_state = fit_pooling(
+            self.pooling, self.wv_.vectors, corpus, self.wv_.counts, resolve_n_threads(self.n_jobs)
+        )
+        state = self._pooling_state
+        self.common_components_ = None if state is None else state["components"]
 
     def _refresh(self):
         """Bring ``wv_.vectors`` and its caches up to date with the trained arrays."""
@@ -527,5 +558,7 @@ class BaseEmbeddingVectorizer(
     def _pool(self, corpus, vectors=None, idf=None):
         vectors = self.wv_.vectors if vectors is None else vectors
         idf = self.idf_ if idf is None else idf
-        weights = idf if self.pooling == "tfidf" else None
-        return pool(vectors, corpus, self.pooling, weights, resolve_n_threads(self.n_jobs))
+        return pool_fitted(
+            self.pooling, self.__dict__.get("_pooling_state"), vectors, corpus, idf,
+            resolve_n_threads(self.n_jobs),
+        )  # fmt: skip

@@ -650,6 +650,10 @@ tokenizer, token_pattern, stop_words
     def _new_rows(self, n, rng, dim):
         return ((rng.random_sample((n, dim)) - 0.5) / dim).astype(np.float32)
 
+    def _fit_pooling(self, corpus):
+        # documents are inferred, not pooled: there is no pooling to fit
+        pass
+
     def _init_parameters(self, words, counts, rng):
         initial = self.__dict__.get("_pending", {}).get("initial")
         n_words, dim = len(words), initial_dimension(self.vector_size, initial)

@@ -1,7 +1,8 @@
 """FastTextVectorizer: fastText's subword skip-gram and CBOW as a scikit-learn transformer."""
 
+import os
 from array import array
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import _fit_context
@@ -27,6 +28,8 @@ from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
 from skembed.text._subwords import build_subword_table, subwords_enabled
 from skembed.utils._threads import call_kernel, numba_threads, resolve_n_threads
 from skembed.vectors._fasttext_vectors import FastTextWordVectors, first_use
+from skembed.vectors._initial import copy_initial_rows, initial_dimension
+from skembed.vectors._word_vectors import WordVectors
 
 __all__ = ["FastTextVectorizer"]
 
@@ -186,9 +189,27 @@ or callable, default="linear"
         Words ``partial_fit`` will see in all; with it the schedule decays by
         words seen, without it ``partial_fit`` trains at the constant
         ``learning_rate``.
-    pooling : {"mean", "sum", "max", "tfidf"}, default="mean"
+    initial_vectors : str, path-like or WordVectors, default=None
+        Start a fresh fit from pre-trained vectors: a file that
+        :func:`skembed.vectors.load` reads, or vectors in memory.  Their
+        dimension replaces ``vector_size``; the vocabulary is the corpus words
+        that pass ``min_count``, then the words found only in the file (count
+        0).  The word row of each word found in the file is set so that its
+        composed vector (the mean of its word and n-gram rows) starts equal to
+        the pre-trained vector (to float32 rounding); n-gram rows start random.
+        The words only in the file are never trained, but share n-gram rows
+        with trained words, so their composed vectors move with them.
+    lock_factor : float, default=1.0
+        Only 1 (pre-trained rows train freely) is available here: a word's
+        n-gram rows are shared with other words, so its vector cannot be held
+        still.  :class:`Word2VecVectorizer` takes any value in [0, 1].
+    pooling : {"mean", "sum", "max", "tfidf", "sif", "usif"}, default="mean"
         How ``transform`` combines a document's word vectors ("tfidf": mean
-        weighted by ``idf_``).
+        weighted by ``idf_``; "sif": mean weighted by ``a / (a + p(w))`` with
+        ``a = 1e-3`` and ``p`` from the training counts, less the projection on
+        ``common_components_``, as Arora, Liang and Ma 2017; "usif": Ethayarajh
+        2018's unit vectors weighted by ``a / (a / 2 + p(w))``, ``a`` fitted, less
+        5 weighted common components).  Fitted in ``fit``.
     input, encoding, decode_error, strip_accents, lowercase, preprocessor, \
 tokenizer, token_pattern, stop_words
         Text parameters with :class:`~sklearn.feature_extraction.text.CountVectorizer`'s
@@ -216,6 +237,10 @@ tokenizer, token_pattern, stop_words
     idf_ : ndarray of shape (n_words,), float32
         Smoothed inverse document frequency of each word in the training
         documents.
+    common_components_ : ndarray of shape (n_components, vector_size) or None
+        Directions removed from every pooled document (``pooling`` "sif": the
+        first right singular vector of the training documents' vectors; "usif":
+        up to 5); None for the other modes.
     loss_curve_ : list of float
         Mean loss per example in each epoch: per (word, context) pair for
         skip-gram, per predicted word for CBOW.
@@ -305,6 +330,8 @@ tokenizer, token_pattern, stop_words
         # n-gram rows follow the word rows in one int32-indexed matrix
         "bucket": [Interval(Integral, 0, _MAX_BUCKET, closed="both")],
         "compact": ["boolean"],
+        "initial_vectors": [str, os.PathLike, WordVectors, None],
+        "lock_factor": [Interval(Real, 0, 1, closed="both")],
     }
 
     def __init__(
@@ -340,6 +367,8 @@ tokenizer, token_pattern, stop_words
         warm_start=False,
         update_vocabulary=False,
         total_words=None,
+        initial_vectors=None,
+        lock_factor=1.0,
         pooling="mean",
         input="content",
         encoding="utf-8",
@@ -384,6 +413,8 @@ tokenizer, token_pattern, stop_words
         self.warm_start = warm_start
         self.update_vocabulary = update_vocabulary
         self.total_words = total_words
+        self.initial_vectors = initial_vectors
+        self.lock_factor = lock_factor
         self.pooling = pooling
         self.input = input
         self.encoding = encoding
@@ -411,9 +442,35 @@ tokenizer, token_pattern, stop_words
                 f"max_n={self.max_n} is smaller than min_n={self.min_n}: no n-gram length "
                 "fits. Use max_n >= min_n, or min_n=0 or max_n=0 to switch subwords off."
             )
+        if self.lock_factor != 1:
+            raise ValueError(
+                f"lock_factor={self.lock_factor}: FastTextVectorizer trains pre-trained "
+                "vectors freely only (lock_factor=1), because a word's n-gram rows are shared "
+                "with other words; Word2VecVectorizer takes lock_factor in [0, 1]."
+            )
 
     def _init_parameters(self, words, counts, rng):
-        n_words, dim = len(words), self.vector_size
+        self._init_rows(words, counts, rng)
+        initial = self._initial()
+        if initial is not None:
+            self._start_from(initial)
+
+    def _start_from(self, initial):
+        """Shift the word rows so that the words of ``initial`` compose to its vectors."""
+        wv = self.wv_
+        wv.clear_cache(n_threads=resolve_n_threads(self.n_jobs))
+        target = wv.vectors.copy()
+        pretrained = copy_initial_rows(target, wv.index_to_key, initial)
+        # a composed vector is the mean of the word's n rows: adding n * (target - now) to
+        # the word row moves it to the target
+        n_rows = np.diff(wv._table()[0]).astype(np.float32)[:, None]
+        shift = n_rows * (target - wv.vectors)
+        wv._input[: len(wv)][pretrained] += shift[pretrained]
+        wv.clear_cache(n_threads=resolve_n_threads(self.n_jobs))
+
+    def _init_rows(self, words, counts, rng):
+        n_words = len(words)
+        dim = initial_dimension(self.vector_size, self._initial())
         n_threads = resolve_n_threads(self.n_jobs)
         self._init_seed = int(rng.randint(0, 2**31 - 1))
         self._output_vectors = np.zeros((n_words, dim), dtype=np.float32)
@@ -446,7 +503,8 @@ tokenizer, token_pattern, stop_words
 
     def _grow_parameters(self, new_words, new_counts, rng):
         """Append rows for new words (and, compacted, for their n-grams' new buckets)."""
-        wv, dim = self.wv_, self.vector_size
+        wv = self.wv_
+        dim = wv.vector_size
         n_old, n_new = len(wv), len(new_words)
         words = wv.index_to_key + list(new_words)
         n_threads = resolve_n_threads(self.n_jobs)
@@ -500,7 +558,8 @@ tokenizer, token_pattern, stop_words
         indptr, indices = wv._table()
         shift = np.empty(len(wv), dtype=np.float32)
         _fasttext.mean_shift_factors(indptr, indices, shift)
-        keep = keep_probabilities(wv.counts, self.sample)
+        with np.errstate(divide="ignore"):  # words only in initial_vectors count 0: kept
+            keep = keep_probabilities(wv.counts, self.sample)
         alias_prob, alias_index = noise_table(wv.counts, self.ns_exponent)
         sig, log_sig = make_tables()
         seg_offsets = corpus.segments()

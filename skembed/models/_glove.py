@@ -220,9 +220,13 @@ or callable, default="constant"
         Entries ``partial_fit`` will see in all; with it the schedule decays by
         entries seen, without it ``partial_fit`` trains at the constant
         ``learning_rate``.
-    pooling : {"mean", "sum", "max", "tfidf"}, default="mean"
+    pooling : {"mean", "sum", "max", "tfidf", "sif", "usif"}, default="mean"
         How ``transform`` combines a document's word vectors ("tfidf": mean
-        weighted by ``idf_``).
+        weighted by ``idf_``; "sif": mean weighted by ``a / (a + p(w))`` with
+        ``a = 1e-3`` and ``p`` from the training counts, less the projection on
+        ``common_components_``, as Arora, Liang and Ma 2017; "usif": Ethayarajh
+        2018's unit vectors weighted by ``a / (a / 2 + p(w))``, ``a`` fitted, less
+        5 weighted common components).  Fitted in ``fit``.
     input, encoding, decode_error, strip_accents, lowercase, preprocessor, \
 tokenizer, token_pattern, stop_words
         Text parameters with :class:`~sklearn.feature_extraction.text.CountVectorizer`'s
@@ -248,6 +252,10 @@ tokenizer, token_pattern, stop_words
         Row of each word in ``wv_`` (derived from ``wv_``).
     idf_ : ndarray of shape (n_words,), float32
         Smoothed inverse document frequency of each word in the training documents.
+    common_components_ : ndarray of shape (n_components, vector_size) or None
+        Directions removed from every pooled document (``pooling`` "sif": the
+        first right singular vector of the training documents' vectors; "usif":
+        up to 5); None for the other modes.
     cooccurrence_ : scipy.sparse.csr_matrix of shape (n_words, n_words), float32
         Co-occurrence counts of the corpus trained on in the last call of
         ``fit`` (held-out documents excluded) or ``partial_fit`` (its

@@ -13,7 +13,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skembed.models._pooling import POOLING_MODES
+from skembed.models._pooling import POOLING_OPTIONS
 from skembed.schedules import SCHEDULES
 
 __all__ = [
@@ -87,7 +87,7 @@ COMMON_CONSTRAINTS = {
     "epochs": [_int(0)],
     "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
     "min_learning_rate": [Interval(Real, 0, None, closed="left")],
-    "pooling": [StrOptions(set(POOLING_MODES))],
+    "pooling": [StrOptions(set(POOLING_OPTIONS))],
     "random_state": ["random_state"],
     "n_jobs": [Integral, None],
     "verbose": ["verbose"],

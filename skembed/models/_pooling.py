@@ -71,3 +71,188 @@ def pool(vectors, corpus, mode="mean", weights=None, n_threads=1):
         vectors, corpus.tokens, corpus.offsets, weights, POOLING_MODES[mode], out,
     )  # fmt: skip
     return out
+
+
+# ------------------------------------------------------------ SIF and uSIF
+# The modes with state fitted on the training documents (word weights, common components);
+# ``pooling`` accepts these beside the kernel modes of POOLING_MODES.
+SMOOTHED_MODES = ("sif", "usif")
+POOLING_OPTIONS = (*POOLING_MODES, *SMOOTHED_MODES)
+# Arora, Liang and Ma (2017)'s default smoothing, and the common components uSIF removes
+# (Ethayarajh 2018: "in practice, no more than 5 needed")
+SIF_A = 1e-3
+USIF_COMPONENTS = 5
+
+
+def word_probabilities(counts):
+    """Return each word's unigram probability ``count / total`` (zeros when nothing counted)."""
+    counts = np.asarray(counts, dtype=np.float64)
+    total = counts.sum()
+    return counts / total if total > 0 else np.zeros_like(counts)
+
+
+def sif_weights(probabilities, a=SIF_A):
+    """Return SIF's word weights ``a / (a + p(w))`` (float64)."""
+    return a / (a + np.asarray(probabilities, dtype=np.float64))
+
+
+def usif_parameter(probabilities, mean_length):
+    """Return uSIF's ``a`` from the vocabulary and the expected document length.
+
+    With ``V`` the words of known probability and ``n`` the mean document
+    length: a word is "frequent" when ``p(w) > 1 - (1 - 1/V)**n`` (at least one
+    expected occurrence in a random walk of ``n`` steps), ``alpha`` is the
+    share of frequent words, ``Z = V / 2``, and ``a = (1 - alpha) / (alpha Z)``.
+    ``alpha = 0`` gives ``a = inf``: every weight is then 2.
+    """
+    p = np.asarray(probabilities, dtype=np.float64)
+    p = p[p > 0]
+    n_vocab = float(p.size)
+    if n_vocab == 0:
+        return np.inf
+    threshold = 1.0 - (1.0 - 1.0 / n_vocab) ** max(float(mean_length), 1.0)
+    alpha = float(np.mean(p > threshold))
+    if alpha == 0.0:
+        return np.inf
+    return (1.0 - alpha) / (alpha * 0.5 * n_vocab)
+
+
+def usif_weights(probabilities, a):
+    """Return uSIF's word weights ``a / (a / 2 + p(w))`` (2 everywhere when ``a`` is inf)."""
+    p = np.asarray(probabilities, dtype=np.float64)
+    if np.isinf(a):
+        return np.full(p.shape, 2.0)
+    return a / (0.5 * a + p)
+
+
+def unit_rows(vectors):
+    """Return ``vectors`` with every non-zero row scaled to unit length (float32)."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (vectors / norms).astype(np.float32)
+
+
+def common_components(X, n_components):
+    """Return the top right singular vectors of the uncentred ``X`` and their shares.
+
+    Returns ``(components, shares)``: ``components`` of shape
+    ``(k, n_features)`` with ``k = min(n_components, rank bound)``, and
+    ``shares[i] = s_i**2 / sum_j s_j**2`` over the ``k`` singular values kept
+    (uSIF's weights ``lambda_i``).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    k = min(int(n_components), *X.shape)
+    if k == 0:
+        return np.zeros((0, X.shape[1]), np.float32), np.zeros(0, np.float64)
+    _, s, vt = np.linalg.svd(X, full_matrices=False)
+    s, vt = s[:k], vt[:k]
+    total = float(np.sum(s**2))
+    shares = s**2 / total if total > 0 else np.zeros(k)
+    return vt.astype(np.float32), shares
+
+
+def remove_components(X, components, scales):
+    """Return ``X - sum_i scales[i] (X . u_i) u_i`` (float32), ``u_i`` the rows of components."""
+    X = np.asarray(X, dtype=np.float64)
+    C = np.asarray(components, dtype=np.float64)
+    return (X - ((X @ C.T) * np.asarray(scales, dtype=np.float64)) @ C).astype(np.float32)
+
+
+def fit_smoothed_pooling(mode, vectors, corpus, counts, n_threads=1):
+    """Fit SIF or uSIF on the training documents; return the pooling state (a dict).
+
+    Parameters
+    ----------
+    mode : {"sif", "usif"}
+    vectors : ndarray of shape (n_words, dim)
+    corpus : Corpus
+        The training documents, as rows of ``vectors``.
+    counts : ndarray of shape (n_words,)
+        Training counts of the words, which give ``p(w)``.
+    n_threads : int, default=1
+
+    Returns
+    -------
+    state : dict
+        ``mode``, ``weights`` (float32 per row), ``unseen_weight`` (the weight
+        of a word with ``p = 0``, such as a fastText word composed in
+        ``transform``), ``components`` (float32, one row per removed direction)
+        and ``scales`` (float64 share of each direction removed).
+    """
+    p = word_probabilities(counts)
+    if mode == "sif":
+        weights, unseen = sif_weights(p), 1.0
+    else:
+        lengths = np.diff(corpus.offsets)
+        a = usif_parameter(p, lengths.mean() if lengths.size else 1.0)
+        weights, unseen = usif_weights(p, a), float(usif_weights(np.zeros(1), a)[0])
+    state = {
+        "mode": mode,
+        "weights": weights.astype(np.float32),
+        "unseen_weight": unseen,
+        "components": np.zeros((0, vectors.shape[1]), np.float32),
+        "scales": np.zeros(0),
+    }
+    X = pool_smoothed(state, vectors, corpus, n_threads)
+    if mode == "sif":
+        components, _ = common_components(X, 1)
+        scales = np.ones(len(components))
+    else:
+        components, scales = common_components(X, USIF_COMPONENTS)
+    state["components"], state["scales"] = components, scales
+    return state
+
+
+def pool_smoothed(state, vectors, corpus, n_threads=1):
+    """Pool documents with a fitted SIF or uSIF ``state`` (see :func:`fit_smoothed_pooling`).
+
+    Each document is the mean over its words of ``weight(w) * v_w`` (uSIF
+    first scales every ``v_w`` to unit length, removing the effect of vector
+    length that its random-walk model corrects), less its projections on the
+    fitted common components.  Rows of ``vectors`` beyond the fitted weights
+    (words composed in ``transform``) weigh ``unseen_weight``; an empty
+    document stays zero.
+    """
+    weights = state["weights"]
+    n_extra = vectors.shape[0] - weights.shape[0]
+    if n_extra > 0:
+        weights = np.concatenate([weights, np.full(n_extra, state["unseen_weight"], np.float32)])
+    if state["mode"] == "usif":
+        vectors = unit_rows(vectors)
+    _check_lengths(vectors, corpus, weights)
+    out = np.zeros((corpus.n_documents, vectors.shape[1]), dtype=np.float32)
+    call_kernel(
+        kernels.pool_documents, kernels.pool_documents_parallel, n_threads,
+        vectors, corpus.tokens, corpus.offsets, weights, kernels.WEIGHTED_AVERAGE, out,
+    )  # fmt: skip
+    if len(state["components"]):
+        out = remove_components(out, state["components"], state["scales"])
+    return out
+
+
+def fit_pooling(mode, vectors, corpus, counts, n_threads=1):
+    """Return the state ``mode`` fits on the training documents: a dict for SIF/uSIF, else None."""
+    if mode not in SMOOTHED_MODES:
+        return None
+    return fit_smoothed_pooling(mode, vectors, corpus, counts, n_threads)
+
+
+def pool_fitted(mode, state, vectors, corpus, idf, n_threads=1):
+    """Pool ``corpus`` as a fitted estimator does: ``mode`` with its fitted ``state`` and ``idf``.
+
+    Raises
+    ------
+    ValueError
+        When ``mode`` is "sif" or "usif" but ``state`` was fitted for another
+        mode (``pooling`` changed after ``fit``).
+    """
+    if mode in SMOOTHED_MODES:
+        if state is None or state["mode"] != mode:
+            fitted = "a mode without fitted state" if state is None else repr(state["mode"])
+            raise ValueError(
+                f"pooling={mode!r} needs word weights and common components fitted on the "
+                f"training documents, but the estimator was fitted with {fitted}: fit it "
+                f"again with pooling={mode!r}."
+            )
+        return pool_smoothed(state, vectors, corpus, n_threads)
+    return pool(vectors, corpus, mode, idf if mode == "tfidf" else None, n_threads)

@@ -1,6 +1,7 @@
 """Word2VecVectorizer: word2vec (skip-gram or CBOW; negative sampling, hierarchical softmax)."""
 
-from numbers import Integral
+import os
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -21,6 +22,7 @@ from skembed.models._params import (
     TEXT_CONSTRAINTS,
 )
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
+from skembed.vectors._initial import copy_initial_rows, initial_dimension
 from skembed.vectors._word_vectors import WordVectors
 
 __all__ = ["Word2VecVectorizer"]
@@ -135,9 +137,27 @@ or callable, default="linear"
         Words ``partial_fit`` will see in all; with it the schedule decays by
         words seen, without it ``partial_fit`` trains at the constant
         ``learning_rate``.
-    pooling : {"mean", "sum", "max", "tfidf"}, default="mean"
+    initial_vectors : str, path-like or WordVectors, default=None
+        Start a fresh fit from pre-trained vectors (fine-tuning): a file that
+        :func:`skembed.vectors.load` reads, or vectors in memory.  Their
+        dimension replaces ``vector_size``; the vocabulary is the corpus words
+        that pass ``min_count``, then the words found only in the file (count 0:
+        never trained, they keep their vectors); a corpus word found in the file
+        starts from its row, the others from random rows.  A warm start or a
+        later ``partial_fit`` continues from the fitted vectors instead.
+    lock_factor : float, default=1.0
+        Learning-rate factor of the rows that came from ``initial_vectors``, in
+        [0, 1]: 0 freezes them (only new words and the output weights train), 1
+        trains them as freely as the others.  No effect without
+        ``initial_vectors``; below 1 it needs ``weight_decay=0``, whose decay
+        would move frozen rows.
+    pooling : {"mean", "sum", "max", "tfidf", "sif", "usif"}, default="mean"
         How ``transform`` combines a document's word vectors ("tfidf": mean
-        weighted by ``idf_``).
+        weighted by ``idf_``; "sif": mean weighted by ``a / (a + p(w))`` with
+        ``a = 1e-3`` and ``p`` from the training counts, less the projection on
+        ``common_components_``, as Arora, Liang and Ma 2017; "usif": Ethayarajh
+        2018's unit vectors weighted by ``a / (a / 2 + p(w))``, ``a`` fitted, less
+        5 weighted common components).  Fitted in ``fit``.
     input, encoding, decode_error, strip_accents, lowercase, preprocessor, \
 tokenizer, token_pattern, stop_words
         Text parameters with :class:`~sklearn.feature_extraction.text.CountVectorizer`'s
@@ -161,6 +181,10 @@ tokenizer, token_pattern, stop_words
         Row of each word in ``wv_`` (derived from ``wv_``).
     idf_ : ndarray of shape (n_words,), float32
         Smoothed inverse document frequency of each word in the training documents.
+    common_components_ : ndarray of shape (n_components, vector_size) or None
+        Directions removed from every pooled document (``pooling`` "sif": the
+        first right singular vector of the training documents' vectors; "usif":
+        up to 5); None for the other modes.
     loss_curve_ : list of float
         Mean training loss per example in each epoch: per (word, context)
         pair for skip-gram, per centre word for CBOW; with both objectives,
@@ -220,6 +244,8 @@ tokenizer, token_pattern, stop_words
         "hs": ["boolean"],
         "cbow_mean": ["boolean"],
         "cbow_correction": ["boolean"],
+        "initial_vectors": [str, os.PathLike, WordVectors, None],
+        "lock_factor": [Interval(Real, 0, 1, closed="both")],
     }
 
     def __init__(
@@ -254,6 +280,8 @@ tokenizer, token_pattern, stop_words
         warm_start=False,
         update_vocabulary=False,
         total_words=None,
+        initial_vectors=None,
+        lock_factor=1.0,
         pooling="mean",
         input="content",
         encoding="utf-8",
@@ -297,6 +325,8 @@ tokenizer, token_pattern, stop_words
         self.warm_start = warm_start
         self.update_vocabulary = update_vocabulary
         self.total_words = total_words
+        self.initial_vectors = initial_vectors
+        self.lock_factor = lock_factor
         self.pooling = pooling
         self.input = input
         self.encoding = encoding
@@ -321,15 +351,24 @@ tokenizer, token_pattern, stop_words
                 "negative=0 with hs=False leaves nothing to train: set negative > 0 "
                 "(negative sampling), hs=True (hierarchical softmax), or both."
             )
+        if self.lock_factor < 1 and self.weight_decay > 0 and self.initial_vectors is not None:
+            raise ValueError(
+                f"lock_factor={self.lock_factor} with weight_decay={self.weight_decay}: decay "
+                "would move the pre-trained rows that lock_factor slows or freezes. Set "
+                "weight_decay=0 or lock_factor=1."
+            )
 
-    def _new_rows(self, n, rng):
+    def _new_rows(self, n, dim, rng):
         # word2vec's initialisation: uniform in [-0.5, 0.5) / dim
-        dim = self.vector_size
         return ((rng.random_sample((n, dim)) - 0.5) / dim).astype(np.float32)
 
     def _init_parameters(self, words, counts, rng):
-        n_words, dim = len(words), self.vector_size
-        self.wv_ = WordVectors(words, self._new_rows(n_words, rng), counts)
+        initial = self._initial()
+        n_words, dim = len(words), initial_dimension(self.vector_size, initial)
+        rows = self._new_rows(n_words, dim, rng)
+        # the rows copied from initial_vectors: those lock_factor slows
+        self._pretrained = copy_initial_rows(rows, words, initial)
+        self.wv_ = WordVectors(words, rows, counts)
         # output weights of each objective start at zero; None where not trained
         self._output_vectors = (
             np.zeros((n_words, dim), dtype=np.float32) if self.negative > 0 else None
@@ -340,13 +379,14 @@ tokenizer, token_pattern, stop_words
 
     def _grow_parameters(self, new_words, new_counts, rng):
         """Append rows for new words; the Huffman tree's inner nodes restart at zero."""
-        n_new, dim = len(new_words), self.vector_size
         wv = self.wv_
+        n_new, dim = len(new_words), wv.vector_size
         self.wv_ = WordVectors(
             wv.index_to_key + list(new_words),
-            np.vstack([wv.vectors, self._new_rows(n_new, rng)]),
+            np.vstack([wv.vectors, self._new_rows(n_new, dim, rng)]),
             np.concatenate([wv.counts, new_counts]),
         )
+        self._pretrained = np.concatenate([self._pretrained, np.zeros(n_new, dtype=bool)])
         if self._output_vectors is not None:
             self._output_vectors = np.vstack(
                 [self._output_vectors, np.zeros((n_new, dim), dtype=np.float32)]
@@ -406,7 +446,8 @@ tokenizer, token_pattern, stop_words
             codes, points = np.zeros(0, np.uint8), np.zeros(0, np.int32)
             code_indptr = np.zeros(1, np.int64)
             syn1_hs = np.zeros((0, dim), dtype=np.float32)
-        keep = keep_probabilities(counts, self.sample)
+        with np.errstate(divide="ignore"):  # words only in initial_vectors count 0: kept
+            keep = keep_probabilities(counts, self.sample)
         alias_prob, alias_index = noise_table(counts, self.ns_exponent)
         sig, log_sig = make_tables()
         seg_offsets = corpus.segments()
@@ -422,6 +463,7 @@ tokenizer, token_pattern, stop_words
             code_indptr=code_indptr, sig_table=sig, log_sig_table=log_sig, max_seg=max_seg,
             **{name: bool(getattr(self, name)) for name in options},
             **self._clip_arguments(),
+            lock=self._lock(),
         )  # fmt: skip
 
         def run(lo, hi, chunks, lrs, seeds, loss_out, count_out, parallel):
@@ -432,6 +474,13 @@ tokenizer, token_pattern, stop_words
             )  # fmt: skip
 
         return Step(run, chunk_words, arrays=self._parameter_arrays())
+
+    def _lock(self):
+        """Kernel argument of ``lock_factor``: None (compiled away) or a factor per word row."""
+        pretrained = self._pretrained
+        if self.lock_factor == 1 or not pretrained.any():
+            return None
+        return np.where(pretrained, np.float32(self.lock_factor), np.float32(1)).astype(np.float32)
 
     def _score_vectors(self):
         if self._output_vectors is None:

@@ -53,6 +53,7 @@ def cbow_example(
     grad,  # SCRATCH float32[dim]
     clip_value=None,  # IN     float or None: bound on each component of an update
     clip_norm=None,  # IN     float or None: bound on the L2 norm of an update
+    lock=None,  # IN     float32[n_words] or None: learning-rate factor of each word row
 ):
     """Predict ``buf[i]`` from ``buf[lo:hi]`` without position ``i``; return the loss.
 
@@ -91,7 +92,15 @@ def cbow_example(
     for c in range(lo, hi):
         if c != i:
             if clip_value is not None or clip_norm is not None:
-                add_scaled(syn0, buf[c], 1.0, grad, clip_value, clip_norm)
+                if lock is not None:
+                    add_scaled(syn0, buf[c], lock[buf[c]], grad, clip_value, clip_norm)
+                else:
+                    add_scaled(syn0, buf[c], 1.0, grad, clip_value, clip_norm)
+            elif lock is not None:  # fine-tuning: pre-trained rows move slower
+                w = buf[c]
+                factor = lock[w]
+                for k in range(dim):
+                    syn0[w, k] += factor * grad[k]
             else:
                 w = buf[c]
                 for k in range(dim):
@@ -128,6 +137,7 @@ def cbow_chunk(
     grad,  # SCRATCH float32[dim]
     clip_value=None,  # IN     float or None: bound on each component of an update
     clip_norm=None,  # IN     float or None: bound on the L2 norm of an update
+    lock=None,  # IN     float32[n_words] or None: learning-rate factor of each word row
 ):
     """Train CBOW on one chunk; return ``(loss_sum, n_examples)``.
 
@@ -147,7 +157,7 @@ def cbow_chunk(
             loss += cbow_example(
                 buf, lo, hi, i, syn0, syn1, alias_prob, alias_index, negative, cbow_mean,
                 cbow_correction, hs, syn1_hs, codes, points, code_indptr, lr, state,
-                sig_table, log_sig_table, neu1, grad, clip_value, clip_norm,
+                sig_table, log_sig_table, neu1, grad, clip_value, clip_norm, lock,
             )  # fmt: skip
             n_examples += 1
     return loss, n_examples
@@ -158,7 +168,7 @@ def cbow_serial(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs, syn1_hs,
     codes, points, code_indptr, lrs, seeds, sig_table, log_sig_table, max_seg, loss_out,
-    count_out, clip_value=None, clip_norm=None,
+    count_out, clip_value=None, clip_norm=None, lock=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
 
@@ -178,7 +188,7 @@ def cbow_serial(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs,
             syn1_hs, codes, points, code_indptr, lrs[c], state, sig_table, log_sig_table,
-            buf, neu1, grad, clip_value, clip_norm,
+            buf, neu1, grad, clip_value, clip_norm, lock,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
@@ -189,7 +199,7 @@ def cbow_parallel(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs, syn1_hs,
     codes, points, code_indptr, lrs, seeds, sig_table, log_sig_table, max_seg, loss_out,
-    count_out, clip_value=None, clip_norm=None,
+    count_out, clip_value=None, clip_norm=None, lock=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild).
 
@@ -205,7 +215,7 @@ def cbow_parallel(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs,
             syn1_hs, codes, points, code_indptr, lrs[c], state, sig_table, log_sig_table,
-            buf, neu1, grad, clip_value, clip_norm,
+            buf, neu1, grad, clip_value, clip_norm, lock,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n

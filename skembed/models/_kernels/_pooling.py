@@ -13,6 +13,9 @@ from numba import prange
 from skembed.utils._jit import jit
 
 MEAN, SUM, MAX, WEIGHTED_MEAN = 0, 1, 2, 3
+# the weighted vectors summed and divided by the number of words (not by the weights' sum):
+# the smoothed-inverse-frequency average of SIF and uSIF
+WEIGHTED_AVERAGE = 4
 
 
 @jit
@@ -35,8 +38,8 @@ def _pool_one(vectors, tokens, offsets, weights, mode, out, d):
     acc = np.zeros(dim, dtype=np.float64)
     for p in range(lo, hi):
         w = tokens[p]
-        weight = weights[w] if mode == WEIGHTED_MEAN else 1.0
-        total += weight
+        weight = weights[w] if mode == WEIGHTED_MEAN or mode == WEIGHTED_AVERAGE else 1.0
+        total += 1.0 if mode == WEIGHTED_AVERAGE else weight
         for k in range(dim):
             acc[k] += weight * vectors[w, k]
     scale = 1.0 if mode == SUM else (1.0 / total if total > 0 else 0.0)
@@ -49,8 +52,8 @@ def pool_documents(
     vectors,  # IN  float32[n_words, dim]
     tokens,  # IN  int32[n_tokens]: word ids (unknown words already dropped)
     offsets,  # IN  int64[n_documents + 1]
-    weights,  # IN  float32[n_words]: per-word weight (WEIGHTED_MEAN only)
-    mode,  # IN  int: MEAN, SUM, MAX or WEIGHTED_MEAN
+    weights,  # IN  float32[n_words]: per-word weight (WEIGHTED_MEAN, WEIGHTED_AVERAGE)
+    mode,  # IN  int: MEAN, SUM, MAX, WEIGHTED_MEAN or WEIGHTED_AVERAGE
     out,  # OUT float32[n_documents, dim], zero-filled by the caller
 ):
     """Fill ``out`` with each document's pooled vector; empty documents stay zero."""

@@ -64,6 +64,7 @@ def skipgram_chunk(
     grad,  # SCRATCH float32[dim]
     clip_value=None,  # IN     float or None: bound on each component of an update
     clip_norm=None,  # IN     float or None: bound on the L2 norm of an update
+    lock=None,  # IN     float32[n_words] or None: learning-rate factor of each word row
 ):
     """Train skip-gram on one chunk; return ``(loss_sum, n_pairs)``.
 
@@ -99,7 +100,14 @@ def skipgram_chunk(
                         sig_table, log_sig_table, grad, clip_value, clip_norm,
                     )  # fmt: skip
                 if clip_value is not None or clip_norm is not None:
-                    add_scaled(syn0, inp, 1.0, grad, clip_value, clip_norm)
+                    if lock is not None:
+                        add_scaled(syn0, inp, lock[inp], grad, clip_value, clip_norm)
+                    else:
+                        add_scaled(syn0, inp, 1.0, grad, clip_value, clip_norm)
+                elif lock is not None:  # fine-tuning: pre-trained rows move slower
+                    factor = lock[inp]
+                    for k in range(dim):
+                        syn0[inp, k] += factor * grad[k]
                 else:
                     for k in range(dim):
                         syn0[inp, k] += grad[k]
@@ -112,7 +120,7 @@ def skipgram_serial(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr,
     lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=None,
-    clip_norm=None,
+    clip_norm=None, lock=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
 
@@ -132,7 +140,7 @@ def skipgram_serial(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points,
             code_indptr, lrs[c], state, sig_table, log_sig_table, buf, grad, clip_value,
-            clip_norm,
+            clip_norm, lock,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
@@ -143,7 +151,7 @@ def skipgram_parallel(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr,
     lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=None,
-    clip_norm=None,
+    clip_norm=None, lock=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild).
 
@@ -158,7 +166,7 @@ def skipgram_parallel(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points,
             code_indptr, lrs[c], state, sig_table, log_sig_table, buf, grad, clip_value,
-            clip_norm,
+            clip_norm, lock,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
