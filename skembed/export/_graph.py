@@ -236,8 +236,13 @@ def words_to_ngram_buckets(g, words, min_n, max_n, bucket):
 
 
 # --------------------------------------------------------------------- vectors
-def buckets_to_rows(g, buckets, n_words, ngram_rows):
-    """fastText buckets (-1: none) to rows of the stored matrix (-1: not stored)."""
+def buckets_to_rows(g, buckets, n_words, ngram_rows, zero_row=None):
+    """fastText buckets (-1: none) to rows of the stored matrix (-1: no n-gram).
+
+    In a compacted model (``ngram_rows`` given) a bucket that training never
+    touched has no stored row but still counts, as a zero row, in the mean of a
+    word's n-grams: it goes to ``zero_row``, a row of zeros after the stored ones.
+    """
     if ngram_rows is None:
         return g.op(
             "Where",
@@ -245,17 +250,18 @@ def buckets_to_rows(g, buckets, n_words, ngram_rows):
             g.op("Add", buckets, g.i64(n_words)),
             g.i64(-1),
         )
-    return g.op(
+    encoded = g.op(
         "LabelEncoder",
         buckets,
         domain="ai.onnx.ml",
         keys_int64s=[int(b) for b in ngram_rows],
         values_int64s=list(range(n_words, n_words + len(ngram_rows))),
-        default_int64=-1,
+        default_int64=int(zero_row),
     )
+    return g.op("Where", g.op("GreaterOrEqual", buckets, g.i64(0)), encoded, g.i64(-1))
 
 
-def word_vectors(g, matrix, ids, rows=None):
+def word_vectors(g, matrix, ids, rows=None, zero_row=None):
     """Vectors of the word slots: ``(vectors [N, T, dim] float32, known, present)``.
 
     Without ``rows``, a slot is present when its id is a vocabulary row.  With
@@ -277,8 +283,12 @@ def word_vectors(g, matrix, ids, rows=None):
     scale = g.op("Reciprocal", g.op("Max", count, g.const(np.float32(1.0))))
     composed = g.op("Mul", total, g.unsqueeze_last(scale))
     vectors = g.op("Where", g.unsqueeze_last(known), vectors, composed)
+    stored = count
+    if zero_row is not None:  # an unseen word counts only when one of its rows is stored
+        real = g.op("And", valid, g.op("Not", g.op("Equal", rows, g.i64(zero_row))))
+        stored = g.reduce("ReduceSum", g.cast(real, np.float32), axis=2)
     present = g.op(
-        "Or", known, g.op("And", unseen, g.op("Greater", count, g.const(np.float32(0))))
+        "Or", known, g.op("And", unseen, g.op("Greater", stored, g.const(np.float32(0))))
     )
     return vectors, known, present
 

@@ -133,8 +133,13 @@ def build_nodes(g, vectorizer, kind, input, inputs):
     spec = pooling_spec(vectorizer)
     subwords = kind == "fasttext" and wv.subwords_enabled
     ngram_rows = wv.ngram_rows if subwords and wv.is_compact else None
+    zero_row = None
     if kind == "fasttext":
-        matrix = np.concatenate([wv.vectors, wv.vectors_ngrams])
+        parts = [wv.vectors, wv.vectors_ngrams]
+        if ngram_rows is not None:  # untouched buckets count as zero rows
+            zero_row = len(wv) + len(ngram_rows)
+            parts.append(np.zeros((1, wv.vector_size), dtype=np.float32))
+        matrix = np.concatenate(parts)
     else:
         matrix = wv.vectors
     matrix = g.const(np.ascontiguousarray(matrix, dtype=np.float32), "vectors")
@@ -144,15 +149,15 @@ def build_nodes(g, vectorizer, kind, input, inputs):
         ids = _graph.words_to_ids(g, words, wv.key_to_index, _stop_words(vectorizer))
         if subwords:
             buckets = _graph.words_to_ngram_buckets(g, words, wv.min_n, wv.max_n, wv.bucket)
-            rows = _graph.buckets_to_rows(g, buckets, len(wv), ngram_rows)
+            rows = _graph.buckets_to_rows(g, buckets, len(wv), ngram_rows, zero_row)
     else:
         ids = inputs[0]
         if kind == "fasttext":
             if subwords:
-                rows = _graph.buckets_to_rows(g, inputs[1], len(wv), ngram_rows)
+                rows = _graph.buckets_to_rows(g, inputs[1], len(wv), ngram_rows, zero_row)
             else:  # no n-gram has a row: an unknown word is skipped, as in transform
                 rows = g.op("Sub", g.op("Mul", inputs[1], g.i64(0)), g.i64(1))
-    vectors, known, present = _graph.word_vectors(g, matrix, ids, rows)
+    vectors, known, present = _graph.word_vectors(g, matrix, ids, rows, zero_row)
     return _graph.pool(g, spec, vectors, ids, known, present)
 
 

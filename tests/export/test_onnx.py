@@ -38,7 +38,7 @@ ESTIMATORS = {
     "word2vec": lambda: Word2VecVectorizer(vector_size=8, min_count=2, epochs=2, random_state=0),
     "glove": lambda: GloVeVectorizer(vector_size=8, min_count=2, epochs=2, random_state=0),
     "fasttext": lambda: FastTextVectorizer(
-        vector_size=8, min_count=2, bucket=500, epochs=2, random_state=0
+        vector_size=8, min_count=2, bucket=500, compact=False, epochs=2, random_state=0
     ),
     "fasttext_compact": lambda: FastTextVectorizer(
         vector_size=8, min_count=2, bucket=500, compact=True, epochs=2, random_state=0
@@ -69,6 +69,22 @@ def _run(model, feeds):
 
 def _text(docs):
     return {"text": np.array(docs, dtype=object)}
+
+
+def test_compacted_model_counts_untouched_buckets_as_zero_rows():
+    """Unseen words whose n-grams fall, partly or wholly, in buckets training never touched."""
+    vec = ESTIMATORS["fasttext_compact"]().fit(TRAIN)
+    rng = np.random.default_rng(0)
+    words = ["".join(rng.choice(list("qxzjvkwy"), size=rng.integers(2, 6))) for _ in range(300)]
+    _, n_stored = vec.wv_.unseen_vectors(words)
+    assert (n_stored == 0).any() and (n_stored > 0).any()  # both kinds are probed
+    docs = [" ".join(words[i : i + 3]) + " cat" for i in range(0, 300, 3)]
+    for pooling in ("mean", "sum"):
+        vec.set_params(pooling=pooling)
+        expected = vec.transform(docs)
+        for model, feeds in ((to_onnx(vec), encode_for_onnx(vec, docs)),
+                             (to_onnx(vec, input="text"), _text(docs))):  # fmt: skip
+            np.testing.assert_allclose(_run(model, feeds), expected, rtol=0, atol=TOL)
 
 
 @pytest.mark.parametrize("pooling", POOLINGS)
