@@ -306,6 +306,12 @@ def pool(g, spec, vectors, ids, known, present):
         return _remove_components(g, spec, g.cast(out, np.float64))
     present_d = g.cast(present, np.float64)
     weight = present_d
+    if spec.unit_vectors:  # as unit_rows: a zero vector stays zero
+        norm = g.op("Sqrt", g.reduce("ReduceSum", g.op("Mul", vectors, vectors), axis=2,
+                                     keepdims=1))  # fmt: skip
+        safe = g.op("Where", g.op("Greater", norm, g.const(np.float32(0))), norm,
+                    g.const(np.float32(1)))  # fmt: skip
+        vectors = g.op("Div", vectors, safe)
     if spec.weights is not None:
         table = g.const(np.asarray(spec.weights, dtype=np.float64), "weights")
         per_word = g.op("Gather", table, g.op("Max", ids, g.i64(0)), axis=0)

@@ -5,10 +5,10 @@ Every pooling of ``transform`` is written as: weight each word vector, then sum
 words or by the sum of the weights, then optionally remove fixed components.
 A mode whose estimator attributes fit that shape is exported by adding one
 entry to :data:`POOLINGS`: a function of the fitted estimator that returns its
-:class:`PoolingSpec`.  A SIF-style pooling (smooth inverse frequency weights
-``a / (a + p(w))``, divided by the number of words, then its fitted principal
-components removed) is ``PoolingSpec("sum", weights=..., divide="count",
-components=..., component_scale=...)``.
+:class:`PoolingSpec`.  SIF and uSIF (smooth inverse frequency weights ``a / (a + p(w))``, divided by
+the number of words, then the fitted common components removed; uSIF scales
+each word vector to unit length first) are ``PoolingSpec("sum", weights=...,
+divide="count", components=..., component_scale=...)``.
 """
 
 from dataclasses import dataclass
@@ -39,6 +39,8 @@ class PoolingSpec:
         ``v - sum_k scale_k (v . u_k) u_k``.
     component_scale : ndarray of shape (n_components,) or None
         ``scale_k`` above; None means 1.
+    unit_vectors : bool
+        Scale every word vector to unit length before weighting (uSIF).
 
     Examples
     --------
@@ -53,11 +55,29 @@ class PoolingSpec:
     divide: str = "none"
     components: np.ndarray | None = None
     component_scale: np.ndarray | None = None
+    unit_vectors: bool = False
 
 
 def _unseen_idf(estimator):
     # as FastTextVectorizer.transform: a word with document frequency 0
     return float(np.log(1.0 + estimator._n_documents) + 1.0)
+
+
+def _smoothed(est):
+    # SIF and uSIF: fitted word weights, the mean over words, fitted components removed
+    state = est._pooling_state
+    if state is None or state["mode"] != est.pooling:
+        raise ValueError(f"pooling={est.pooling!r} was not fitted: fit the vectorizer again.")
+    components = state["components"] if len(state["components"]) else None
+    return PoolingSpec(
+        "sum",
+        weights=state["weights"],
+        unseen_weight=float(state["unseen_weight"]),
+        divide="count",
+        components=components,
+        component_scale=state["scales"] if components is not None else None,
+        unit_vectors=state["mode"] == "usif",
+    )
 
 
 POOLINGS = {
@@ -67,6 +87,8 @@ POOLINGS = {
     "tfidf": lambda est: PoolingSpec(
         "sum", weights=est.idf_, unseen_weight=_unseen_idf(est), divide="weight"
     ),
+    "sif": _smoothed,
+    "usif": _smoothed,
 }
 
 

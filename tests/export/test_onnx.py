@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 
 from skembed import Doc2VecVectorizer, FastTextVectorizer, GloVeVectorizer, Word2VecVectorizer
 from skembed.export import encode_for_onnx, to_onnx
@@ -13,7 +14,8 @@ from skembed.export import encode_for_onnx, to_onnx
 ort = pytest.importorskip("onnxruntime")
 onnx = pytest.importorskip("onnx")
 
-POOLINGS = ["mean", "sum", "max", "tfidf"]
+POOLINGS = ["mean", "sum", "max", "tfidf", "sif", "usif"]
+FITTED_POOLINGS = ("sif", "usif")  # fitted on the training documents: refit to switch
 TOL = 1e-5
 
 TRAIN = [
@@ -87,9 +89,15 @@ def test_compacted_model_counts_untouched_buckets_as_zero_rows():
             np.testing.assert_allclose(_run(model, feeds), expected, rtol=0, atol=TOL)
 
 
+def _with_pooling(fitted, pooling):
+    if pooling in FITTED_POOLINGS:
+        return clone(fitted).set_params(pooling=pooling).fit(TRAIN)
+    return fitted.set_params(pooling=pooling)
+
+
 @pytest.mark.parametrize("pooling", POOLINGS)
 def test_token_graph_matches_transform(fitted, pooling):
-    fitted.set_params(pooling=pooling)
+    fitted = _with_pooling(fitted, pooling)
     expected = fitted.transform(PROBE)
     out = _run(to_onnx(fitted), encode_for_onnx(fitted, PROBE))
     assert out.dtype == np.float32 and out.shape == expected.shape
@@ -100,7 +108,7 @@ def test_token_graph_matches_transform(fitted, pooling):
 
 @pytest.mark.parametrize("pooling", POOLINGS)
 def test_text_graph_matches_transform_on_ascii(fitted, pooling):
-    fitted.set_params(pooling=pooling)
+    fitted = _with_pooling(fitted, pooling)
     out = _run(to_onnx(fitted, input="text"), _text(PROBE))
     np.testing.assert_allclose(out, fitted.transform(PROBE), rtol=0, atol=TOL)
 
@@ -227,8 +235,15 @@ def test_other_objects_and_inputs_are_refused():
 
 def test_a_pooling_without_exporter_is_named():
     vec = ESTIMATORS["word2vec"]().fit(TRAIN)
-    vec.pooling = "sif"  # as a pooling added later would be set
-    with pytest.raises(NotImplementedError, match="pooling='sif'"):
+    vec.pooling = "median"  # as a pooling added later would be set
+    with pytest.raises(NotImplementedError, match="pooling='median'"):
+        to_onnx(vec)
+
+
+def test_a_smoothed_pooling_switched_after_fit_is_refused():
+    vec = ESTIMATORS["word2vec"]().fit(TRAIN)
+    vec.set_params(pooling="sif")  # no SIF weights were fitted
+    with pytest.raises(ValueError, match="pooling='sif' was not fitted"):
         to_onnx(vec)
 
 
