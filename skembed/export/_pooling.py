@@ -5,10 +5,11 @@ Every pooling of ``transform`` is written as: weight each word vector, then sum
 words or by the sum of the weights, then optionally remove fixed components.
 A mode whose estimator attributes fit that shape is exported by adding one
 entry to :data:`POOLINGS`: a function of the fitted estimator that returns its
-:class:`PoolingSpec`.  SIF and uSIF (smooth inverse frequency weights ``a / (a + p(w))``, divided by
-the number of words, then the fitted common components removed; uSIF scales
-each word vector to unit length first) are ``PoolingSpec("sum", weights=...,
-divide="count", components=..., component_scale=...)``.
+:class:`PoolingSpec`.  SIF and uSIF (smooth inverse frequency weights
+``a / (a + p(w))``, divided by the number of words, then the fitted common
+components removed; uSIF scales each word vector to unit length first) are
+``PoolingSpec("sum", weights=..., divide="count", components=...,
+component_scale=..., unit_vectors=...)``.
 """
 
 from dataclasses import dataclass
