@@ -189,7 +189,9 @@ class WordVectors:
             return [items]
         return list(items)
 
-    def most_similar(self, positive=None, negative=None, topn=10, restrict_vocab=None):
+    def most_similar(
+        self, positive=None, negative=None, topn=10, restrict_vocab=None, indexer=None
+    ):
         """Return the ``topn`` words closest (cosine) to the mean of the query.
 
         The query is the mean of the unit vectors of ``positive`` minus those
@@ -202,6 +204,11 @@ class WordVectors:
         topn : int, default=10
         restrict_vocab : int, default=None
             Search only the first ``restrict_vocab`` rows (the most frequent words).
+        indexer : index, default=None
+            Answer from this index (:class:`~skembed.vectors.ExactIndex`,
+            :class:`~skembed.vectors.NNDescentIndex`, or any object with their
+            ``query`` and ``keys_``) instead of scanning every row; the words come
+            from its ``keys_``, so words added to it are answers too.
 
         Returns
         -------
@@ -227,6 +234,13 @@ class WordVectors:
         length = np.linalg.norm(query)
         if length > 0:
             query = query / length
+        if indexer is not None:
+            if restrict_vocab is not None:
+                raise ValueError("restrict_vocab cannot be combined with indexer.")
+            from skembed.vectors._index import indexed_most_similar
+
+            excluded = {self.index_to_key[i] for i in exclude}
+            return indexed_most_similar(indexer, query, excluded, topn)
         normed = self.get_normed_vectors()
         if restrict_vocab is not None:
             normed = normed[:restrict_vocab]
