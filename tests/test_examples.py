@@ -42,3 +42,15 @@ def test_validation_curve_writes_a_png(tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert train.shape == test.shape == (3, 3)
     assert np.all(train.mean(axis=1) >= test.mean(axis=1) - 0.05)
+
+
+def test_search_kjv_clusters_searches_and_draws(tmp_path, capsys):
+    result = _load("search_kjv").main(tmp_path, small=True)
+    for path in result["paths"]:
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # 32 words of 4 books; a clustering that ignored the books would sit near 0.4
+    assert len(result["clusters"].table) == 32
+    assert result["purity"] >= 0.5
+    assert len(result["hits"]) == 3 and result["hits"][0][1] >= result["hits"][-1][1]
+    assert result["expanded"][0] == ("the", 1.0)
+    assert "verses nearest" in capsys.readouterr().out

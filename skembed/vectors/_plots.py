@@ -164,6 +164,7 @@ def plot_training_curves(estimator, ax=None, path=None):
     ax.plot(epochs, losses, marker="o", color="tab:blue", label="training loss")
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     scores = getattr(step, "validation_scores_", None)
     if scores:
         twin = ax.twinx()
