@@ -10,8 +10,6 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
-
 from skembed import Word2VecVectorizer
 from skembed.datasets import load_kjv
 from skembed.text._analyzer import build_analyzer
