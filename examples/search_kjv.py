@@ -51,10 +51,10 @@ def main(output_dir=".", small=False, epochs=None, vector_size=None, n_jobs=None
     kjv = load_kjv()
     verses, books = list(kjv.data), list(kjv.book)
     if small:
-        verses, books = verses[::4], books[::4]
+        verses, books = verses[::2], books[::2]
     vec = Word2VecVectorizer(
         vector_size=vector_size or (32 if small else 100),
-        epochs=epochs or (3 if small else 10),
+        epochs=epochs or (5 if small else 10),
         early_stopping=True, n_iter_no_change=100,  # a validation curve, no stop
         random_state=0, n_jobs=n_jobs,
     ).fit(verses)  # fmt: skip

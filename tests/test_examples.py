@@ -48,9 +48,10 @@ def test_search_kjv_clusters_searches_and_draws(tmp_path, capsys):
     result = _load("search_kjv").main(tmp_path, small=True)
     for path in result["paths"]:
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    # 32 words of 4 books; a clustering that ignored the books would sit near 0.4
+    # 32 words, 8 per book: clusters blind to the books score 0.41 on average and 0.53 at
+    # their 99th percentile; measured 0.59 (0.78 on the whole Bible)
     assert len(result["clusters"].table) == 32
-    assert result["purity"] >= 0.5
+    assert result["purity"] >= 0.55
     assert len(result["hits"]) == 3 and result["hits"][0][1] >= result["hits"][-1][1]
     assert result["expanded"][0] == ("the", 1.0)
     assert "verses nearest" in capsys.readouterr().out
