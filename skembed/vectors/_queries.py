@@ -92,7 +92,7 @@ def _named(wv, pairs):
     return [(wv.index_to_key[i], s) for i, s in pairs]
 
 
-def most_similar(wv, positive=None, negative=None, topn=10, restrict_vocab=None):
+def most_similar(wv, positive=None, negative=None, topn=10, restrict_vocab=None, indexer=None):
     """Return the ``topn`` words closest (cosine) to the mean of a query.
 
     The query is the mean of the unit vectors of ``positive`` minus those of
@@ -107,6 +107,10 @@ def most_similar(wv, positive=None, negative=None, topn=10, restrict_vocab=None)
     topn : int, default=10
     restrict_vocab : int, default=None
         Search only the first ``restrict_vocab`` rows (the most frequent words).
+    indexer : object, default=None
+        A fitted index (:class:`~skembed.vectors.ExactIndex`,
+        :class:`~skembed.vectors.NNDescentIndex`) to search instead of scanning
+        every row; cannot be combined with ``restrict_vocab``.
 
     Returns
     -------
@@ -134,6 +138,13 @@ def most_similar(wv, positive=None, negative=None, topn=10, restrict_vocab=None)
             parts.append(sign * unit)
             excluded.append(row)
     query = _unit(np.mean(parts, axis=0))
+    if indexer is not None:
+        if restrict_vocab is not None:
+            raise ValueError("restrict_vocab cannot be combined with indexer.")
+        from skembed.vectors._index import indexed_most_similar
+
+        names = {wv.index_to_key[row] for row in excluded if row is not None and row >= 0}
+        return indexed_most_similar(indexer, query, names, topn)
     scores = _searched(wv, restrict_vocab) @ query
     return _named(wv, _top(scores, topn, excluded))
 

@@ -184,7 +184,9 @@ class WordVectors:
         b = self.get_vector(word2, norm=True)
         return float(np.dot(a, b))
 
-    def most_similar(self, positive=None, negative=None, topn=10, restrict_vocab=None):
+    def most_similar(
+        self, positive=None, negative=None, topn=10, restrict_vocab=None, indexer=None
+    ):
         """Return the ``topn`` words closest (cosine) to the mean of the query.
 
         The query is the mean of the unit vectors of ``positive`` minus those
@@ -198,13 +200,18 @@ class WordVectors:
         topn : int, default=10
         restrict_vocab : int, default=None
             Search only the first ``restrict_vocab`` rows (the most frequent words).
+        indexer : index, default=None
+            Answer from this index (:class:`~skembed.vectors.ExactIndex`,
+            :class:`~skembed.vectors.NNDescentIndex`, or any object with their
+            ``query`` and ``keys_``) instead of scanning every row; the words come
+            from its ``keys_``, so words added to it are answers too.
 
         Returns
         -------
         list of (str, float)
             Words and cosine similarities, most similar first.
         """
-        return _queries.most_similar(self, positive, negative, topn, restrict_vocab)
+        return _queries.most_similar(self, positive, negative, topn, restrict_vocab, indexer)
 
     def most_similar_batch(self, queries, topn=10, restrict_vocab=None):
         """Answer many queries (words or rows of vectors) with one matrix product.
