@@ -81,6 +81,11 @@ class Word2VecVectorizer(BaseEmbeddingVectorizer):
         (Irsoy, Benton and Stratos 2021).  False adds the undivided gradient
         to every context word, as word2vec and gensim do.  No effect with
         ``cbow_mean=False``, whose undivided gradient is already exact.
+    dropout : float in [0, 1), default=0.0
+        Word dropout, a regulariser for small corpora: each context word of a
+        window is left out with this probability, from the CBOW context (an
+        example that loses every context word is skipped) or as a skip-gram
+        pair.  0 (the default) draws nothing and trains as word2vec does.
     sample : float, default=1e-3
         Subsampling threshold of frequent words (0 disables it).
     epochs : int, default=5
@@ -254,6 +259,7 @@ tokenizer, token_pattern, stop_words
         "hs": ["boolean"],
         "cbow_mean": ["boolean"],
         "cbow_correction": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
         "initial_vectors": [str, os.PathLike, WordVectors, None],
         "lock_factor": [Interval(Real, 0, 1, closed="both")],
     }
@@ -272,6 +278,7 @@ tokenizer, token_pattern, stop_words
         ns_exponent=0.75,
         cbow_mean=True,
         cbow_correction=False,
+        dropout=0.0,
         sample=1e-3,
         epochs=5,
         learning_rate="auto",
@@ -318,6 +325,7 @@ tokenizer, token_pattern, stop_words
         self.ns_exponent = ns_exponent
         self.cbow_mean = cbow_mean
         self.cbow_correction = cbow_correction
+        self.dropout = dropout
         self.sample = sample
         self.epochs = epochs
         self.learning_rate = learning_rate
@@ -476,6 +484,7 @@ tokenizer, token_pattern, stop_words
             **{name: bool(getattr(self, name)) for name in options},
             **self._clip_arguments(),
             lock=self._lock(),
+            dropout=float(self.dropout) if self.dropout > 0 else None,  # None: compiled away
         )  # fmt: skip
 
         def run(lo, hi, chunks, lrs, seeds, loss_out, count_out, parallel):

@@ -6,6 +6,11 @@ import numpy as np
 import pytest
 
 from skembed import GloVeVectorizer, Word2VecVectorizer
+from skembed.corpus._encoding import make_chunks
+from skembed.corpus._sampling import noise_table
+from skembed.models._kernels import _cbow, _sgns
+from skembed.models._kernels._sigmoid import make_tables
+from skembed.utils._random import seed_states
 
 # a planted corpus: words co-occur within their topic only
 _TOPICS = [[f"t{t}w{i}" for i in range(8)] for t in range(3)]
@@ -117,3 +122,76 @@ def test_float16_undo_after_failure_keeps_the_half_model():
         vec.partial_fit(DOCS)
     assert vec.wv_.vectors.dtype == np.float16
     np.testing.assert_array_equal(vec.wv_.vectors, before)
+
+
+# ---------------------------------------------------------------- dropout
+def _pairs_problem(n_segments=4000, n_words=20, dim=4):
+    """Segments of two tokens: with window 1 each token has exactly one context word."""
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(0, n_words, size=2 * n_segments).astype(np.int32)
+    seg = np.arange(0, 2 * n_segments + 1, 2, dtype=np.int64)
+    chunks = make_chunks(seg, target=200)
+    counts = np.bincount(tokens, minlength=n_words) + 1
+    syn0 = (rng.normal(size=(n_words, dim)) * 0.1).astype(np.float32)
+    return tokens, seg, chunks, counts, syn0
+
+
+def _count_trained(algorithm, dropout):
+    tokens, seg, chunks, counts, syn0 = _pairs_problem()
+    keep = np.ones(len(counts), np.float32)
+    prob, index = noise_table(counts, 0.75)
+    sig, log_sig = make_tables()
+    n_chunks = len(chunks) - 1
+    lrs = np.full(n_chunks, 0.01, np.float32)
+    loss, count = np.zeros(n_chunks), np.zeros(n_chunks, np.int64)
+    dim = syn0.shape[1]
+    tree = (np.zeros((0, dim), np.float32), np.zeros(0, np.uint8), np.zeros(0, np.int32),
+            np.zeros(1, np.int64))  # fmt: skip
+    common = (0, n_chunks, chunks, seg, tokens, syn0, np.zeros_like(syn0), keep, prob, index, 1,
+              2)  # fmt: skip
+    if algorithm == "skipgram":
+        _sgns.skipgram_serial(*common, False, *tree, lrs, seeds_of(n_chunks), sig, log_sig, 2,
+                              loss, count, dropout=dropout)  # fmt: skip
+    else:
+        _cbow.cbow_serial(*common, True, False, False, *tree, lrs, seeds_of(n_chunks), sig,
+                          log_sig, 2, loss, count, dropout=dropout)  # fmt: skip
+    return int(count.sum()), len(tokens)
+
+
+def seeds_of(n):
+    return seed_states(7, n)
+
+
+@pytest.mark.parametrize("algorithm", ["skipgram", "cbow"])
+@pytest.mark.parametrize("p", [0.2, 0.5])
+def test_dropout_removes_the_asked_fraction_of_context_words(algorithm, p):
+    # every token has one context word: with dropout p the pairs (skip-gram) or examples
+    # (CBOW) trained are Binomial(n, 1 - p)
+    trained, n = _count_trained(algorithm, p)
+    assert _count_trained(algorithm, None) == (n, n)
+    sd = np.sqrt(n * p * (1 - p))
+    assert abs(trained - n * (1 - p)) < 4 * sd
+
+
+def _topic_accuracy(vec):
+    """Share of words whose nearest neighbour is in their own planted topic."""
+    hits = [vec.wv_.most_similar(w, topn=1)[0][0][:2] == w[:2] for w in vec.wv_.index_to_key]
+    return float(np.mean(hits))
+
+
+@pytest.mark.parametrize("algorithm", ["skipgram", "cbow"])
+def test_dropout_still_learns_planted_topics(algorithm):
+    params = dict(algorithm=algorithm, vector_size=16, min_count=1, window=3, sample=0,
+                  random_state=0)  # fmt: skip
+    trained = Word2VecVectorizer(**params, epochs=10, dropout=0.2).fit(DOCS)
+    control = Word2VecVectorizer(**params, epochs=10, learning_rate=1e-9).fit(DOCS)
+    assert _topic_accuracy(trained) > 0.9
+    assert _topic_accuracy(control) < 0.7
+
+
+def test_dropout_zero_is_the_default_run():
+    a = Word2VecVectorizer(vector_size=8, min_count=1, epochs=1, random_state=0).fit(DOCS)
+    b = Word2VecVectorizer(vector_size=8, min_count=1, epochs=1, random_state=0, dropout=0.0)
+    np.testing.assert_array_equal(a.wv_.vectors, b.fit(DOCS).wv_.vectors)
+    c = Word2VecVectorizer(vector_size=8, min_count=1, epochs=1, random_state=0, dropout=0.3)
+    assert not np.array_equal(a.wv_.vectors, c.fit(DOCS).wv_.vectors)

@@ -65,13 +65,16 @@ def skipgram_chunk(
     clip_value=None,  # IN     float or None: bound on each component of an update
     clip_norm=None,  # IN     float or None: bound on the L2 norm of an update
     lock=None,  # IN     float32[n_words] or None: learning-rate factor of each word row
+    dropout=None,  # IN     float or None: probability of dropping each (centre, context) pair
 ):
     """Train skip-gram on one chunk; return ``(loss_sum, n_pairs)``.
 
     As in word2vec, each centre word draws a window shrunk uniformly to
     ``1..window`` and each context word's input vector predicts the centre,
     through hierarchical softmax first, then negative sampling, both from the
-    same (not yet updated) input vector.
+    same (not yet updated) input vector.  With ``dropout``, each context word
+    of the window is dropped with that probability (word dropout; a dropped
+    pair trains nothing and is not counted); None compiles the draw away.
     """
     dim = syn0.shape[1]
     loss = 0.0
@@ -85,6 +88,8 @@ def skipgram_chunk(
             centre = buf[i]
             for c in range(lo, hi):
                 if c == i:
+                    continue
+                if dropout is not None and uniform(state) < dropout:
                     continue
                 inp = buf[c]
                 for k in range(dim):
@@ -120,7 +125,7 @@ def skipgram_serial(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr,
     lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=None,
-    clip_norm=None, lock=None,
+    clip_norm=None, lock=None, dropout=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
 
@@ -140,7 +145,7 @@ def skipgram_serial(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points,
             code_indptr, lrs[c], state, sig_table, log_sig_table, buf, grad, clip_value,
-            clip_norm, lock,
+            clip_norm, lock, dropout,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
@@ -151,7 +156,7 @@ def skipgram_parallel(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr,
     lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=None,
-    clip_norm=None, lock=None,
+    clip_norm=None, lock=None, dropout=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild).
 
@@ -166,7 +171,7 @@ def skipgram_parallel(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points,
             code_indptr, lrs[c], state, sig_table, log_sig_table, buf, grad, clip_value,
-            clip_norm, lock,
+            clip_norm, lock, dropout,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
