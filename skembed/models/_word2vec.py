@@ -12,6 +12,7 @@ from skembed.corpus._huffman import huffman_tree
 from skembed.corpus._sampling import keep_probabilities, noise_table
 from skembed.models._base import BaseEmbeddingVectorizer
 from skembed.models._kernels import _cbow, _sgns
+from skembed.models._kernels._nce import log_noise_scale
 from skembed.models._kernels._sigmoid import make_tables
 from skembed.models._params import (
     CLIP_CONSTRAINTS,
@@ -72,6 +73,13 @@ class Word2VecVectorizer(BaseEmbeddingVectorizer):
     ns_exponent : float, default=0.75
         Exponent of the unigram noise distribution, from -10 to 10 (negative
         values favour rare words).
+    loss : {"ns", "nce"}, default="ns"
+        Objective of the ``negative`` noise words: "ns" is word2vec's negative
+        sampling; "nce" is noise-contrastive estimation (Mnih and Teh 2012),
+        which scores each word by ``u.v - log(negative * q(w))``, ``q`` the
+        noise distribution, so that the scores approach normalised
+        log-probabilities.  "nce" needs ``negative > 0``; ``hs`` is trained
+        beside either.  ``score`` keeps its one protocol for both.
     cbow_mean : bool, default=True
         CBOW only: pool the context words by their mean (word2vec's choice);
         False uses their sum.
@@ -259,6 +267,7 @@ tokenizer, token_pattern, stop_words
         "hs": ["boolean"],
         "cbow_mean": ["boolean"],
         "cbow_correction": ["boolean"],
+        "loss": [StrOptions({"ns", "nce"})],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "initial_vectors": [str, os.PathLike, WordVectors, None],
         "lock_factor": [Interval(Real, 0, 1, closed="both")],
@@ -276,6 +285,7 @@ tokenizer, token_pattern, stop_words
         negative=5,
         hs=False,
         ns_exponent=0.75,
+        loss="ns",
         cbow_mean=True,
         cbow_correction=False,
         dropout=0.0,
@@ -323,6 +333,7 @@ tokenizer, token_pattern, stop_words
         self.negative = negative
         self.hs = hs
         self.ns_exponent = ns_exponent
+        self.loss = loss
         self.cbow_mean = cbow_mean
         self.cbow_correction = cbow_correction
         self.dropout = dropout
@@ -370,6 +381,11 @@ tokenizer, token_pattern, stop_words
             raise ValueError(
                 "negative=0 with hs=False leaves nothing to train: set negative > 0 "
                 "(negative sampling), hs=True (hierarchical softmax), or both."
+            )
+        if self.loss == "nce" and self.negative == 0:
+            raise ValueError(
+                "loss='nce' contrasts each word with negative noise words, and negative=0 "
+                "draws none: set negative > 0, or loss='ns'."
             )
         if self.lock_factor < 1 and self.weight_decay > 0 and self.initial_vectors is not None:
             raise ValueError(
@@ -485,6 +501,11 @@ tokenizer, token_pattern, stop_words
             **self._clip_arguments(),
             lock=self._lock(),
             dropout=float(self.dropout) if self.dropout > 0 else None,  # None: compiled away
+            log_kq=(
+                log_noise_scale(counts, self.ns_exponent, self.negative)
+                if self.loss == "nce"
+                else None
+            ),
         )  # fmt: skip
 
         def run(lo, hi, chunks, lrs, seeds, loss_out, count_out, parallel):
