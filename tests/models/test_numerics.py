@@ -195,3 +195,14 @@ def test_dropout_zero_is_the_default_run():
     np.testing.assert_array_equal(a.wv_.vectors, b.fit(DOCS).wv_.vectors)
     c = Word2VecVectorizer(vector_size=8, min_count=1, epochs=1, random_state=0, dropout=0.3)
     assert not np.array_equal(a.wv_.vectors, c.fit(DOCS).wv_.vectors)
+
+
+@pytest.mark.parametrize("fmt", ["npz", "word2vec-binary", "safetensors", "fasttext"])
+def test_float16_vectors_save_and_load_as_their_values(fmt, tmp_path):
+    from skembed.vectors import load, save
+
+    _, half = _pair(*HALF[0])
+    save(half.wv_, tmp_path / "vectors", format=fmt)
+    loaded = load(tmp_path / "vectors", format=fmt)
+    assert loaded.index_to_key == half.wv_.index_to_key
+    np.testing.assert_array_equal(loaded.vectors, half.wv_.vectors.astype(np.float32))
