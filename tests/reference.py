@@ -617,3 +617,33 @@ def doc2vec_infer(tokens, offsets, states, syn0, syn1, keep, prob, index, window
                                         tree, lr, sig)  # fmt: skip
         out[d] = vec
     return out
+
+
+def nce_update(h, syn1, target, negative, lr, prob, index, log_kq, stream, grad):
+    """NCE (Mnih and Teh 2012) for one data word and ``negative`` noise draws, in float64.
+
+    Mirrors ``skembed.models._kernels._nce.nce_update``: the score of a word is
+    ``h.v_w - log(k q(w))``; a noise draw equal to the target is kept.
+    """
+    loss = 0.0
+    for d in range(negative + 1):
+        word = target if d == 0 else stream.alias(prob, index)
+        s = float(np.dot(h.astype(np.float64), syn1[word].astype(np.float64))) - float(
+            log_kq[word]
+        )
+        p = 1.0 / (1.0 + np.exp(-s))
+        if d == 0:
+            loss += np.logaddexp(0.0, -s)
+            g = (1.0 - p) * lr
+        else:
+            loss += np.logaddexp(0.0, s)
+            g = -p * lr
+        grad += np.float32(g) * syn1[word]
+        syn1[word] += np.float32(g) * h
+    return loss
+
+
+def nce_loss(h, syn1, target, noise, log_kq):
+    """The NCE loss of ``target`` against the given noise words, in float64."""
+    s = syn1 @ h - log_kq
+    return float(np.logaddexp(0.0, -s[target]) + sum(np.logaddexp(0.0, s[n]) for n in noise))

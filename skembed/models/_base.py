@@ -255,6 +255,7 @@ class BaseEmbeddingVectorizer(
         continuing = self._continuing(partial)
         if continuing:
             self._check_structure()
+            self._store(np.float32)  # a half-precision model trains in float32
         else:
             self._initial()  # a file that cannot be read fails before X is read
             self._rng = check_random_state(self.random_state)
@@ -335,6 +336,8 @@ class BaseEmbeddingVectorizer(
         self._n_documents += full_corpus.n_documents
         self.idf_ = smooth_idf(self._document_frequency, self._n_documents)
         self._fit_pooling(full_corpus)
+        if getattr(self, "storage_dtype", "float32") == "float16":
+            self._store(np.float16)
         return full_corpus
 
     def _fit_pooling(self, corpus):
@@ -353,6 +356,33 @@ class BaseEmbeddingVectorizer(
         """Last step of training: refresh the vectors unless ``current`` says they are."""
         if not current:
             self._refresh()
+
+    # Attributes holding matrices that ``storage_dtype`` stores (``wv_.vectors`` always is).
+    _stored_matrices = ("_output_vectors", "_output_vectors_hs")
+
+    def _store(self, dtype):
+        """Cast the fitted matrices to ``dtype``: float16 after fit, float32 before training.
+
+        The kernels take float32 only, and float16 updates would round away
+        (0.5 + 1e-4 == 0.5 in float16), so a half-precision model trains in
+        float32 and is stored in float16 once a fit ends.  New arrays replace
+        the old ones (the undo log of a continued fit keeps the old); arrays
+        shared between attributes stay shared.
+        """
+        cast = {}
+
+        def convert(array):
+            if array is None or array.dtype == dtype:
+                return array
+            if id(array) not in cast:
+                cast[id(array)] = np.ascontiguousarray(array, dtype=dtype)
+            return cast[id(array)]
+
+        for name in self._stored_matrices:
+            if name in self.__dict__:
+                setattr(self, name, convert(getattr(self, name)))
+        self.wv_.vectors = convert(self.wv_.vectors)
+        self.wv_.clear_cache()
 
     def _monitor(self, validation, mapping):
         validate = None
@@ -536,7 +566,9 @@ class BaseEmbeddingVectorizer(
 
     def _score_corpus(self, corpus):
         """``score`` of an encoded corpus whose unknown words are -1."""
-        syn0, syn1 = self._score_vectors()
+        syn0, syn1 = (
+            a if a is None else a.astype(np.float32, copy=False) for a in self._score_vectors()
+        )  # storage_dtype="float16" stores half-precision matrices
         prob, index = noise_table(self.wv_.counts, SCORE_NS_EXPONENT)
         n_docs = corpus.n_documents
         ll = np.zeros(n_docs)
@@ -557,6 +589,7 @@ class BaseEmbeddingVectorizer(
 
     def _pool(self, corpus, vectors=None, idf=None):
         vectors = self.wv_.vectors if vectors is None else vectors
+        vectors = vectors.astype(np.float32, copy=False)  # storage_dtype="float16"
         idf = self.idf_ if idf is None else idf
         return pool_fitted(
             self.pooling, self.__dict__.get("_pooling_state"), vectors, corpus, idf,

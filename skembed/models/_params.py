@@ -23,6 +23,7 @@ __all__ = [
     "MAX_INT32",
     "MAX_WINDOW",
     "NEGATIVE_SAMPLING_CONSTRAINTS",
+    "STORAGE_CONSTRAINTS",
     "TEXT_CONSTRAINTS",
 ]
 
@@ -72,6 +73,9 @@ CONTROL_CONSTRAINTS = {
 }
 
 # gradient clipping of the skip-gram/CBOW family (GloVe has its own grad_clip)
+# the precision the fitted matrices are stored in (training is always float32)
+STORAGE_CONSTRAINTS = {"storage_dtype": [StrOptions({"float32", "float16"})]}
+
 CLIP_CONSTRAINTS = {
     "clip_value": [Interval(Real, 0, None, closed="neither"), None],
     "clip_norm": [Interval(Real, 0, None, closed="neither"), None],

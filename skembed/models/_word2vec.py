@@ -12,6 +12,7 @@ from skembed.corpus._huffman import huffman_tree
 from skembed.corpus._sampling import keep_probabilities, noise_table
 from skembed.models._base import BaseEmbeddingVectorizer
 from skembed.models._kernels import _cbow, _sgns
+from skembed.models._kernels._nce import log_noise_scale
 from skembed.models._kernels._sigmoid import make_tables
 from skembed.models._params import (
     CLIP_CONSTRAINTS,
@@ -19,6 +20,7 @@ from skembed.models._params import (
     CONTROL_CONSTRAINTS,
     MAX_INT32,
     NEGATIVE_SAMPLING_CONSTRAINTS,
+    STORAGE_CONSTRAINTS,
     TEXT_CONSTRAINTS,
 )
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
@@ -71,6 +73,13 @@ class Word2VecVectorizer(BaseEmbeddingVectorizer):
     ns_exponent : float, default=0.75
         Exponent of the unigram noise distribution, from -10 to 10 (negative
         values favour rare words).
+    loss : {"ns", "nce"}, default="ns"
+        Objective of the ``negative`` noise words: "ns" is word2vec's negative
+        sampling; "nce" is noise-contrastive estimation (Mnih and Teh 2012),
+        which scores each word by ``u.v - log(negative * q(w))``, ``q`` the
+        noise distribution, so that the scores approach normalised
+        log-probabilities.  "nce" needs ``negative > 0``; ``hs`` is trained
+        beside either.  ``score`` keeps its one protocol for both.
     cbow_mean : bool, default=True
         CBOW only: pool the context words by their mean (word2vec's choice);
         False uses their sum.
@@ -80,6 +89,11 @@ class Word2VecVectorizer(BaseEmbeddingVectorizer):
         (Irsoy, Benton and Stratos 2021).  False adds the undivided gradient
         to every context word, as word2vec and gensim do.  No effect with
         ``cbow_mean=False``, whose undivided gradient is already exact.
+    dropout : float in [0, 1), default=0.0
+        Word dropout, a regulariser for small corpora: each context word of a
+        window is left out with this probability, from the CBOW context (an
+        example that loses every context word is skipped) or as a skip-gram
+        pair.  0 (the default) draws nothing and trains as word2vec does.
     sample : float, default=1e-3
         Subsampling threshold of frequent words (0 disables it).
     epochs : int, default=5
@@ -151,6 +165,14 @@ or callable, default="linear"
         trains them as freely as the others.  No effect without
         ``initial_vectors``; below 1 it needs ``weight_decay=0``, whose decay
         would move frozen rows.
+    storage_dtype : {"float32", "float16"}, default="float32"
+        Precision the fitted vectors (and output weights) are stored in.
+        Training always runs in float32 (float16 would round small updates
+        away); "float16" converts at the end of each fit, halving the memory
+        of the model, its pickle and its files, within float16 rounding
+        (relative error about 5e-4) of the float32 model.  ``transform``,
+        ``score`` and the ``wv_`` queries still compute and return float32;
+        ``partial_fit`` and warm starts train a float32 copy and store it again.
     pooling : {"mean", "sum", "max", "tfidf", "sif", "usif"}, default="mean"
         How ``transform`` combines a document's word vectors ("tfidf": mean
         weighted by ``idf_``; "sif": mean weighted by ``a / (a + p(w))`` with
@@ -238,12 +260,15 @@ tokenizer, token_pattern, stop_words
         **NEGATIVE_SAMPLING_CONSTRAINTS,
         **CONTROL_CONSTRAINTS,
         **CLIP_CONSTRAINTS,
+        **STORAGE_CONSTRAINTS,
         **TEXT_CONSTRAINTS,
         "algorithm": [StrOptions(set(_KERNELS))],
         "negative": [Interval(Integral, 0, MAX_INT32, closed="both")],
         "hs": ["boolean"],
         "cbow_mean": ["boolean"],
         "cbow_correction": ["boolean"],
+        "loss": [StrOptions({"ns", "nce"})],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
         "initial_vectors": [str, os.PathLike, WordVectors, None],
         "lock_factor": [Interval(Real, 0, 1, closed="both")],
     }
@@ -260,8 +285,10 @@ tokenizer, token_pattern, stop_words
         negative=5,
         hs=False,
         ns_exponent=0.75,
+        loss="ns",
         cbow_mean=True,
         cbow_correction=False,
+        dropout=0.0,
         sample=1e-3,
         epochs=5,
         learning_rate="auto",
@@ -282,6 +309,7 @@ tokenizer, token_pattern, stop_words
         total_words=None,
         initial_vectors=None,
         lock_factor=1.0,
+        storage_dtype="float32",
         pooling="mean",
         input="content",
         encoding="utf-8",
@@ -305,8 +333,10 @@ tokenizer, token_pattern, stop_words
         self.negative = negative
         self.hs = hs
         self.ns_exponent = ns_exponent
+        self.loss = loss
         self.cbow_mean = cbow_mean
         self.cbow_correction = cbow_correction
+        self.dropout = dropout
         self.sample = sample
         self.epochs = epochs
         self.learning_rate = learning_rate
@@ -327,6 +357,7 @@ tokenizer, token_pattern, stop_words
         self.total_words = total_words
         self.initial_vectors = initial_vectors
         self.lock_factor = lock_factor
+        self.storage_dtype = storage_dtype
         self.pooling = pooling
         self.input = input
         self.encoding = encoding
@@ -350,6 +381,11 @@ tokenizer, token_pattern, stop_words
             raise ValueError(
                 "negative=0 with hs=False leaves nothing to train: set negative > 0 "
                 "(negative sampling), hs=True (hierarchical softmax), or both."
+            )
+        if self.loss == "nce" and self.negative == 0:
+            raise ValueError(
+                "loss='nce' contrasts each word with negative noise words, and negative=0 "
+                "draws none: set negative > 0, or loss='ns'."
             )
         if self.lock_factor < 1 and self.weight_decay > 0 and self.initial_vectors is not None:
             raise ValueError(
@@ -464,6 +500,12 @@ tokenizer, token_pattern, stop_words
             **{name: bool(getattr(self, name)) for name in options},
             **self._clip_arguments(),
             lock=self._lock(),
+            dropout=float(self.dropout) if self.dropout > 0 else None,  # None: compiled away
+            log_kq=(
+                log_noise_scale(counts, self.ns_exponent, self.negative)
+                if self.loss == "nce"
+                else None
+            ),
         )  # fmt: skip
 
         def run(lo, hi, chunks, lrs, seeds, loss_out, count_out, parallel):

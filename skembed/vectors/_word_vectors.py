@@ -17,7 +17,9 @@ class WordVectors:
     words : sequence of str of length n_words
         The vocabulary, in row order (by convention most frequent first).
     vectors : array-like of shape (n_words, vector_size)
-        One row per word; stored as C-contiguous float32.
+        One row per word; stored as C-contiguous float32, or float16 when given
+        as float16 (half the memory; lookups and queries still compute and
+        return float32).
     counts : array-like of shape (n_words,), default=None
         Corpus frequency of each word, when known.
 
@@ -27,7 +29,7 @@ class WordVectors:
         The words, in row order.
     key_to_index : dict of str to int
         Row of each word.
-    vectors : ndarray of shape (n_words, vector_size), dtype float32
+    vectors : ndarray of shape (n_words, vector_size), dtype float32 (or float16)
     counts : ndarray of shape (n_words,), dtype int64, or None
 
     Examples
@@ -44,7 +46,9 @@ class WordVectors:
 
     def __init__(self, words, vectors, counts=None):
         words = [str(w) for w in words]
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        # float16 is kept as given (a half-precision model); every other type becomes float32
+        dtype = np.float16 if getattr(vectors, "dtype", None) == np.float16 else np.float32
+        vectors = np.ascontiguousarray(vectors, dtype=dtype)
         if vectors.ndim != 2:
             raise ValueError(f"vectors must be 2-dimensional, got shape {vectors.shape}.")
         if vectors.shape[0] != len(words):
@@ -156,6 +160,8 @@ class WordVectors:
         index = self.key_to_index.get(word)
         if index is not None:
             vector = self.vectors[index]
+            if vector.dtype != np.float32:  # half-precision storage: answer in float32
+                vector = vector.astype(np.float32)
         else:
             vector = self._unseen_vector(word)
         if norm:
@@ -173,9 +179,10 @@ class WordVectors:
     def get_normed_vectors(self):
         """Return the vectors scaled to unit length (zero rows stay zero); cached."""
         if self._normed is None:
-            lengths = np.linalg.norm(self.vectors, axis=1, keepdims=True)
+            vectors = self.vectors.astype(np.float32, copy=False)  # float16: compute in float32
+            lengths = np.linalg.norm(vectors, axis=1, keepdims=True)
             lengths[lengths == 0] = 1.0
-            self._normed = (self.vectors / lengths).astype(np.float32)
+            self._normed = (vectors / lengths).astype(np.float32)
         return self._normed
 
     def similarity(self, word1, word2):

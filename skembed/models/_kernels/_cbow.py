@@ -21,10 +21,11 @@ from numba import prange
 
 from skembed.models._kernels._clip import add_scaled
 from skembed.models._kernels._hsoftmax import hierarchical_softmax_update
+from skembed.models._kernels._nce import nce_update
 from skembed.models._kernels._negative import negative_sampling_update
 from skembed.models._kernels._sgns import subsample_segment
 from skembed.utils._jit import jit
-from skembed.utils._random import randbelow
+from skembed.utils._random import randbelow, uniform
 
 
 @jit
@@ -54,6 +55,7 @@ def cbow_example(
     clip_value=None,  # IN     float or None: bound on each component of an update
     clip_norm=None,  # IN     float or None: bound on the L2 norm of an update
     lock=None,  # IN     float32[n_words] or None: learning-rate factor of each word row
+    log_kq=None,  # IN     float32[n_words] or None: NCE's log(k q(w)); None: negative sampling
 ):
     """Predict ``buf[i]`` from ``buf[lo:hi]`` without position ``i``; return the loss.
 
@@ -80,7 +82,12 @@ def cbow_example(
             neu1, syn1_hs, centre, codes, points, code_indptr, lr, sig_table, log_sig_table,
             grad, clip_value, clip_norm,
         )  # fmt: skip
-    if negative > 0:
+    if negative > 0 and log_kq is not None:
+        loss += nce_update(
+            neu1, syn1, centre, negative, lr, alias_prob, alias_index, log_kq, state, grad,
+            clip_value, clip_norm,
+        )  # fmt: skip
+    elif negative > 0:
         loss += negative_sampling_update(
             neu1, syn1, centre, negative, lr, alias_prob, alias_index, state, sig_table,
             log_sig_table, grad, clip_value, clip_norm,
@@ -138,11 +145,17 @@ def cbow_chunk(
     clip_value=None,  # IN     float or None: bound on each component of an update
     clip_norm=None,  # IN     float or None: bound on the L2 norm of an update
     lock=None,  # IN     float32[n_words] or None: learning-rate factor of each word row
+    dropout=None,  # IN     float or None: probability of dropping each context word
+    ctx=None,  # SCRATCH int32[2 * window + 1] (dropout only)
+    log_kq=None,  # IN     float32[n_words] or None: NCE's log(k q(w)); None: negative sampling
 ):
     """Train CBOW on one chunk; return ``(loss_sum, n_examples)``.
 
     An example is a centre word with a non-empty context (a segment of one
-    kept word gives none, as in word2vec).
+    kept word gives none, as in word2vec).  With ``dropout``, each context
+    word is dropped with that probability before pooling (word dropout): the
+    centre and the kept words go to ``ctx`` (centre first), and an example
+    whose every context word is dropped trains nothing.  None compiles it away.
     """
     loss = 0.0
     n_examples = 0
@@ -154,10 +167,26 @@ def cbow_chunk(
             hi = min(m, i + reach + 1)
             if hi - lo < 2:
                 continue
+            if dropout is not None:
+                ctx[0] = buf[i]
+                n = 1
+                for c in range(lo, hi):
+                    if c != i and uniform(state) >= dropout:
+                        ctx[n] = buf[c]
+                        n += 1
+                if n < 2:
+                    continue
+                loss += cbow_example(
+                    ctx, 0, n, 0, syn0, syn1, alias_prob, alias_index, negative, cbow_mean,
+                    cbow_correction, hs, syn1_hs, codes, points, code_indptr, lr, state,
+                    sig_table, log_sig_table, neu1, grad, clip_value, clip_norm, lock, log_kq,
+                )  # fmt: skip
+                n_examples += 1
+                continue
             loss += cbow_example(
                 buf, lo, hi, i, syn0, syn1, alias_prob, alias_index, negative, cbow_mean,
                 cbow_correction, hs, syn1_hs, codes, points, code_indptr, lr, state,
-                sig_table, log_sig_table, neu1, grad, clip_value, clip_norm, lock,
+                sig_table, log_sig_table, neu1, grad, clip_value, clip_norm, lock, log_kq,
             )  # fmt: skip
             n_examples += 1
     return loss, n_examples
@@ -168,7 +197,7 @@ def cbow_serial(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs, syn1_hs,
     codes, points, code_indptr, lrs, seeds, sig_table, log_sig_table, max_seg, loss_out,
-    count_out, clip_value=None, clip_norm=None, lock=None,
+    count_out, clip_value=None, clip_norm=None, lock=None, dropout=None, log_kq=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
 
@@ -179,6 +208,7 @@ def cbow_serial(
     (float64[n_chunks]) and ``count_out`` (int64[n_chunks]) are OUT.
     """
     buf = np.empty(max_seg, dtype=np.int32)
+    ctx = np.empty(2 * window + 1, dtype=np.int32)
     neu1 = np.empty(syn0.shape[1], dtype=np.float32)
     grad = np.empty(syn0.shape[1], dtype=np.float32)
     state = np.empty(1, dtype=np.uint64)
@@ -188,7 +218,7 @@ def cbow_serial(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs,
             syn1_hs, codes, points, code_indptr, lrs[c], state, sig_table, log_sig_table,
-            buf, neu1, grad, clip_value, clip_norm, lock,
+            buf, neu1, grad, clip_value, clip_norm, lock, dropout, ctx, log_kq,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
@@ -199,7 +229,7 @@ def cbow_parallel(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs, syn1_hs,
     codes, points, code_indptr, lrs, seeds, sig_table, log_sig_table, max_seg, loss_out,
-    count_out, clip_value=None, clip_norm=None, lock=None,
+    count_out, clip_value=None, clip_norm=None, lock=None, dropout=None, log_kq=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild).
 
@@ -207,6 +237,7 @@ def cbow_parallel(
     """
     for c in prange(chunk_lo, chunk_hi):
         buf = np.empty(max_seg, dtype=np.int32)
+        ctx = np.empty(2 * window + 1, dtype=np.int32)
         neu1 = np.empty(syn0.shape[1], dtype=np.float32)
         grad = np.empty(syn0.shape[1], dtype=np.float32)
         state = np.empty(1, dtype=np.uint64)
@@ -215,7 +246,7 @@ def cbow_parallel(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs,
             syn1_hs, codes, points, code_indptr, lrs[c], state, sig_table, log_sig_table,
-            buf, neu1, grad, clip_value, clip_norm, lock,
+            buf, neu1, grad, clip_value, clip_norm, lock, dropout, ctx, log_kq,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n

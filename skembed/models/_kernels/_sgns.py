@@ -16,6 +16,7 @@ from numba import prange
 
 from skembed.models._kernels._clip import add_scaled
 from skembed.models._kernels._hsoftmax import hierarchical_softmax_update
+from skembed.models._kernels._nce import nce_update
 from skembed.models._kernels._negative import negative_sampling_update
 from skembed.utils._jit import jit
 from skembed.utils._random import randbelow, uniform
@@ -65,13 +66,17 @@ def skipgram_chunk(
     clip_value=None,  # IN     float or None: bound on each component of an update
     clip_norm=None,  # IN     float or None: bound on the L2 norm of an update
     lock=None,  # IN     float32[n_words] or None: learning-rate factor of each word row
+    dropout=None,  # IN     float or None: probability of dropping each (centre, context) pair
+    log_kq=None,  # IN     float32[n_words] or None: NCE's log(k q(w)); None: negative sampling
 ):
     """Train skip-gram on one chunk; return ``(loss_sum, n_pairs)``.
 
     As in word2vec, each centre word draws a window shrunk uniformly to
     ``1..window`` and each context word's input vector predicts the centre,
     through hierarchical softmax first, then negative sampling, both from the
-    same (not yet updated) input vector.
+    same (not yet updated) input vector.  With ``dropout``, each context word
+    of the window is dropped with that probability (word dropout; a dropped
+    pair trains nothing and is not counted); None compiles the draw away.
     """
     dim = syn0.shape[1]
     loss = 0.0
@@ -86,6 +91,8 @@ def skipgram_chunk(
             for c in range(lo, hi):
                 if c == i:
                     continue
+                if dropout is not None and uniform(state) < dropout:
+                    continue
                 inp = buf[c]
                 for k in range(dim):
                     grad[k] = 0.0
@@ -94,7 +101,12 @@ def skipgram_chunk(
                         syn0[inp], syn1_hs, centre, codes, points, code_indptr, lr,
                         sig_table, log_sig_table, grad, clip_value, clip_norm,
                     )  # fmt: skip
-                if negative > 0:
+                if negative > 0 and log_kq is not None:
+                    loss += nce_update(
+                        syn0[inp], syn1, centre, negative, lr, alias_prob, alias_index, log_kq,
+                        state, grad, clip_value, clip_norm,
+                    )  # fmt: skip
+                elif negative > 0:
                     loss += negative_sampling_update(
                         syn0[inp], syn1, centre, negative, lr, alias_prob, alias_index, state,
                         sig_table, log_sig_table, grad, clip_value, clip_norm,
@@ -120,7 +132,7 @@ def skipgram_serial(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr,
     lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=None,
-    clip_norm=None, lock=None,
+    clip_norm=None, lock=None, dropout=None, log_kq=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
 
@@ -140,7 +152,7 @@ def skipgram_serial(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points,
             code_indptr, lrs[c], state, sig_table, log_sig_table, buf, grad, clip_value,
-            clip_norm, lock,
+            clip_norm, lock, dropout, log_kq,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
@@ -151,7 +163,7 @@ def skipgram_parallel(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr,
     lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=None,
-    clip_norm=None, lock=None,
+    clip_norm=None, lock=None, dropout=None, log_kq=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild).
 
@@ -166,7 +178,7 @@ def skipgram_parallel(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points,
             code_indptr, lrs[c], state, sig_table, log_sig_table, buf, grad, clip_value,
-            clip_norm, lock,
+            clip_norm, lock, dropout, log_kq,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
