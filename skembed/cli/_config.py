@@ -82,6 +82,9 @@ def check_value(name, value, classes):
     """
     from sklearn.utils._param_validation import validate_parameter_constraints
 
+    if name == "n_jobs" and value == 0:
+        # joblib reads 0 as an error deep inside; refuse it here, naming the option
+        raise ValueError("n_jobs=0 would run on no thread; give -1 (all cores) or a count >= 1")
     message = None
     for cls in classes:
         constraints = getattr(cls, "_parameter_constraints", {})
@@ -128,10 +131,11 @@ def model_parameters(models=None):
 
 
 def _default_text(defaults):
-    values = {repr(v) for v in defaults.values()}
-    if len(values) == 1:
-        return f"default: {next(iter(defaults.values()))!r}"
-    return "default: " + ", ".join(f"{v!r} ({m})" for m, v in defaults.items())
+    """ "default: 5; 10 (glove)": the most common default, then the models that differ."""
+    shown = [repr(v) for v in defaults.values()]
+    common = max(shown, key=shown.count)
+    others = [f"{r} ({m})" for m, r in zip(defaults, shown, strict=True) if r != common]
+    return f"default: {common}" + "".join("; " + o for o in others)
 
 
 def add_model_options(parser):

@@ -18,6 +18,15 @@ def _positive_int(text):
     return value
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Adds "(default: X)" to an option's help unless unset or the help already says it."""
+
+    def _get_help_string(self, action):
+        if action.default is None or "default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
 def _common():
     """Options every sub-command also accepts after its name (unset: the top level's)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -72,7 +81,7 @@ def build_parser():
     from skembed.cli._text import run_clean, run_tokenize
     from skembed.cli._train import run_demo, run_train
 
-    fmt = argparse.ArgumentDefaultsHelpFormatter
+    fmt = _HelpFormatter
     parser = argparse.ArgumentParser(
         prog="skembed", description="Train and query word embeddings.", formatter_class=fmt
     )
