@@ -43,8 +43,8 @@ def answer(wv, line, lowercase=True):
     >>> from skembed.cli._shell import answer
     >>> wv = WordVectors(["cat", "dog", "car"],
     ...                  np.array([[1, 0], [0.9, 0.1], [0, 1]], dtype=np.float32))
-    >>> print(answer(wv, "similar cat 1"))
-    dog	0.9939
+    >>> answer(wv, "similar cat 1").split()
+    ['dog', '0.9939']
     >>> print(answer(wv, "doesnt_match cat dog car"))
     car
     """
