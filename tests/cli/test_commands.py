@@ -324,3 +324,13 @@ def test_process_trains_from_a_pipe_and_reports_version(tmp_path):
         timeout=120,
     )
     assert done.returncode == 2 and "--threads" in done.stderr
+
+
+def test_yaml_config_file(tmp_path, corpus):
+    pytest.importorskip("yaml")  # the `yaml` extra; the dev extra installs it
+    config = tmp_path / "run.yaml"
+    config.write_text("model: glove\nparams:\n  vector_size: 5\n  min_count: 2\n  epochs: 1\n")
+    output = str(tmp_path / "v.npz")
+    assert run(["train", corpus, "--config", str(config), "-o", output])[0] == 0
+    assert load(output).vectors.shape[1] == 5
+    assert 'model = "glove"' in open(output + ".config.toml").read()
