@@ -96,7 +96,7 @@ def check_value(name, value, classes):
             )
             return value
         except ValueError as exc:
-            message = str(exc)
+            message = message or str(exc)
     if message is None:
         return value
     raise ValueError(message)
@@ -242,10 +242,11 @@ def _toml_value(value):
     raise TypeError(f"cannot write {value!r} to TOML")
 
 
-def write_config(path, model, params):
+def write_config(path, model, params, defaults=None):
     """Write the effective run as TOML; None values are left out (TOML has no null).
 
-    Python objects (callables) cannot be written and are left out too.
+    Python objects (callables) cannot be written and are left out too, and so
+    is a long value equal to its default in ``defaults`` (a comment names it).
 
     Examples
     --------
@@ -265,12 +266,18 @@ def write_config(path, model, params):
         "",
         "[params]",
     ]
+    defaults = defaults or {}
     for name, value in params.items():
         if value is None:
             continue
         try:
-            lines.append(f"{name} = {_toml_value(value)}")
+            text = _toml_value(value)
         except TypeError:
             continue  # Python objects (callables) cannot be repeated from a file
+        if len(text) > 80 and name in defaults and defaults[name] == value:
+            # a long default (the token pattern) would bury the file: the version says it
+            lines.append(f"# {name}: the default of skembed {skembed.__version__}")
+            continue
+        lines.append(f"{name} = {text}")
     with open(path, "w", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")

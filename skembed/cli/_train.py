@@ -131,7 +131,8 @@ def _save_outputs(model, args, fitted, params):
         import joblib
 
         joblib.dump(fitted, args.save_model)
-    write_config(args.output + ".config.toml", model, params)
+    defaults = {name: d[model] for name, d in model_parameters([model]).items()}
+    write_config(args.output + ".config.toml", model, params, defaults)
 
 
 def run_train(args, out):
@@ -156,6 +157,9 @@ def run_train(args, out):
     losses = list(getattr(estimator, "loss_curve_", []))
     if args.json:
         import json
+        import math
+
+        wps = None if math.isnan(wps) else wps  # JSON has no NaN
 
         print(
             json.dumps(

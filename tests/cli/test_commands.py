@@ -86,6 +86,8 @@ def test_train_reads_standard_input_with_an_encoding(tmp_path, monkeypatch):
     output = str(tmp_path / "v.txt")
     assert run(["train", "-", "-o", output, "--encoding", "latin-1", *SMALL])[0] == 0
     assert "caf\xe9" in load(output)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(TEXT.encode())))
+    assert run(["--quiet", "train", "-", "-o", output, *SMALL]) == (0, "")
 
 
 def test_train_reads_folders_and_globs(tmp_path):
@@ -164,7 +166,7 @@ def test_train_other_estimators_and_save_the_model(tmp_path, corpus, model):
         ["train", corpus, "--model", model, "-o", output, "--save-model", saved, "--json", *SMALL]
     )
     assert status == 0
-    report = json.loads(text)
+    report = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
     assert report["model"] == model and report["vector_size"] == 8
     fitted = joblib.load(saved)
     np.testing.assert_allclose(load(output)["king"], fitted.wv_["king"])
@@ -334,3 +336,12 @@ def test_yaml_config_file(tmp_path, corpus):
     assert run(["train", corpus, "--config", str(config), "-o", output])[0] == 0
     assert load(output).vectors.shape[1] == 5
     assert 'model = "glove"' in open(output + ".config.toml").read()
+
+
+def test_run_file_leaves_out_the_long_default_token_pattern(tmp_path, corpus):
+    output = str(tmp_path / "v.npz")
+    assert run(["train", corpus, "-o", output, *SMALL])[0] == 0
+    text = open(output + ".config.toml").read()
+    assert "\ntoken_pattern =" not in text and "# token_pattern: the default of" in text
+    assert run(["train", corpus, "-o", output, *SMALL, "--token-pattern", r"\w+"])[0] == 0
+    assert 'token_pattern = "\\\\w+"' in open(output + ".config.toml").read()
