@@ -1,136 +1,58 @@
-"""The ``skembed`` command: ``demo``, ``train`` and ``neighbors``."""
+"""The ``skembed`` command: the parser, the dispatch and the one-line errors."""
 
 import argparse
 import sys
-import time
 
-DEMO_WORDS = ("king", "water", "jesus", "lord")
+from skembed.cli._errors import CommandError
 
-
-class CommandError(Exception):
-    """An expected failure of a command: reported as one line, exit status 1."""
+__all__ = ["CommandError", "build_parser", "main"]
 
 
-def _print_neighbours(wv, words, topn, out):
-    """Print each word's nearest neighbours; return how many words had a vector."""
-    answered = 0
-    for word in words:
-        try:
-            query = wv.get_vector(word)  # subword models compose unseen words
-        except KeyError:
-            print(f"  {word:>8}: (not in vocabulary)", file=out)
-            continue
-        answered += 1
-        exclude = [word] if word in wv else []
-        near = ", ".join(
-            w for w, _ in wv.most_similar([query], topn=topn + len(exclude)) if w not in exclude
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Adds "(default: X)" to an option's help unless unset or the help already says it."""
+
+    def _get_help_string(self, action):
+        if action.default is None or "default" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _common():
+    """Options every sub-command also accepts after its name (unset: the top level's)."""
+    common = argparse.ArgumentParser(add_help=False)
+    s = argparse.SUPPRESS
+    common.add_argument("-q", "--quiet", action="store_true", default=s, help="print less")
+    common.add_argument("--json", action="store_true", default=s, help="print JSON results")
+    common.add_argument(
+        "--debug", action="store_true", default=s, help="show the traceback of an error"
+    )
+    return common
+
+
+def _vectors_argument(parser, common_lowercase=True):
+    parser.add_argument("vectors", help="a vectors file (format told from its content)")
+    parser.add_argument("--format", default=None, help="the file's format (default: detected)")
+    parser.add_argument(
+        "--binary", action="store_true", help="word2vec binary (same as --format word2vec-binary)"
+    )
+    if common_lowercase:
+        parser.add_argument(
+            "--lowercase",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="lowercase query words not found as typed (default: as the run saved beside "
+            "the vectors did, else lowercase)",
         )
-        print(f"  {word:>8}: {near}", file=out)
-    return answered
-
-
-def _demo(args, out):
-    from skembed import Word2VecVectorizer
-    from skembed.datasets import load_kjv
-    from skembed.evaluation import analogy_accuracy, word_similarity_score
-
-    kjv = load_kjv()
-    print(f"King James Bible: {len(kjv.data):,} verses", file=out)
-    model = Word2VecVectorizer(
-        vector_size=args.vector_size, epochs=args.epochs, random_state=args.seed, n_jobs=-1
-    )
-    start = time.perf_counter()
-    model.fit(kjv.data)
-    elapsed = time.perf_counter() - start
-    print(
-        f"trained skip-gram on {len(model.wv_):,} words in {elapsed:.1f} s "
-        f"(kernels {model.train_time_:.1f} s, {model.words_per_second_:,.0f} words/s)",
-        file=out,
-    )
-    for epoch, loss in enumerate(model.loss_curve_, 1):
-        print(f"  epoch {epoch}: loss {loss:.4f}", file=out)
-    print("evaluation (Spearman rho / accuracy, with coverage):", file=out)
-    for name in ("wordsim353", "simlex999"):
-        res = word_similarity_score(model, name)
-        print(f"  {name:>10}: rho {res.spearman:+.3f}  coverage {res.coverage:.0%}", file=out)
-    res = analogy_accuracy(model, "google")
-    print(f"  {'google':>10}: acc {res.accuracy:.3f}  coverage {res.coverage:.0%}", file=out)
-    print("nearest neighbours:", file=out)
-    _print_neighbours(model.wv_, DEMO_WORDS, 6, out)
-    return 0
-
-
-def _read_lines(paths):
-    from skembed.utils._files import FileFormatError
-
-    for path in paths:
-        with open(path, "rb") as fh:
-            for number, raw in enumerate(fh, start=1):
-                try:
-                    yield raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    raise FileFormatError(
-                        path, f"not valid UTF-8 ({exc.reason} at column {exc.start + 1}).",
-                        line=number,
-                    ) from None  # fmt: skip
-
-
-MODELS = {
-    "word2vec": ("skembed.models._word2vec", "Word2VecVectorizer"),
-    "fasttext": ("skembed.models._fasttext", "FastTextVectorizer"),
-    "glove": ("skembed.models._glove", "GloVeVectorizer"),
-}
-
-
-def _train(args, out):
-    import importlib
-
-    module, name = MODELS[args.model]
-    estimator = getattr(importlib.import_module(module), name)
-    params = dict(
-        vector_size=args.vector_size,
-        min_count=args.min_count,
-        random_state=args.seed,
-        n_jobs=args.threads,
-        verbose=1 if args.progress else 0,
-    )
-    # unset options keep each model's own defaults (GloVe: window 10, 25 epochs)
-    for option in ("window", "epochs", "algorithm"):
-        if getattr(args, option) is not None:
-            params[option] = getattr(args, option)
-    if args.model == "glove" and "algorithm" in params:
-        raise ValueError("--algorithm applies to word2vec and fasttext, not glove.")
-    model = estimator(**params)
-    model.fit(_read_lines(args.corpus))
-    if args.output.endswith(".npz"):
-        model.wv_.save(args.output)
-    elif args.output.endswith(".bin") and args.model == "fasttext":
-        model.save_fasttext_bin(args.output)
-    else:
-        model.wv_.save_word2vec_format(args.output, binary=args.binary)
-    print(
-        f"{len(model.wv_):,} words x {model.vector_size} written to {args.output} "
-        f"({model.words_per_second_:,.0f} words/s; loss per epoch: "
-        + ", ".join(f"{x:.4f}" for x in model.loss_curve_)
-        + ")",
-        file=out,
-    )
-    return 0
-
-
-def _load_vectors(path, binary):
-    from skembed.vectors import load
-
-    return load(path, format="word2vec-binary" if binary else None)
-
-
-def _neighbors(args, out):
-    if args.topn < 1:
-        raise CommandError(f"--topn must be at least 1, got {args.topn}.")
-    wv = _load_vectors(args.vectors, args.binary)
-    if _print_neighbours(wv, args.words, args.topn, out) == 0:
-        raise CommandError(f"{args.vectors}: none of the words {args.words} is in the vocabulary.")
-    return 0
 
 
 def build_parser():
@@ -139,50 +61,148 @@ def build_parser():
     Returns
     -------
     parser : argparse.ArgumentParser
-        Sub-commands ``demo``, ``train`` and ``neighbors``; each parsed
-        namespace carries the function that runs it as ``func``.
+        Sub-commands ``train``, ``evaluate``, ``similar`` (alias ``neighbors``),
+        ``analogy``, ``convert``, ``clean``, ``tokenize``, ``demo`` and
+        ``shell``; each parsed namespace carries the function that runs it as
+        ``func``.
 
     Examples
     --------
     >>> from skembed.cli import build_parser
-    >>> args = build_parser().parse_args(["train", "corpus.txt", "-o", "vectors.npz"])
-    >>> args.model, args.corpus, args.output, args.min_count
-    ('word2vec', ['corpus.txt'], 'vectors.npz', 5)
+    >>> args = build_parser().parse_args(["train", "corpus.txt", "-o", "vectors.npz",
+    ...                                   "--window", "3"])
+    >>> args.corpus, args.output, args.window, args.min_count
+    (['corpus.txt'], 'vectors.npz', 3, None)
     """
+    import skembed
+    from skembed.cli._config import MODELS, add_model_options
+    from skembed.cli._query import run_analogy, run_convert, run_evaluate, run_similar
+    from skembed.cli._shell import run_shell
+    from skembed.cli._text import run_clean, run_tokenize
+    from skembed.cli._train import run_demo, run_train
+
+    fmt = _HelpFormatter
     parser = argparse.ArgumentParser(
-        prog="skembed", description="Train and query word embeddings."
+        prog="skembed", description="Train and query word embeddings.", formatter_class=fmt
     )
+    parser.add_argument("--version", action="version", version=f"skembed {skembed.__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print less")
+    parser.add_argument("--json", action="store_true", help="print JSON results")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
+    common = [_common()]
 
-    demo = sub.add_parser("demo", help="train on the bundled King James Bible and show results")
-    demo.add_argument("--epochs", type=int, default=5)
-    demo.add_argument("--vector-size", type=int, default=100)
-    demo.add_argument("--seed", type=int, default=0)
-    demo.set_defaults(func=_demo)
+    def add(name, help, func, **kwargs):
+        p = sub.add_parser(name, help=help, parents=common, formatter_class=fmt, **kwargs)
+        p.set_defaults(func=func)
+        return p
 
-    train = sub.add_parser("train", help="train embeddings on text files (one document a line)")
-    train.add_argument("--model", choices=sorted(MODELS), default="word2vec")
-    train.add_argument("--algorithm", choices=["skipgram", "cbow"], default=None)
-    train.add_argument("corpus", nargs="+", help="UTF-8 text files")
-    train.add_argument("-o", "--output", required=True, help=".npz, or word2vec format")
-    train.add_argument("--binary", action="store_true", help="word2vec binary format")
-    train.add_argument("--vector-size", type=int, default=100)
-    train.add_argument("--window", type=int, default=None)
-    train.add_argument("--min-count", type=int, default=5)
-    train.add_argument("--epochs", type=int, default=None)
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--threads", type=int, default=-1, help="default: all cores")
-    train.add_argument("--progress", action="store_true", help="show a progress bar")
-    train.set_defaults(func=_train)
-
-    near = sub.add_parser(
-        "neighbors", help="nearest neighbours of words in a vectors file (.npz, .vec/.txt, .bin)"
+    train = add("train", "train embeddings on text (one document a line)", run_train)
+    train.add_argument(
+        "corpus",
+        nargs="*",
+        default=["-"],
+        help="files, folders, glob patterns, or - for standard input",
     )
-    near.add_argument("vectors")
-    near.add_argument("words", nargs="+")
-    near.add_argument("--topn", type=int, default=10)
-    near.add_argument("--binary", action="store_true")
-    near.set_defaults(func=_neighbors)
+    train.add_argument(
+        "--model",
+        choices=sorted(MODELS),
+        default=None,
+        help="the estimator (default: the config file's, else word2vec)",
+    )
+    train.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="vectors file; a run file OUTPUT.config.toml is written beside it",
+    )
+    train.add_argument(
+        "--format",
+        default=None,
+        help="any format of skembed.vectors.save (default: from the suffix)",
+    )
+    train.add_argument("--binary", action="store_true", help="word2vec binary format")
+    train.add_argument(
+        "--save-model",
+        default=None,
+        metavar="PATH",
+        help="also write the fitted estimator with joblib",
+    )
+    train.add_argument(
+        "--config",
+        default=None,
+        metavar="FILE",
+        help="a run file (.toml, or .yaml with PyYAML): model and [params]; options override it",
+    )
+    train.add_argument("--encoding", default="utf-8", help="the corpus files' encoding")
+    train.add_argument("--progress", action="store_true", help="show a progress bar")
+    add_model_options(train)
+
+    evaluate = add("evaluate", "score vectors on similarity and analogy sets", run_evaluate)
+    _vectors_argument(evaluate, common_lowercase=False)
+    evaluate.add_argument(
+        "--similarity",
+        action="append",
+        metavar="SET",
+        help="wordsim353, simlex999, or a file of 'word word score' rows "
+        "(repeatable; default: both built-in sets and google)",
+    )
+    evaluate.add_argument(
+        "--analogy",
+        action="append",
+        metavar="SET",
+        help="google, or a file in its format (repeatable)",
+    )
+
+    for name, aliases in (("similar", ["neighbors"]),):
+        similar = add(name, "nearest neighbours of words", run_similar, aliases=aliases)
+        _vectors_argument(similar)
+        similar.add_argument("words", nargs="+")
+        similar.add_argument("--topn", type=_positive_int, default=10)
+
+    analogy = add("analogy", "A is to B as C is to ?", run_analogy)
+    _vectors_argument(analogy)
+    for word in ("a", "b", "c"):
+        analogy.add_argument(word)
+    analogy.add_argument("--topn", type=_positive_int, default=5)
+
+    convert = add("convert", "write vectors in another format", run_convert)
+    convert.add_argument("source")
+    convert.add_argument("target")
+    convert.add_argument(
+        "--from", dest="from_format", default=None, help="the source's format (default: detected)"
+    )
+    convert.add_argument(
+        "--to",
+        dest="to_format",
+        default=None,
+        help="the target's format (default: from its suffix)",
+    )
+
+    for name, func, text in (
+        ("clean", run_clean, "TextCleaner"),
+        ("tokenize", run_tokenize, "Tokenizer"),
+    ):
+        p = add(name, f"apply skembed.text.{text} to each line", func)
+        p.add_argument("input", nargs="*", default=["-"], help="files, or - for standard input")
+        p.add_argument("-o", "--output", default=None, help="default: standard output")
+        p.add_argument("--encoding", default="utf-8")
+        if name == "clean":
+            p.add_argument("--casefold", action="store_true", help="fold case")
+            p.add_argument("--strip-accents", action="store_true", help="remove accents")
+
+    demo = add(
+        "demo",
+        "train on the bundled King James Bible and show results "
+        "(the first run includes compiling the kernels)",
+        run_demo,
+    )
+    demo.add_argument("--epochs", type=_positive_int, default=5)
+    demo.add_argument("--vector-size", type=_positive_int, default=100)
+    demo.add_argument("--seed", type=int, default=0)
+
+    shell = add("shell", "answer queries on vectors at a prompt", run_shell)
+    _vectors_argument(shell)
     return parser
 
 
@@ -202,7 +222,8 @@ def main(argv=None, out=None):
 
     Every expected failure (a missing, unreadable or corrupt file, a format
     that cannot be told, words not in the vocabulary, a bad option value) is
-    printed as one line on standard error, and the status is 1.
+    printed as one line on standard error, and the status is 1; ``--debug``
+    shows the traceback instead.  Usage errors exit with status 2.
 
     Parameters
     ----------
@@ -229,7 +250,7 @@ def main(argv=None, out=None):
     >>> WordVectors(["cat", "dog", "car"],
     ...             np.array([[1, 0], [0.9, 0.1], [0, 1]], dtype=np.float32)).save(path)
     >>> out = io.StringIO()
-    >>> main(["neighbors", path, "cat", "--topn", "1"], out=out)
+    >>> main(["similar", path, "cat", "--topn", "1"], out=out)
     0
     >>> "dog" in out.getvalue()
     True
@@ -238,6 +259,8 @@ def main(argv=None, out=None):
     try:
         return args.func(args, out or sys.stdout)
     except (OSError, ValueError, KeyError, CommandError) as exc:
+        if args.debug:
+            raise
         print(f"skembed {args.command}: error: {_message(exc)}", file=sys.stderr)
         return 1
 

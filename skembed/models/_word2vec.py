@@ -234,7 +234,7 @@ tokenizer, token_pattern, stop_words
     counts (branch 1 is the "negative" side of a node).
 
     Two departures from word2vec and gensim, both toward the exact gradient:
-    beyond the sigmoid table's range (|x| >= 6) hierarchical softmax
+    beyond the sigmoid table's range (``|x| >= 6``) hierarchical softmax
     saturates the sigmoid as negative sampling does, where word2vec and
     gensim skip the node (leaving a confidently wrong node unchanged); and
     with ``cbow_mean=False`` each context word gets the gradient of the sum,

@@ -125,7 +125,10 @@ def test_neighbors_missing_file_folder_and_bad_options(tmp_path, capsys):
     assert main(["neighbors", str(glove), "king", "--binary"]) == 1  # not word2vec binary
     assert "two integers" in _one_line_error(capsys, glove)
     path = _vectors_file(tmp_path)
-    assert main(["neighbors", str(path), "king", "--topn", "0"]) == 1
+    # a usage error: argparse refuses it with status 2 before any file is read
+    with pytest.raises(SystemExit) as exited:
+        main(["neighbors", str(path), "king", "--topn", "0"])
+    assert exited.value.code == 2
     assert "--topn" in capsys.readouterr().err
 
 
