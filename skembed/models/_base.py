@@ -81,7 +81,8 @@ class BaseEmbeddingVectorizer(
 
     @property
     def _n_features_out(self):
-        return self.wv_.vector_size * pooled_width(self.pooling)
+        # estimators that infer or learn document vectors (Doc2Vec, the classifier) pool nothing
+        return self.wv_.vector_size * pooled_width(getattr(self, "pooling", None))
 
     @property
     def vocabulary_(self):
