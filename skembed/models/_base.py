@@ -39,7 +39,13 @@ from skembed.corpus._encoding import (
 )
 from skembed.corpus._sampling import noise_table
 from skembed.models._kernels._score import sgns_log_likelihood, sgns_log_likelihood_parallel
-from skembed.models._pooling import document_frequency, fit_pooling, pool_fitted, smooth_idf
+from skembed.models._pooling import (
+    document_frequency,
+    fit_pooling,
+    pool_fitted,
+    pooled_width,
+    smooth_idf,
+)
 from skembed.schedules import get_schedule, with_warmup
 from skembed.text._analyzer import build_analyzer, iter_tokens
 from skembed.utils._random import seed_states
@@ -75,7 +81,8 @@ class BaseEmbeddingVectorizer(
 
     @property
     def _n_features_out(self):
-        return self.wv_.vector_size
+        # estimators that infer or learn document vectors (Doc2Vec, the classifier) pool nothing
+        return self.wv_.vector_size * pooled_width(getattr(self, "pooling", None))
 
     @property
     def vocabulary_(self):

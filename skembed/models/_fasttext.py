@@ -203,9 +203,11 @@ or callable, default="linear"
         Only 1 (pre-trained rows train freely) is available here: a word's
         n-gram rows are shared with other words, so its vector cannot be held
         still.  :class:`Word2VecVectorizer` takes any value in [0, 1].
-    pooling : {"mean", "sum", "max", "tfidf", "sif", "usif"}, default="mean"
+    pooling : {"mean", "sum", "max", "tfidf", "minmeanmax", "sif", "usif"}, default="mean"
         How ``transform`` combines a document's word vectors ("tfidf": mean
-        weighted by ``idf_``; "sif": mean weighted by ``a / (a + p(w))`` with
+        weighted by ``idf_``; "minmeanmax": the element-wise minimum, mean and
+        maximum side by side, ``3 * vector_size`` features, as Rücklé et al.
+        2018; "sif": mean weighted by ``a / (a + p(w))`` with
         ``a = 1e-3`` and ``p`` from the training counts, less the projection on
         ``common_components_``, as Arora, Liang and Ma 2017; "usif": Ethayarajh
         2018's unit vectors weighted by ``a / (a / 2 + p(w))``, ``a`` fitted, less

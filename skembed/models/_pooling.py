@@ -11,6 +11,15 @@ POOLING_MODES = {
     "max": kernels.MAX,
     "tfidf": kernels.WEIGHTED_MEAN,
 }
+# modes that concatenate several kernel reductions: "minmeanmax" is the concatenated power
+# means of Rücklé et al. (2018) with p in {-inf, 1, +inf}, keeping the extremes that a mean
+# averages away (a rare word that carries a document's topic)
+CONCATENATED_MODES = {"minmeanmax": (kernels.MIN, kernels.MEAN, kernels.MAX)}
+
+
+def pooled_width(mode):
+    """Return how many ``vector_size`` blocks a document pooled with ``mode`` has."""
+    return len(CONCATENATED_MODES.get(mode, (None,)))
 
 
 def document_frequency(corpus, n_words):
@@ -54,7 +63,11 @@ def _check_lengths(vectors, corpus, weights):
 
 
 def pool(vectors, corpus, mode="mean", weights=None, n_threads=1):
-    """Return the ``(n_documents, vector_size)`` float32 matrix of pooled documents.
+    """Return the ``(n_documents, width * vector_size)`` float32 matrix of pooled documents.
+
+    ``width`` is 1, or 3 for "minmeanmax": the element-wise minimum, mean and
+    maximum of a document's word vectors side by side.  Empty documents are
+    zero.
 
     Raises
     ------
@@ -63,21 +76,24 @@ def pool(vectors, corpus, mode="mean", weights=None, n_threads=1):
         does not have one entry per row (checked before the kernel runs).
     """
     _check_lengths(vectors, corpus, weights)
-    out = np.zeros((corpus.n_documents, vectors.shape[1]), dtype=np.float32)
     if weights is None:
         weights = np.ones(vectors.shape[0], dtype=np.float32)
-    call_kernel(
-        kernels.pool_documents, kernels.pool_documents_parallel, n_threads,
-        vectors, corpus.tokens, corpus.offsets, weights, POOLING_MODES[mode], out,
-    )  # fmt: skip
-    return out
+    blocks = []
+    for kernel_mode in CONCATENATED_MODES.get(mode, (POOLING_MODES.get(mode),)):
+        out = np.zeros((corpus.n_documents, vectors.shape[1]), dtype=np.float32)
+        call_kernel(
+            kernels.pool_documents, kernels.pool_documents_parallel, n_threads,
+            vectors, corpus.tokens, corpus.offsets, weights, kernel_mode, out,
+        )  # fmt: skip
+        blocks.append(out)
+    return blocks[0] if len(blocks) == 1 else np.hstack(blocks)
 
 
 # ------------------------------------------------------------ SIF and uSIF
 # The modes with state fitted on the training documents (word weights, common components);
 # ``pooling`` accepts these beside the kernel modes of POOLING_MODES.
 SMOOTHED_MODES = ("sif", "usif")
-POOLING_OPTIONS = (*POOLING_MODES, *SMOOTHED_MODES)
+POOLING_OPTIONS = (*POOLING_MODES, *CONCATENATED_MODES, *SMOOTHED_MODES)
 # Arora, Liang and Ma (2017)'s default smoothing, and the common components uSIF removes
 # (Ethayarajh 2018: "in practice, no more than 5 needed")
 SIF_A = 1e-3

@@ -21,6 +21,7 @@ from skembed.models._pooling import (
     document_frequency,
     fit_pooling,
     pool_fitted,
+    pooled_width,
     smooth_idf,
 )
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN, build_analyzer, iter_tokens
@@ -71,9 +72,10 @@ class PretrainedVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         already in memory, used as they are (never copied: ``clone`` and a
         grid search share their matrix read-only).  Required: None raises in
         ``fit``.
-    pooling : {"mean", "sum", "max", "tfidf", "sif", "usif"}, default="mean"
+    pooling : {"mean", "sum", "max", "tfidf", "minmeanmax", "sif", "usif"}, default="mean"
         How ``transform`` combines a document's word vectors, as in the
-        trainers ("tfidf": mean weighted by ``idf_``; "sif" and "usif":
+        trainers ("tfidf": mean weighted by ``idf_``; "minmeanmax": minimum,
+        mean and maximum side by side, ``3 * vector_size`` features; "sif" and "usif":
         smoothed inverse frequency with common-component removal, see
         Notes).  Fitted in ``fit``.
     input, encoding, decode_error, strip_accents, lowercase, preprocessor, \
@@ -186,7 +188,7 @@ tokenizer, token_pattern, stop_words
 
     @property
     def _n_features_out(self):
-        return self.wv_.vector_size
+        return self.wv_.vector_size * pooled_width(self.pooling)
 
     @property
     def vocabulary_(self):

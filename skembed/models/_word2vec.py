@@ -173,9 +173,11 @@ or callable, default="linear"
         (relative error about 5e-4) of the float32 model.  ``transform``,
         ``score`` and the ``wv_`` queries still compute and return float32;
         ``partial_fit`` and warm starts train a float32 copy and store it again.
-    pooling : {"mean", "sum", "max", "tfidf", "sif", "usif"}, default="mean"
+    pooling : {"mean", "sum", "max", "tfidf", "minmeanmax", "sif", "usif"}, default="mean"
         How ``transform`` combines a document's word vectors ("tfidf": mean
-        weighted by ``idf_``; "sif": mean weighted by ``a / (a + p(w))`` with
+        weighted by ``idf_``; "minmeanmax": the element-wise minimum, mean and
+        maximum side by side, ``3 * vector_size`` features, as Rücklé et al.
+        2018; "sif": mean weighted by ``a / (a + p(w))`` with
         ``a = 1e-3`` and ``p`` from the training counts, less the projection on
         ``common_components_``, as Arora, Liang and Ma 2017; "usif": Ethayarajh
         2018's unit vectors weighted by ``a / (a / 2 + p(w))``, ``a`` fitted, less

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from skembed import Word2VecVectorizer
@@ -124,3 +125,55 @@ def test_pool_checks_ids_and_weights_against_the_matrix_before_the_kernel():
     with pytest.raises(ValueError, match="offsets"):
         pool(VECTORS, short, "sum")
     assert pool(VECTORS, corpus, "tfidf", WEIGHTS).shape == (len(DOCS), 3)
+
+
+# ------------------------------------------------------------ minmeanmax
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_minmeanmax_equals_numpy_min_mean_max_side_by_side(n_threads):
+    out = pool(VECTORS, _corpus(DOCS), "minmeanmax", None, n_threads)
+    assert out.dtype == np.float32 and out.shape == (len(DOCS), 9)
+    expected = np.array(
+        [
+            np.concatenate([VECTORS[d].min(0), VECTORS[d].mean(0), VECTORS[d].max(0)])
+            if d
+            else np.zeros(9)
+            for d in DOCS
+        ]
+    )
+    np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-7)
+    assert np.all(out[[1, 4]] == 0)  # empty documents
+
+
+MINMEANMAX_DOCS = ["the cat sat on the mat", "the dog sat on the log", "a cat and a dog", ""]
+
+
+def _minmeanmax_estimators():
+    from skembed import FastTextVectorizer, GloVeVectorizer, PretrainedVectorizer
+    from skembed.vectors import WordVectors
+
+    keys = ["the", "cat", "sat", "on", "mat", "dog", "log", "a", "and"]
+    wv = WordVectors(keys, np.random.default_rng(0).normal(size=(9, 4)).astype(np.float32))
+    common = dict(vector_size=4, min_count=1, epochs=2, random_state=0)
+    return [
+        Word2VecVectorizer(pooling="minmeanmax", **common),
+        GloVeVectorizer(pooling="minmeanmax", **common),
+        FastTextVectorizer(pooling="minmeanmax", **common),
+        PretrainedVectorizer(vectors=wv, pooling="minmeanmax"),
+    ]
+
+
+@pytest.mark.parametrize("est", _minmeanmax_estimators(), ids=lambda e: type(e).__name__)
+def test_minmeanmax_in_every_pooling_vectorizer(est):
+    X = est.fit_transform(MINMEANMAX_DOCS)
+    assert X.shape == (4, 12) and X.dtype == np.float32
+    np.testing.assert_array_equal(X, est.transform(MINMEANMAX_DOCS))
+    np.testing.assert_array_equal(X, clone(est).fit(MINMEANMAX_DOCS).transform(MINMEANMAX_DOCS))
+    np.testing.assert_array_equal(X[3], 0)  # the empty document
+    dim = 4
+    # min <= mean <= max in every coordinate of every non-empty document
+    assert np.all(X[:3, :dim] <= X[:3, dim : 2 * dim] + 1e-6)
+    assert np.all(X[:3, dim : 2 * dim] <= X[:3, 2 * dim :] + 1e-6)
+    names = est.get_feature_names_out()
+    assert len(names) == 12 and len(set(names)) == 12
+    frame = est.set_output(transform="pandas").transform(MINMEANMAX_DOCS)
+    assert frame.shape == (4, 12) and list(frame.columns) == list(names)

@@ -16,6 +16,8 @@ MEAN, SUM, MAX, WEIGHTED_MEAN = 0, 1, 2, 3
 # the weighted vectors summed and divided by the number of words (not by the weights' sum):
 # the smoothed-inverse-frequency average of SIF and uSIF
 WEIGHTED_AVERAGE = 4
+# the element-wise minimum: with MEAN and MAX, the concatenated power means of "minmeanmax"
+MIN = 5
 
 
 @jit
@@ -25,13 +27,14 @@ def _pool_one(vectors, tokens, offsets, weights, mode, out, d):
     if hi == lo:
         return
     dim = vectors.shape[1]
-    if mode == MAX:
+    if mode == MAX or mode == MIN:
+        sign = 1.0 if mode == MAX else -1.0
         for k in range(dim):
             out[d, k] = vectors[tokens[lo], k]
         for p in range(lo + 1, hi):
             w = tokens[p]
             for k in range(dim):
-                if vectors[w, k] > out[d, k]:
+                if sign * vectors[w, k] > sign * out[d, k]:
                     out[d, k] = vectors[w, k]
         return
     total = 0.0
@@ -53,7 +56,7 @@ def pool_documents(
     tokens,  # IN  int32[n_tokens]: word ids (unknown words already dropped)
     offsets,  # IN  int64[n_documents + 1]
     weights,  # IN  float32[n_words]: per-word weight (WEIGHTED_MEAN, WEIGHTED_AVERAGE)
-    mode,  # IN  int: MEAN, SUM, MAX, WEIGHTED_MEAN or WEIGHTED_AVERAGE
+    mode,  # IN  int: MEAN, SUM, MAX, MIN, WEIGHTED_MEAN or WEIGHTED_AVERAGE
     out,  # OUT float32[n_documents, dim], zero-filled by the caller
 ):
     """Fill ``out`` with each document's pooled vector; empty documents stay zero."""
