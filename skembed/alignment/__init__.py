@@ -7,6 +7,29 @@ estimators fitted on paired rows (``fit(X, Y)``); the pair builders make
 those rows from a seed dictionary, from the strings two vocabularies share,
 or from paired documents; the retrieval functions search one space from the
 other by cosine or by CSLS, the hubness-corrected similarity.
+
+Examples
+--------
+Any two spaces: word vectors and a second feature space (here 12 made-up
+"image" features per item) of a different dimension, paired on 30 items.
+A map learnt from those pairs finds the features of 10 other items from
+their words, and the word of each feature row:
+
+>>> import numpy as np
+>>> from skembed import WordVectors
+>>> from skembed.alignment import LeastSquaresAligner, nearest_neighbors
+>>> rng = np.random.default_rng(0)
+>>> words = [f"item{i}" for i in range(40)]
+>>> wv = WordVectors(words, rng.normal(size=(40, 8)))
+>>> images = wv.vectors @ rng.normal(size=(8, 12)) + 0.1 * rng.normal(size=(40, 12))
+>>> aligner = LeastSquaresAligner(alpha=1e-3).fit(wv[words[:30]], images[:30])
+>>> queries = aligner.transform(wv[words[30:]])      # words into the image space
+>>> found, _ = nearest_neighbors(queries, aligner.transform_target(images[30:]))
+>>> bool(np.all(found[:, 0] == np.arange(10)))
+True
+>>> back, _ = nearest_neighbors(aligner.transform_target(images[30:]), queries)
+>>> [words[30 + i] for i in back[:3, 0]]             # images to words
+['item30', 'item31', 'item32']
 """
 
 from skembed.alignment._cca import CCAAligner

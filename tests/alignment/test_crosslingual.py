@@ -31,15 +31,16 @@ def figures(example):
 def test_the_word_list_is_in_both_vocabularies_and_not_in_the_seed(example, figures):
     assert len(example.WORD_PAIRS) >= 50
     assert figures["missing pairs"] == []
-    # the checked words are translations, not strings the map was learnt from
+    # the seed pairs each shared string with itself, so no checked pair (spelt differently)
+    # was learnt from; "son" is even a false friend there (Spanish "son" means "are")
+    assert all(en != es for en, es in example.WORD_PAIRS)
     seed = set(figures["seed"])
-    assert not any(en in seed or es in seed for en, es in example.WORD_PAIRS)
-    assert {"david", "jerusalem", "abraham"} <= seed
+    assert {"david", "jerusalem", "abraham", "son"} <= seed
 
 
 def test_word_translation_beats_unaligned_and_random_maps(figures):
     words = figures["words"]
-    # measured: 0.91 at 1 and 5; both controls 0.00
+    # measured: 0.89-0.91 at 1, 0.91 at 5; both controls 0.00
     assert words["aligned"][1] >= 0.6
     assert words["aligned"][5] >= 0.75
     for control in ("unaligned", "random map"):
@@ -49,7 +50,7 @@ def test_word_translation_beats_unaligned_and_random_maps(figures):
 
 def test_verse_retrieval_within_a_book(figures):
     verses = figures["verses"]
-    # measured: 0.67 among Genesis' 1,533 verses; controls 0.00 (chance 0.0007)
+    # measured: 0.66-0.67 among Genesis' 1,533 verses; controls 0.00 (chance 0.0007)
     assert verses["aligned"] >= 0.4
     for control in ("unaligned", "random map"):
         assert verses[control] <= 0.02
@@ -57,7 +58,8 @@ def test_verse_retrieval_within_a_book(figures):
 
 def test_zero_shot_transfer_of_book_groups(figures):
     accuracy = figures["zero-shot"]
-    # measured: 0.47 aligned, 0.15 unaligned, 0.20 random map, 0.58 trained on Spanish
+    # measured: 0.46-0.47 aligned, 0.12-0.15 unaligned, 0.20 random map, 0.58 trained on
+    # Spanish (n_jobs=-1 training is not bit-reproducible)
     assert accuracy["aligned"] >= accuracy["unaligned"] + 0.20
     assert accuracy["aligned"] >= accuracy["random map"] + 0.20
     assert accuracy["aligned"] >= 0.7 * accuracy["trained on Spanish"]
