@@ -174,3 +174,16 @@ def test_float32_stays_float32_and_widths_are_checked(aligner):
 def test_fit_transform_equals_fit_then_transform(aligner):
     X, Y, _ = _rotated(d=4)
     assert_allclose(clone(aligner).fit_transform(X, Y), clone(aligner).fit(X, Y).transform(X))
+
+
+@each_aligner
+def test_every_aligner_refines_on_mutual_neighbours(aligner):
+    rng = np.random.default_rng(3)
+    source = rng.normal(size=(300, 4))
+    target = source @ ortho_group.rvs(4, random_state=3) + 0.02 * rng.normal(size=(300, 4))
+    refined = clone(aligner).set_params(refine=2)
+    refined.fit(source[:30], target[:30], source=source, target=target)
+    assert len(refined.n_refine_pairs_) == 2
+    pairs = refined.refine_pairs_
+    assert len(pairs) > 150
+    assert np.mean(pairs[:, 0] == pairs[:, 1]) > 0.95
