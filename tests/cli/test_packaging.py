@@ -42,6 +42,9 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path):
             "-q",
             "--no-deps",
             "--no-index",
+            # skembed may already be installed where the venv can see it (CI installs it
+            # into the interpreter's own site-packages); install the wheel regardless
+            "--ignore-installed",
             str(wheel),
         ],
         check=True,
