@@ -95,7 +95,7 @@ def _metadata(vectorizer, kind, input):
         "skembed.estimator": type(vectorizer).__name__,
         "skembed.input": input,
         "skembed.pooling": vectorizer.pooling,
-        "skembed.vector_size": str(wv.vector_size),
+        "skembed.vector_size": str(vectorizer._feature_matrix().shape[1]),
         "skembed.lowercase": json.dumps(bool(vectorizer.lowercase)),
         # row order: token id i is vocabulary[i]
         "skembed.vocabulary": json.dumps(list(wv.index_to_key), ensure_ascii=False),
@@ -135,13 +135,19 @@ def build_nodes(g, vectorizer, kind, input, inputs):
     ngram_rows = wv.ngram_rows if subwords and wv.is_compact else None
     zero_row = None
     if kind == "fasttext":
+        if getattr(vectorizer, "postprocessor_", None) is not None:
+            raise NotImplementedError(
+                f"postprocessing={vectorizer.postprocessing!r} cannot be exported for "
+                "FastTextVectorizer: the vectors of unseen words are composed from n-grams "
+                "and then post-processed, which a lookup graph cannot do."
+            )
         parts = [wv.vectors, wv.vectors_ngrams]
         if ngram_rows is not None:  # untouched buckets count as zero rows
             zero_row = len(wv) + len(ngram_rows)
             parts.append(np.zeros((1, wv.vector_size), dtype=np.float32))
         matrix = np.concatenate(parts)
     else:
-        matrix = wv.vectors
+        matrix = vectorizer._feature_matrix()  # post-processed when postprocessing is set
     matrix = g.const(np.ascontiguousarray(matrix, dtype=np.float32), "vectors")
     rows = None
     if input == "text":
@@ -255,7 +261,7 @@ def to_onnx(vectorizer, input="tokens"):
         check_text_analyzer(vectorizer)
     sink = _graph.ModelSink()
     g = _graph.Graph(sink)
-    n, dim = "n_documents", vectorizer.wv_.vector_size
+    n, dim = "n_documents", vectorizer._feature_matrix().shape[1]
     tensor = onnx.TensorProto
     if input == "text":
         inputs = [helper.make_tensor_value_info("text", tensor.STRING, [n])]

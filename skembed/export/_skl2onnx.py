@@ -64,7 +64,7 @@ def _shape_calculator(operator):
             f"{type(source.type).__name__}."
         )
     n = source.get_first_dimension()
-    operator.outputs[0].type = FloatTensorType([n, vectorizer.wv_.vector_size])
+    operator.outputs[0].type = FloatTensorType([n, vectorizer._feature_matrix().shape[1]])
 
 
 def _converter(scope, operator, container):

@@ -51,6 +51,7 @@ from skembed.text._analyzer import build_analyzer, iter_tokens
 from skembed.utils._random import seed_states
 from skembed.utils._threads import call_kernel, resolve_n_threads
 from skembed.vectors._initial import as_initial_vectors, union_vocabulary
+from skembed.vectors._postprocessing import feature_matrix, fit_postprocessing
 
 __all__ = ["BaseEmbeddingVectorizer"]
 
@@ -82,7 +83,7 @@ class BaseEmbeddingVectorizer(
     @property
     def _n_features_out(self):
         # estimators that infer or learn document vectors (Doc2Vec, the classifier) pool nothing
-        return self.wv_.vector_size * pooled_width(getattr(self, "pooling", None))
+        return self._feature_matrix().shape[1] * pooled_width(getattr(self, "pooling", None))
 
     @property
     def vocabulary_(self):
@@ -342,16 +343,38 @@ class BaseEmbeddingVectorizer(
         )
         self._n_documents += full_corpus.n_documents
         self.idf_ = smooth_idf(self._document_frequency, self._n_documents)
+        self._fit_postprocessing()
         self._fit_pooling(full_corpus)
         if getattr(self, "storage_dtype", "float32") == "float16":
             self._store(np.float16)
         return full_corpus
 
+    def _fit_postprocessing(self):
+        """Fit ``postprocessing`` on the trained word vectors; keep the vectors it gives.
+
+        ``wv_`` keeps the trained vectors (continued training starts from
+        them); ``transform`` pools the post-processed ones.
+        """
+        self.postprocessor_, self._processed_vectors = fit_postprocessing(
+            getattr(self, "postprocessing", None), self.wv_.vectors
+        )
+
+    def _feature_matrix(self, vectors=None):
+        """The word vectors ``transform`` pools: ``vectors`` (default ``wv_.vectors``),
+        post-processed when ``postprocessing`` is set."""
+        return feature_matrix(
+            self.__dict__.get("postprocessor_"),
+            self.__dict__.get("_processed_vectors"),
+            self.wv_.vectors,
+            vectors,
+        )
+
     def _fit_pooling(self, corpus):
         """Fit what ``pooling`` learns from the training documents (SIF and uSIF; else None)."""
         self._pooling_state = fit_pooling(
-            self.pooling, self.wv_.vectors, corpus, self.wv_.counts, resolve_n_threads(self.n_jobs)
-        )
+            self.pooling, self._feature_matrix(), corpus, self.wv_.counts,
+            resolve_n_threads(self.n_jobs),
+        )  # fmt: skip
         state = self._pooling_state
         self.common_components_ = None if state is None else state["components"]
 
@@ -595,7 +618,7 @@ class BaseEmbeddingVectorizer(
         return self.wv_.vectors, self._output_vectors
 
     def _pool(self, corpus, vectors=None, idf=None):
-        vectors = self.wv_.vectors if vectors is None else vectors
+        vectors = self._feature_matrix(vectors)
         vectors = vectors.astype(np.float32, copy=False)  # storage_dtype="float16"
         idf = self.idf_ if idf is None else idf
         return pool_fitted(

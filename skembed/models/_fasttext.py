@@ -22,6 +22,7 @@ from skembed.models._params import (
     CONTROL_CONSTRAINTS,
     MAX_INT32,
     NEGATIVE_SAMPLING_CONSTRAINTS,
+    POSTPROCESSING_CONSTRAINTS,
     TEXT_CONSTRAINTS,
 )
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
@@ -212,6 +213,16 @@ or callable, default="linear"
         ``common_components_``, as Arora, Liang and Ma 2017; "usif": Ethayarajh
         2018's unit vectors weighted by ``a / (a / 2 + p(w))``, ``a`` fitted, less
         5 weighted common components).  Fitted in ``fit``.
+    postprocessing : {"l2", "center", "power", "whiten", "all-but-the-top"}, \
+transformer, list or None, default=None
+        What to do to the word vectors before pooling: a name of
+        :data:`skembed.vectors.POSTPROCESSING_NAMES` (:class:`~skembed.vectors.L2Normalizer`,
+        :class:`~skembed.vectors.Centerer`, :class:`~skembed.vectors.PowerNormalizer`,
+        :class:`~skembed.vectors.Whitener`, :class:`~skembed.vectors.AllButTheTop`
+        with their defaults), such a transformer with parameters of your
+        choice, or a list of these applied in turn.  Fitted on the vectors at
+        the end of ``fit`` (as ``postprocessor_``); ``wv_`` keeps the trained
+        vectors.  A transformer must treat each row on its own.
     input, encoding, decode_error, strip_accents, lowercase, preprocessor, \
 tokenizer, token_pattern, stop_words
         Text parameters with :class:`~sklearn.feature_extraction.text.CountVectorizer`'s
@@ -239,6 +250,9 @@ tokenizer, token_pattern, stop_words
     idf_ : ndarray of shape (n_words,), float32
         Smoothed inverse document frequency of each word in the training
         documents.
+    postprocessor_ : estimator or None
+        The fitted ``postprocessing`` (a :class:`~sklearn.pipeline.Pipeline`
+        for a list); None without post-processing.
     common_components_ : ndarray of shape (n_components, vector_size) or None
         Directions removed from every pooled document (``pooling`` "sif": the
         first right singular vector of the training documents' vectors; "usif":
@@ -320,6 +334,7 @@ tokenizer, token_pattern, stop_words
     """
 
     _parameter_constraints: dict = {
+        **POSTPROCESSING_CONSTRAINTS,
         **COMMON_CONSTRAINTS,
         **NEGATIVE_SAMPLING_CONSTRAINTS,
         **CONTROL_CONSTRAINTS,
@@ -372,6 +387,7 @@ tokenizer, token_pattern, stop_words
         initial_vectors=None,
         lock_factor=1.0,
         pooling="mean",
+        postprocessing=None,
         input="content",
         encoding="utf-8",
         decode_error="strict",
@@ -418,6 +434,7 @@ tokenizer, token_pattern, stop_words
         self.initial_vectors = initial_vectors
         self.lock_factor = lock_factor
         self.pooling = pooling
+        self.postprocessing = postprocessing
         self.input = input
         self.encoding = encoding
         self.decode_error = decode_error

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from skembed.models._pooling import POOLING_OPTIONS
 from skembed.schedules import SCHEDULES
+from skembed.vectors._postprocessing import POSTPROCESSING_NAMES
 
 __all__ = [
     "CLIP_CONSTRAINTS",
@@ -23,6 +24,7 @@ __all__ = [
     "MAX_INT32",
     "MAX_WINDOW",
     "NEGATIVE_SAMPLING_CONSTRAINTS",
+    "POSTPROCESSING_CONSTRAINTS",
     "STORAGE_CONSTRAINTS",
     "TEXT_CONSTRAINTS",
 ]
@@ -70,6 +72,16 @@ CONTROL_CONSTRAINTS = {
     "warm_start": ["boolean"],
     "update_vocabulary": ["boolean"],
     "total_words": [_int(1, MAX_INT64), None],
+}
+
+# what the vectorizers do to the word vectors before pooling (see make_postprocessor)
+POSTPROCESSING_CONSTRAINTS = {
+    "postprocessing": [
+        StrOptions(set(POSTPROCESSING_NAMES)),
+        HasMethods(["fit", "transform"]),
+        list,
+        None,
+    ]
 }
 
 # gradient clipping of the skip-gram/CBOW family (GloVe has its own grad_clip)

@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from skembed.corpus._encoding import encode_with_vocabulary
-from skembed.models._params import TEXT_CONSTRAINTS
+from skembed.models._params import POSTPROCESSING_CONSTRAINTS, TEXT_CONSTRAINTS
 from skembed.models._pooling import (
     POOLING_OPTIONS,
     document_frequency,
@@ -27,6 +27,7 @@ from skembed.models._pooling import (
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN, build_analyzer, iter_tokens
 from skembed.utils._threads import resolve_n_threads
 from skembed.vectors._initial import as_initial_vectors
+from skembed.vectors._postprocessing import fit_postprocessing
 from skembed.vectors._word_vectors import WordVectors
 
 __all__ = ["PretrainedVectorizer"]
@@ -78,6 +79,16 @@ class PretrainedVectorizer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Ba
         mean and maximum side by side, ``3 * vector_size`` features; "sif" and "usif":
         smoothed inverse frequency with common-component removal, see
         Notes).  Fitted in ``fit``.
+    postprocessing : {"l2", "center", "power", "whiten", "all-but-the-top"}, \
+transformer, list or None, default=None
+        What to do to the word vectors before pooling: a name of
+        :data:`skembed.vectors.POSTPROCESSING_NAMES` (:class:`~skembed.vectors.L2Normalizer`,
+        :class:`~skembed.vectors.Centerer`, :class:`~skembed.vectors.PowerNormalizer`,
+        :class:`~skembed.vectors.Whitener`, :class:`~skembed.vectors.AllButTheTop`
+        with their defaults), such a transformer with parameters of your
+        choice, or a list of these applied in turn.  Fitted on the vectors at
+        the end of ``fit`` (as ``postprocessor_``); ``wv_`` keeps the trained
+        vectors.  A transformer must treat each row on its own.
     input, encoding, decode_error, strip_accents, lowercase, preprocessor, \
 tokenizer, token_pattern, stop_words
         Text parameters with :class:`~sklearn.feature_extraction.text.CountVectorizer`'s
@@ -101,6 +112,9 @@ tokenizer, token_pattern, stop_words
         The counts that give SIF's ``p(w)``: ``wv_.counts`` when the vectors
         carry counts (an ``.npz`` or fastText ``.bin`` file, a fitted
         vectorizer's ``wv_``), else the occurrences of each word in ``X``.
+    postprocessor_ : estimator or None
+        The fitted ``postprocessing`` (a :class:`~sklearn.pipeline.Pipeline`
+        for a list); None without post-processing.
     common_components_ : ndarray of shape (n_components, vector_size) or None
         Directions removed from every pooled document ("sif": one; "usif": up
         to 5); None for the other modes.
@@ -144,6 +158,7 @@ tokenizer, token_pattern, stop_words
     """
 
     _parameter_constraints: dict = {
+        **POSTPROCESSING_CONSTRAINTS,
         "vectors": [str, os.PathLike, WordVectors, None],
         "pooling": [StrOptions(set(POOLING_OPTIONS))],
         **TEXT_CONSTRAINTS,
@@ -155,6 +170,7 @@ tokenizer, token_pattern, stop_words
         *,
         vectors=None,
         pooling="mean",
+        postprocessing=None,
         input="content",
         encoding="utf-8",
         decode_error="strict",
@@ -168,6 +184,7 @@ tokenizer, token_pattern, stop_words
     ):
         self.vectors = vectors
         self.pooling = pooling
+        self.postprocessing = postprocessing
         self.input = input
         self.encoding = encoding
         self.decode_error = decode_error
@@ -188,7 +205,7 @@ tokenizer, token_pattern, stop_words
 
     @property
     def _n_features_out(self):
-        return self.wv_.vector_size * pooled_width(self.pooling)
+        return self._feature_matrix().shape[1] * pooled_width(self.pooling)
 
     @property
     def vocabulary_(self):
@@ -223,8 +240,12 @@ tokenizer, token_pattern, stop_words
         use_own = wv.counts is not None and wv.counts.sum() > 0
         self.word_counts_ = wv.counts if use_own else counts
         self.idf_ = smooth_idf(document_frequency(corpus, len(wv)), corpus.n_documents)
+        self.postprocessor_, self._processed_vectors = fit_postprocessing(
+            self.postprocessing, wv.vectors
+        )
+        features = wv.vectors if self._processed_vectors is None else self._processed_vectors
         self._pooling_state = fit_pooling(
-            self.pooling, wv.vectors, corpus, self.word_counts_, resolve_n_threads(self.n_jobs)
+            self.pooling, features, corpus, self.word_counts_, resolve_n_threads(self.n_jobs)
         )
         state = self._pooling_state
         self.common_components_ = None if state is None else state["components"]
@@ -280,8 +301,14 @@ tokenizer, token_pattern, stop_words
         check_is_fitted(self, "wv_")
         return self._pool(encode_with_vocabulary(self._analyze(X), self.wv_.key_to_index))
 
+    def _feature_matrix(self):
+        """The word vectors ``transform`` pools (post-processed when ``postprocessing`` is set)."""
+        processed = self.__dict__.get("_processed_vectors")
+        return self.wv_.vectors if processed is None else processed
+
     def _pool(self, corpus):
         return pool_fitted(
-            self.pooling, self.__dict__.get("_pooling_state"), self.wv_.vectors, corpus,
+            self.pooling, self.__dict__.get("_pooling_state"),
+            self._feature_matrix().astype(np.float32, copy=False), corpus,
             self.idf_, resolve_n_threads(self.n_jobs),
         )  # fmt: skip

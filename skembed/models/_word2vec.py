@@ -20,6 +20,7 @@ from skembed.models._params import (
     CONTROL_CONSTRAINTS,
     MAX_INT32,
     NEGATIVE_SAMPLING_CONSTRAINTS,
+    POSTPROCESSING_CONSTRAINTS,
     STORAGE_CONSTRAINTS,
     TEXT_CONSTRAINTS,
 )
@@ -182,6 +183,16 @@ or callable, default="linear"
         ``common_components_``, as Arora, Liang and Ma 2017; "usif": Ethayarajh
         2018's unit vectors weighted by ``a / (a / 2 + p(w))``, ``a`` fitted, less
         5 weighted common components).  Fitted in ``fit``.
+    postprocessing : {"l2", "center", "power", "whiten", "all-but-the-top"}, \
+transformer, list or None, default=None
+        What to do to the word vectors before pooling: a name of
+        :data:`skembed.vectors.POSTPROCESSING_NAMES` (:class:`~skembed.vectors.L2Normalizer`,
+        :class:`~skembed.vectors.Centerer`, :class:`~skembed.vectors.PowerNormalizer`,
+        :class:`~skembed.vectors.Whitener`, :class:`~skembed.vectors.AllButTheTop`
+        with their defaults), such a transformer with parameters of your
+        choice, or a list of these applied in turn.  Fitted on the vectors at
+        the end of ``fit`` (as ``postprocessor_``); ``wv_`` keeps the trained
+        vectors.  A transformer must treat each row on its own.
     input, encoding, decode_error, strip_accents, lowercase, preprocessor, \
 tokenizer, token_pattern, stop_words
         Text parameters with :class:`~sklearn.feature_extraction.text.CountVectorizer`'s
@@ -205,6 +216,9 @@ tokenizer, token_pattern, stop_words
         Row of each word in ``wv_`` (derived from ``wv_``).
     idf_ : ndarray of shape (n_words,), float32
         Smoothed inverse document frequency of each word in the training documents.
+    postprocessor_ : estimator or None
+        The fitted ``postprocessing`` (a :class:`~sklearn.pipeline.Pipeline`
+        for a list); None without post-processing.
     common_components_ : ndarray of shape (n_components, vector_size) or None
         Directions removed from every pooled document (``pooling`` "sif": the
         first right singular vector of the training documents' vectors; "usif":
@@ -258,6 +272,7 @@ tokenizer, token_pattern, stop_words
     """
 
     _parameter_constraints: dict = {
+        **POSTPROCESSING_CONSTRAINTS,
         **COMMON_CONSTRAINTS,
         **NEGATIVE_SAMPLING_CONSTRAINTS,
         **CONTROL_CONSTRAINTS,
@@ -313,6 +328,7 @@ tokenizer, token_pattern, stop_words
         lock_factor=1.0,
         storage_dtype="float32",
         pooling="mean",
+        postprocessing=None,
         input="content",
         encoding="utf-8",
         decode_error="strict",
@@ -361,6 +377,7 @@ tokenizer, token_pattern, stop_words
         self.lock_factor = lock_factor
         self.storage_dtype = storage_dtype
         self.pooling = pooling
+        self.postprocessing = postprocessing
         self.input = input
         self.encoding = encoding
         self.decode_error = decode_error

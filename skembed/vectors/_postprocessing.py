@@ -20,7 +20,17 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["AllButTheTop", "Centerer", "L2Normalizer", "PowerNormalizer", "Whitener"]
+__all__ = [
+    "POSTPROCESSING_NAMES",
+    "AllButTheTop",
+    "Centerer",
+    "L2Normalizer",
+    "PowerNormalizer",
+    "Whitener",
+    "feature_matrix",
+    "fit_postprocessing",
+    "make_postprocessor",
+]
 
 
 def _matrix(X, name="X"):
@@ -324,3 +334,160 @@ def _check_components(value, dim, name, low=1):
         or not (low <= value <= dim)
     ):
         raise ValueError(f"{name} must be an integer in [{low}, {dim}], got {value!r}.")
+
+
+# the names the vectorizers' ``postprocessing`` parameter takes for the transformers here,
+# each with its defaults
+POSTPROCESSING_NAMES = {
+    "l2": L2Normalizer,
+    "center": Centerer,
+    "power": PowerNormalizer,
+    "whiten": Whitener,
+    "all-but-the-top": AllButTheTop,
+}
+
+
+def _one_postprocessor(spec, where):
+    from sklearn.base import clone
+
+    if isinstance(spec, str):
+        if spec not in POSTPROCESSING_NAMES:
+            raise ValueError(
+                f"{where}={spec!r} is not a post-processing name; expected one of "
+                f"{sorted(POSTPROCESSING_NAMES)} or a transformer with fit and transform."
+            )
+        return POSTPROCESSING_NAMES[spec]()
+    if callable(getattr(spec, "fit", None)) and callable(getattr(spec, "transform", None)):
+        return clone(spec)
+    raise TypeError(
+        f"{where} must be a name in {sorted(POSTPROCESSING_NAMES)} or a transformer with fit "
+        f"and transform, got {type(spec).__name__}."
+    )
+
+
+def make_postprocessor(spec, name="postprocessing"):
+    """Return a new, unfitted transformer for a ``postprocessing`` value, or None.
+
+    Parameters
+    ----------
+    spec : None, str, transformer or list of those
+        None: no post-processing.  A name of :data:`POSTPROCESSING_NAMES`
+        ("l2", "center", "power", "whiten", "all-but-the-top"), that transformer
+        with its defaults.  An estimator with ``fit`` and ``transform`` over a
+        matrix of shape (n_words, vector_size), cloned.  A list: each in turn,
+        as a :class:`~sklearn.pipeline.Pipeline`.
+    name : str, default="postprocessing"
+        The parameter's name, for error messages.
+
+    Returns
+    -------
+    transformer : estimator or None
+
+    Raises
+    ------
+    ValueError, TypeError
+        Naming the parameter (and the list position) at fault.
+
+    Examples
+    --------
+    >>> from skembed.vectors._postprocessing import make_postprocessor
+    >>> make_postprocessor("l2")
+    L2Normalizer()
+    >>> [type(s).__name__ for _, s in make_postprocessor(["center", "l2"]).steps]
+    ['Centerer', 'L2Normalizer']
+    """
+    if spec is None:
+        return None
+    if isinstance(spec, (list, tuple)):
+        if not spec:
+            raise ValueError(f"{name}=[] is empty: give None for no post-processing.")
+        from sklearn.pipeline import make_pipeline
+
+        return make_pipeline(
+            *(_one_postprocessor(item, f"{name}[{i}]") for i, item in enumerate(spec))
+        )
+    return _one_postprocessor(spec, name)
+
+
+def fit_postprocessing(spec, vectors, name="postprocessing"):
+    """Fit the transformer of ``spec`` on ``vectors``; return it and the vectors it gives.
+
+    Parameters
+    ----------
+    spec : None, str, transformer or list
+        A ``postprocessing`` value (see :func:`make_postprocessor`).
+    vectors : ndarray of shape (n_words, vector_size)
+        The trained word vectors (not modified).
+    name : str, default="postprocessing"
+
+    Returns
+    -------
+    processor : fitted transformer or None
+    processed : ndarray of shape (n_words, n_out), float32, or None
+        None when ``spec`` is None.
+
+    Raises
+    ------
+    ValueError
+        When the transformer's output is not a finite matrix with a row per word.
+    """
+    processor = make_postprocessor(spec, name)
+    if processor is None:
+        return None, None
+    processed = _checked_output(
+        processor.fit_transform(np.asarray(vectors, dtype=np.float32)), len(vectors), name
+    )
+    return processor, processed
+
+
+def _checked_output(matrix, n_rows, name):
+    if hasattr(matrix, "toarray"):
+        matrix = matrix.toarray()
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != n_rows or matrix.shape[1] < 1:
+        raise ValueError(
+            f"{name} must map the ({n_rows}, vector_size) matrix of word vectors to a matrix "
+            f"with one row per word, got shape {matrix.shape}."
+        )
+    if not np.isfinite(matrix).all():
+        raise ValueError(f"{name} gave NaN or infinite values for the word vectors.")
+    return np.ascontiguousarray(matrix, dtype=np.float32)
+
+
+def feature_matrix(processor, processed, trained, vectors=None, name="postprocessing"):
+    """Return the word vectors a vectorizer pools, post-processed by ``processor``.
+
+    Parameters
+    ----------
+    processor : fitted transformer or None
+    processed : ndarray or None
+        ``processor``'s output for ``trained``, kept since ``fit``.
+    trained : ndarray of shape (n_words, vector_size)
+        The vectorizer's ``wv_.vectors``.
+    vectors : ndarray of shape (n_words + n_extra, vector_size), default=None
+        ``trained`` (None means the same) followed by rows of words outside the
+        vocabulary (fastText's composed vectors of unseen words).
+    name : str, default="postprocessing"
+
+    Returns
+    -------
+    ndarray
+        ``vectors`` as they are without a processor; else the kept rows of
+        ``processed`` followed by the extra rows transformed.  The transformers
+        of this module treat each row on its own, so this equals
+        transforming all of ``vectors``; a transformer of your own must too.
+    """
+    if vectors is None:
+        vectors = trained
+    if processor is None:
+        return vectors
+    if vectors is trained:
+        return processed
+    n = len(trained)
+    extra = vectors[n:]
+    if not len(extra):
+        return processed
+    extra = _checked_output(
+        processor.transform(np.asarray(extra, dtype=np.float32)), len(extra), name
+    )
+    return np.concatenate([processed, extra])
