@@ -30,6 +30,19 @@ Settings:
   text without labels and frozen (``sklearn.frozen.FrozenEstimator``), the
   classifier on the 500 labeled verses; evaluated on all the other verses.
 
+- ``shift``: shuffled ``StratifiedKFold(--folds)``, but the documents to
+  classify are reworded: a random half of the word types (the same for every
+  fold) are written differently there (``word`` becomes ``word_v``), as between
+  two spellings, editions or sources.  The representations are fitted on the
+  labeled documents and the reworded ones together, without labels (the text
+  to classify is at hand when the model is fitted); the classifier on the
+  labeled documents only.
+
+``--tune-c`` replaces LogisticRegression by ``LogisticRegressionCV`` (C in
+0.01 ... 100, 3 inner folds) for every representation, TF-IDF included;
+``--window`` sets the window of word2vec and Doc2Vec (a wide window gives
+topical vectors).
+
 Reported: accuracy, macro-F1 and fit time (seconds, wall, from text: the
 unsupervised fit plus the classifier), means over folds or seeds.
 
@@ -65,10 +78,31 @@ def load_corpus(name, max_docs=None):
     return docs, labels
 
 
-def _classifier():
-    from sklearn.linear_model import LogisticRegression
+TUNE_C = False  # set by --tune-c
 
+
+def _classifier():
+    from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
+
+    if TUNE_C:
+        return LogisticRegressionCV(Cs=[0.01, 0.1, 1, 10, 100], cv=3, max_iter=3000)
     return LogisticRegression(max_iter=1000)
+
+
+def reword(docs, seed=0, fraction=0.5):
+    """Return ``docs`` with a random ``fraction`` of word types written as ``word_v``."""
+    import re
+
+    from skembed.text import DEFAULT_TOKEN_PATTERN
+
+    pattern = re.compile(DEFAULT_TOKEN_PATTERN)
+    types = sorted({w for d in docs for w in pattern.findall(d.lower())})
+    rng = np.random.default_rng(seed)
+    shifted = set(np.asarray(types, dtype=object)[rng.random(len(types)) < fraction])
+    return np.asarray(
+        [pattern.sub(lambda m: m[0] + "_v" if m[0].lower() in shifted else m[0], d) for d in docs],
+        dtype=object,
+    )
 
 
 def _timed(fn, *args):
@@ -85,15 +119,21 @@ def features(fit_docs, args, seed):
 
     from skembed import Doc2VecVectorizer, PretrainedVectorizer, Word2VecVectorizer
 
-    common = dict(vector_size=args.dim, epochs=args.epochs, random_state=seed, n_jobs=args.n_jobs)
+    common = dict(
+        vector_size=args.dim, epochs=args.epochs, window=args.window, random_state=seed,
+        n_jobs=args.n_jobs,
+    )  # fmt: skip
     out = {"tfidf": _timed(TfidfVectorizer().fit, fit_docs)}
     w2v, w2v_s = _timed(Word2VecVectorizer(**common).fit, fit_docs)
     for pooling in POOLINGS:
         pooled = PretrainedVectorizer(vectors=w2v.wv_, pooling=pooling, n_jobs=args.n_jobs)
         est, s = _timed(make_pipeline(pooled, StandardScaler()).fit, fit_docs)
         out[f"w2v-{pooling}"] = (est, w2v_s + s)
-    d2v, d2v_s = _timed(make_pipeline(Doc2VecVectorizer(**common), StandardScaler()).fit, fit_docs)
-    out["doc2vec"] = (d2v, d2v_s)
+    if "doc2vec" in args.methods:
+        d2v, d2v_s = _timed(
+            make_pipeline(Doc2VecVectorizer(**common), StandardScaler()).fit, fit_docs
+        )
+        out["doc2vec"] = (d2v, d2v_s)
     # the standardised block scaled to about unit row norm, as TF-IDF's rows are: unscaled it
     # outweighs the sparse words and slows LogisticRegression's convergence tenfold
     union = FeatureUnion(
@@ -114,7 +154,7 @@ def evaluate(fitted, train_docs, train_y, test_docs, test_y, args, seed, initial
     from skembed import FastTextClassifier
 
     rows = {}
-    for name in METHODS:
+    for name in args.methods:
         if name == "fasttext-clf":
             extra = {}
             unsupervised_s = 0.0
@@ -140,15 +180,24 @@ def bench_corpus(name, args):
     from sklearn.model_selection import StratifiedKFold, train_test_split
 
     docs, labels = load_corpus(name, args.max_docs)
-    runs = {"all": [], "500": []}
-    folds = StratifiedKFold(args.folds, shuffle=True, random_state=0).split(docs, labels)
-    for k, (train, test) in enumerate(folds):
+    runs = {"all": [], "500": [], "shift": []}
+    folds = list(StratifiedKFold(args.folds, shuffle=True, random_state=0).split(docs, labels))
+    for k, (train, test) in enumerate(folds if "all" in args.settings else []):
         print(f"{name} all labels, fold {k}", flush=True)
         fitted = features(docs[train], args, k)
         runs["all"].append(
             evaluate(fitted, docs[train], labels[train], docs[test], labels[test], args, k, None)
         )
-    for seed in range(args.seeds):
+    reworded = reword(docs) if "shift" in args.settings else None
+    for k, (train, test) in enumerate(folds if "shift" in args.settings else []):
+        print(f"{name} shift of wording, fold {k}", flush=True)
+        # the text to classify is at hand, without labels, when the representations are fitted
+        fitted = features(np.concatenate([docs[train], reworded[test]]), args, k)
+        runs["shift"].append(
+            evaluate(fitted, docs[train], labels[train], reworded[test], labels[test], args,
+                     k, fitted["_wv"])
+        )  # fmt: skip
+    for seed in range(args.seeds if "500" in args.settings else 0):
         print(f"{name} {args.labeled} labels, seed {seed}", flush=True)
         labeled, rest = train_test_split(
             np.arange(len(docs)), train_size=args.labeled, stratify=labels, random_state=seed
@@ -161,7 +210,7 @@ def bench_corpus(name, args):
     summary = {
         setting: {
             method: {key: statistics.mean(r[method][key] for r in results) for key in KEYS}
-            for method in METHODS
+            for method in args.methods
         }
         for setting, results in runs.items()
         if results
@@ -176,7 +225,8 @@ def write_markdown(results, args, path):
         "",
         f"Settings: {args.label}; corpora {args.corpora}, {args.folds} shuffled stratified folds "
         f"(all labels), {args.seeds} seeds ({label}, representations fitted on all the text), "
-        f"dim {args.dim}, {args.epochs} epochs, n_jobs {args.n_jobs}, max docs {args.max_docs}. "
+        f"dim {args.dim}, window {args.window}, {args.epochs} epochs, n_jobs {args.n_jobs}, "
+        f"max docs {args.max_docs}, C {'tuned (LogisticRegressionCV)' if args.tune_c else '1'}. "
         "Means over folds or seeds; fit s includes the unsupervised fit.",
         "",
         "| corpus | labels | representation | accuracy | macro-F1 | fit s |",
@@ -184,7 +234,7 @@ def write_markdown(results, args, path):
     ]
     for name, result in results.items():
         for setting, summary in result["summary"].items():
-            shown = "all" if setting == "all" else label
+            shown = {"all": "all", "shift": "all, reworded test"}.get(setting, label)
             for method, s in summary.items():
                 lines.append(
                     f"| {name} | {shown} | {method} | {s['accuracy']:.3f} | "
@@ -203,11 +253,18 @@ def main(argv=None):
     parser.add_argument("--max-docs", type=int, default=None, help="verses kept (a random slice)")
     parser.add_argument("--dim", type=int, default=100)
     parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--window", type=int, default=5)
+    parser.add_argument("--tune-c", action="store_true", help="LogisticRegressionCV for all")
+    parser.add_argument("--settings", nargs="+", default=["all", "500", "shift"],
+                        choices=["all", "500", "shift"])  # fmt: skip
+    parser.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--label", default="full run", help="how the run is described")
     parser.add_argument("--output", default=os.path.join(HERE, "results", "document_features"),
                         help="path without extension: .json and .md are written")  # fmt: skip
     args = parser.parse_args(argv)
+    global TUNE_C
+    TUNE_C = args.tune_c
     results = {name: bench_corpus(name, args) for name in args.corpora}
     with open(args.output + ".json", "w", encoding="utf-8") as f:
         json.dump({"settings": vars(args), "results": results}, f, indent=1)
