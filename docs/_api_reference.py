@@ -1,7 +1,7 @@
 """API reference pages, generated from the ``__all__`` of every public module.
 
 One page per public module (``skembed``, ``skembed.vectors``, ...) is written
-into ``api/`` when the build starts, so a name added to an ``__all__`` is
+into ``api/`` once the configuration is read, before Sphinx lists the sources, so a name added to an ``__all__`` is
 documented without editing the site.  A name that several modules export
 (``skembed.WordVectors`` is also ``skembed.vectors.WordVectors``) gets one
 page, under the first module that exports it (``skembed`` first, then the
@@ -138,11 +138,11 @@ def write_pages(srcdir):
         (folder / f"{module_name}.rst").write_text(page_text(module_name, rows), "utf-8")
 
 
-def _on_builder_inited(app):
+def _on_config_inited(app, config):
     write_pages(app.srcdir)
 
 
 def setup(app):
-    # before autosummary (priority 500) reads the pages to generate its own
-    app.connect("builder-inited", _on_builder_inited, priority=400)
+    # before Sphinx lists the source files, which autosummary then scans for its stubs
+    app.connect("config-inited", _on_config_inited)
     return {"parallel_read_safe": True}

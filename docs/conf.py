@@ -19,7 +19,7 @@ copyright = "the skembed developers"
 release = version = skembed.__version__
 
 extensions = [
-    "_api_reference",  # first: it writes the API pages autosummary then reads
+    "_api_reference",  # writes api/*.rst, which autosummary then reads
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
