@@ -1,11 +1,12 @@
 """API reference pages, generated from the ``__all__`` of every public module.
 
 One page per public module (``skembed``, ``skembed.vectors``, ...) is written
-into ``api/`` once the configuration is read, before Sphinx lists the sources, so a name added to an ``__all__`` is
-documented without editing the site.  A name that several modules export
-(``skembed.WordVectors`` is also ``skembed.vectors.WordVectors``) gets one
-page, under the first module that exports it (``skembed`` first, then the
-others in alphabetical order); the other modules link to it.
+into ``api/`` once the configuration is read, before Sphinx lists the sources,
+so a name added to an ``__all__`` is documented without editing the site.  A
+name that several modules export (``skembed.WordVectors`` is also
+``skembed.vectors.WordVectors``) gets one page, under the first module that
+exports it (``skembed`` first, then the others in alphabetical order); the
+other modules link to it.
 """
 
 import importlib
@@ -74,12 +75,12 @@ def _summary(module):
 
 # constants have no docstring of their own: what each one is
 DATA = {
-    "skembed.__version__": "The version of the package, a string such as ``\"1.2.0\"``.",
+    "skembed.__version__": 'The version of the package, a string such as ``"1.2.0"``.',
     "skembed.text.DEFAULT_TOKEN_PATTERN": (
         "The regular expression of the default analyzer's tokens: a word character "
         "followed by word characters and combining marks, so that words of scripts with "
         "vowel signs (Devanagari, Bengali, Thai, ...) stay whole.  On text without such "
-        "marks it matches what ``r\"(?u)\\b\\w+\\b\"`` matches."
+        'marks it matches what ``r"(?u)\\b\\w+\\b"`` matches.'
     ),
     "skembed.vectors.io.FORMATS": (
         "The registry of vector file formats, by name: each entry holds the format's "
