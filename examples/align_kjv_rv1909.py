@@ -1,4 +1,7 @@
-"""Align English and Spanish word vectors learnt apart, with no dictionary.
+"""Aligning English and Spanish vectors
+====================================
+
+Align English and Spanish word vectors learnt apart, with no dictionary.
 
 Two ``Word2VecVectorizer`` models are trained separately (different seeds) on
 the King James Bible and on the Spanish Reina-Valera (1909).  The strings both

@@ -1,4 +1,7 @@
-"""Classify Bible verses by book group with word2vec features, cross-validated.
+"""Classifying verses with word2vec features
+=========================================
+
+Classify Bible verses by book group with word2vec features, cross-validated.
 
 A ``Pipeline`` of ``Word2VecVectorizer`` and ``LogisticRegression`` scored by
 5-fold cross-validation: the embedding is refitted inside each fold, so no

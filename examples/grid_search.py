@@ -1,4 +1,7 @@
-"""Tune ``window`` and ``vector_size`` with GridSearchCV on intrinsic scores.
+"""Tuning word2vec with GridSearchCV
+=================================
+
+Tune ``window`` and ``vector_size`` with GridSearchCV on intrinsic scores.
 
 Three metrics at once: WordSim-353 similarity, Google analogies (uncovered
 questions count as wrong) and the held-out ``score`` (skip-gram log-likelihood

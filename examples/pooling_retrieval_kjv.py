@@ -1,4 +1,7 @@
-"""Find a Bible verse from a reworded copy: mean, tf-idf, SIF and uSIF pooling compared.
+"""Pooling modes compared on verse retrieval
+=========================================
+
+Find a Bible verse from a reworded copy: mean, tf-idf, SIF and uSIF pooling compared.
 
 Word2vec vectors are trained once on the King James Bible; each of 2,000 verses is
 reworded (each word dropped with probability 0.2, or replaced with probability 0.2 by its
@@ -69,6 +72,6 @@ def main(small=False):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--small", action="store_true", help="a quarter of the verses")
     main(small=parser.parse_args().small)

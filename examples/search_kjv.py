@@ -1,4 +1,7 @@
-"""Search, cluster and draw the King James Bible (needs ``pip install skembed[plot]``).
+"""Search, clusters and pictures
+=============================
+
+Search, cluster and draw the King James Bible (needs ``pip install skembed[plot]``).
 
 Trains ``Word2VecVectorizer`` on the verses, clusters words typical of four books,
 searches the verses by meaning and draws a map of the words and the training curves.

@@ -1,4 +1,7 @@
-"""Few labels, much text: word vectors fitted on every verse, a classifier on 500 of them.
+"""Few labels, much text
+=====================
+
+Few labels, much text: word vectors fitted on every verse, a classifier on 500 of them.
 
 Semi-supervised use of an embedding: the vectorizer learns from all the text
 there is (its labels unused), and only the classifier sees labels.  Wrapped in

@@ -1,4 +1,7 @@
-"""Plot a validation curve of ``vector_size`` to a PNG (needs ``pip install skembed[plot]``).
+"""A validation curve of vector_size
+=================================
+
+Plot a validation curve of ``vector_size`` to a PNG (needs ``pip install skembed[plot]``).
 
 For each vector size, 3-fold cross-validation of the held-out ``score`` of
 ``Word2VecVectorizer`` on the King James Bible, train and test side by side.

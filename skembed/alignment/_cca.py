@@ -59,15 +59,15 @@ class CCAAligner(BaseAligner):
 
     Attributes
     ----------
-    source_weights_ : ndarray of shape (n_features, n_components_)
+    source_weights_ : ndarray of shape (n_features, n_shared)
         ``transform(X) = (X - source_mean_) @ source_weights_``.
-    target_weights_ : ndarray of shape (n_target_features, n_components_)
+    target_weights_ : ndarray of shape (n_target_features, n_shared)
         ``transform_target(Y) = (Y - target_mean_) @ target_weights_``.
-    correlations_ : ndarray of shape (n_components_,)
+    correlations_ : ndarray of shape (n_shared,)
         Canonical correlation of each shared dimension on the pairs,
         decreasing.
     n_components_ : int
-        Dimension of the shared space.
+        Dimension of the shared space (``n_shared`` in the shapes above).
     source_mean_ : ndarray of shape (n_features,)
         Subtracted from source rows (zeros when ``center=False``).
     target_mean_ : ndarray of shape (n_target_features,)

@@ -186,7 +186,9 @@ def load_kjv(*, return_X_y=False, as_frame=False, target="book"):
         book : ndarray of shape (31,102,), dtype object
             Book of each verse (e.g. ``"Song of Solomon"``, ``"1 Kings"``).
         chapter : ndarray of shape (31,102,), dtype int64
+            Chapter number of each verse within its book.
         verse : ndarray of shape (31,102,), dtype int64
+            Number of each verse within its chapter.
         testament : ndarray of shape (31,102,), dtype object
             ``"old"`` or ``"new"``.
         group : ndarray of shape (31,102,), dtype object
