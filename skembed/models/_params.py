@@ -7,11 +7,12 @@ int above ``2**63 - 1`` reaches numba as ``uint64`` (another compilation) or as 
 cannot type, and the error would not name the parameter.
 """
 
+import os
 from collections.abc import Callable
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from skembed.models._pooling import POOLING_OPTIONS
 from skembed.schedules import SCHEDULES
@@ -22,6 +23,7 @@ __all__ = [
     "CONTROL_CONSTRAINTS",
     "MAX_INT32",
     "MAX_WINDOW",
+    "MEMORY_CONSTRAINTS",
     "NEGATIVE_SAMPLING_CONSTRAINTS",
     "STORAGE_CONSTRAINTS",
     "TEXT_CONSTRAINTS",
@@ -55,6 +57,9 @@ TEXT_CONSTRAINTS = {
     "token_pattern": [str, None],
     "stop_words": [StrOptions({"english"}), list, None],
 }
+
+# where the encoded corpus is kept (skembed.corpus._store): a folder or a joblib.Memory
+MEMORY_CONSTRAINTS = {"memory": [None, str, os.PathLike, HasMethods(["cache"])]}
 
 # the training controls the driver and the monitor read
 CONTROL_CONSTRAINTS = {
