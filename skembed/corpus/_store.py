@@ -377,12 +377,14 @@ def read_documents(estimator, X):
 
 
 # ------------------------------------------------------------------ windowed passes
-def document_windows(corpus, max_tokens=WINDOW_TOKENS):
+def document_windows(corpus, max_tokens=None):
     """Yield ``(d0, d1, window)``: consecutive documents of about ``max_tokens`` tokens.
 
     ``window`` is the :class:`Corpus` of documents ``d0:d1`` (a view of the
     tokens); a document longer than ``max_tokens`` is a window of its own.
+    Default: :data:`WINDOW_TOKENS`.
     """
+    max_tokens = WINDOW_TOKENS if max_tokens is None else max_tokens
     offsets = corpus.offsets
     n_docs = corpus.n_documents
     d0 = 0
@@ -410,8 +412,9 @@ def remap_corpus(corpus, mapping):
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(b"\0" * _HEADER_BYTES)
-            for lo in range(0, n_tokens, WINDOW_TOKENS):
-                hi = min(lo + WINDOW_TOKENS, n_tokens)
+            step = WINDOW_TOKENS
+            for lo in range(0, n_tokens, step):
+                hi = min(lo + step, n_tokens)
                 window = corpus.tokens[lo:hi]
                 if len(mapping):
                     ids = mapping[window]
@@ -458,7 +461,7 @@ def pool_windows(corpus, pool):
     return np.concatenate(parts)
 
 
-def bounded_step(step, corpus, max_tokens=WINDOW_TOKENS):
+def bounded_step(step, corpus, max_tokens=None):
     """Return ``step`` running at most about ``max_tokens`` tokens per kernel call.
 
     For a :class:`MappedCorpus` the driver's batches are cut into runs of
@@ -469,6 +472,7 @@ def bounded_step(step, corpus, max_tokens=WINDOW_TOKENS):
     """
     if not isinstance(corpus, MappedCorpus) or step.shuffle:
         return step
+    max_tokens = WINDOW_TOKENS if max_tokens is None else max_tokens
     ends = np.cumsum(np.asarray(step.chunk_words, dtype=np.int64))
     inner = step.run
 
