@@ -283,11 +283,10 @@ def test_concurrent_writers_leave_one_valid_entry(tmp_path, writes):
     corpus_file = tmp_path / "docs.txt"
     corpus_file.write_text("\n".join(DOCS))
     cache = tmp_path / "cache"
+    outputs = [str(tmp_path / f"{i}.npy") for i in range(2)]
     children = [
-        subprocess.Popen(
-            [sys.executable, "-c", _CHILD, str(cache), str(corpus_file), str(tmp_path / f"{i}.npy")]
-        )
-        for i in range(2)
+        subprocess.Popen([sys.executable, "-c", _CHILD, str(cache), str(corpus_file), out])
+        for out in outputs
     ]
     assert [child.wait(timeout=300) for child in children] == [0, 0]
     assert len(_entries(cache)) == 1  # no second entry, no temporary folder left
