@@ -99,7 +99,7 @@ def text_key(estimator):
         return None
     params["format"] = FORMAT_VERSION
     params["sklearn"] = sklearn.__version__  # whose analyzer tokenizes
-    return json.dumps(params, sort_keys=True)
+    return json.dumps(params, sort_keys=True, default=repr)
 
 
 def documents_key(X, input):
@@ -193,7 +193,7 @@ def _save_npy(path, array):
 
 
 def _save_json(path, value):
-    data = json.dumps(value, ensure_ascii=False).encode("utf-8")
+    data = json.dumps(value).encode("ascii")  # escapes keep lone surrogates readable
     atomic_write(path, lambda fh: fh.write(data))
 
 

@@ -312,3 +312,10 @@ def test_grid_search_reuses_the_cache(tmp_path, writes):
     np.testing.assert_array_equal(
         search.cv_results_["mean_test_score"], plain.cv_results_["mean_test_score"]
     )
+
+
+def test_words_with_lone_surrogates_round_trip(tmp_path):
+    docs = ["caf\udce9 bar caf\udce9", "bar \u00e9t\u00e9 bar"]
+    est = Word2VecVectorizer(memory=tmp_path, tokenizer=str.split, token_pattern=None)
+    _, words, _ = _store.read_documents(est, docs)  # written to disk and read back
+    assert words == ["caf\udce9", "bar", "\u00e9t\u00e9"]
