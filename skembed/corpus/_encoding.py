@@ -166,6 +166,22 @@ class _Encoder:
         self.n_live -= len(doomed)
         self.min_reduce += 1
 
+    # --- out-of-core (skembed.corpus._store): a writer spills the counted parts to disk
+    def drain(self, final=False):
+        """Return the encoded parts held so far, counted, and forget them.
+
+        Without ``final``, nothing is returned until a part is full; ``final``
+        also returns the last, partly filled buffer.  Offsets and counts stay.
+        """
+        if final:
+            self._flush()
+        if not self.parts:
+            return []
+        self.counts()  # count the parts before they go
+        parts, self.parts, self._n_counted = self.parts, [], 0
+        return parts
+
+    # --- end out-of-core
     def result(self):
         counts = self.counts().copy()
         counts[~np.asarray(self.alive, dtype=bool)] = 0

@@ -32,12 +32,19 @@ from skembed._training._driver import train_chunks
 from skembed._training._monitor import CallbackSupportMixin, EpochMonitor, with_callbacks
 from skembed.corpus._encoding import (
     build_vocabulary,
-    encode_documents,
     encode_with_vocabulary,
     extend_vocabulary,
     remap,
 )
 from skembed.corpus._sampling import noise_table
+from skembed.corpus._store import (
+    bounded_step,
+    corpus_document_frequency,
+    pool_windows,
+    read_documents,
+    release_pages,
+    remap_corpus,
+)
 from skembed.models._kernels._score import sgns_log_likelihood, sgns_log_likelihood_parallel
 from skembed.models._pooling import (
     document_frequency,
@@ -107,7 +114,8 @@ class BaseEmbeddingVectorizer(
         return start, min(float(self.min_learning_rate), start)
 
     def _read(self, X):
-        corpus, words, counts = encode_documents(self._analyze(X), self.max_vocab_size)
+        # in memory, or (with ``memory``) on disk: see skembed.corpus._store
+        corpus, words, counts = read_documents(self, X)
         if corpus.n_documents == 0:
             raise ValueError("X is empty: fit needs at least one document.")
         if corpus.n_tokens == 0:
@@ -302,7 +310,7 @@ class BaseEmbeddingVectorizer(
             self._document_frequency = np.zeros(len(final_words), np.int64)
             self._n_documents = 0
 
-        train_corpus = remap(train, mapping)
+        train_corpus = remap_corpus(train, mapping)
         if train_corpus.n_tokens == 0:
             raise ValueError(
                 "no word of X is in the vocabulary; set update_vocabulary=True to add new words."
@@ -337,9 +345,9 @@ class BaseEmbeddingVectorizer(
         self.words_per_second_ = result.words_per_second
         self.validation_scores_ = monitor.validation_scores if validation is not None else None
         self.best_validation_score_ = monitor.best_score if validation is not None else None
-        full_corpus = remap(full, mapping)
-        self._document_frequency = self._document_frequency + document_frequency(
-            full_corpus, len(self.wv_)
+        full_corpus = train_corpus if train is full else remap_corpus(full, mapping)
+        self._document_frequency = self._document_frequency + corpus_document_frequency(
+            full_corpus, len(self.wv_), document_frequency
         )
         self._n_documents += full_corpus.n_documents
         self.idf_ = smooth_idf(self._document_frequency, self._n_documents)
@@ -375,6 +383,7 @@ class BaseEmbeddingVectorizer(
             self.pooling, self._feature_matrix(), corpus, self.wv_.counts,
             resolve_n_threads(self.n_jobs),
         )  # fmt: skip
+        release_pages(corpus)
         state = self._pooling_state
         self.common_components_ = None if state is None else state["components"]
 
@@ -425,7 +434,7 @@ class BaseEmbeddingVectorizer(
         return EpochMonitor(self, validate, snapshot)
 
     def _run(self, corpus, epochs, rates, rng, monitor, words_done, total_words):
-        step = self._make_step(corpus)
+        step = bounded_step(self._make_step(corpus), corpus)  # windows of a mapped corpus
         return self._train(step, epochs, rates, rng, monitor, words_done, total_words)
 
     def _train(self, step, epochs, rates, rng, monitor, words_done, total_words):
@@ -621,7 +630,7 @@ class BaseEmbeddingVectorizer(
         vectors = self._feature_matrix(vectors)
         vectors = vectors.astype(np.float32, copy=False)  # storage_dtype="float16"
         idf = self.idf_ if idf is None else idf
-        return pool_fitted(
-            self.pooling, self.__dict__.get("_pooling_state"), vectors, corpus, idf,
-            resolve_n_threads(self.n_jobs),
-        )  # fmt: skip
+        state, n_threads = self.__dict__.get("_pooling_state"), resolve_n_threads(self.n_jobs)
+        return pool_windows(  # window by window when the corpus is mapped
+            corpus, lambda c: pool_fitted(self.pooling, state, vectors, c, idf, n_threads)
+        )

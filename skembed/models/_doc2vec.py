@@ -19,6 +19,7 @@ from skembed.corpus._encoding import (
 )
 from skembed.corpus._huffman import huffman_tree
 from skembed.corpus._sampling import keep_probabilities, noise_table
+from skembed.corpus._store import bounded_step
 from skembed.models._base import (
     SCORE_NEGATIVE,
     SCORE_NS_EXPONENT,
@@ -33,6 +34,7 @@ from skembed.models._params import (
     COMMON_CONSTRAINTS,
     CONTROL_CONSTRAINTS,
     MAX_INT32,
+    MEMORY_CONSTRAINTS,
     NEGATIVE_SAMPLING_CONSTRAINTS,
     TEXT_CONSTRAINTS,
 )
@@ -274,6 +276,19 @@ tokenizer, token_pattern, stop_words
         Text parameters with :class:`~sklearn.feature_extraction.text.CountVectorizer`'s
         meaning, except that ``token_pattern`` defaults to
         :data:`skembed.text.DEFAULT_TOKEN_PATTERN`.
+    memory : str, path-like, joblib.Memory or None, default=None
+        Folder where ``fit`` keeps the encoded corpus (int32 ids, document
+        offsets and the counted vocabulary as ``.npy``/``.json`` files, under
+        ``skembed-corpus/``), or a ``joblib.Memory`` whose ``location`` is used.
+        A later fit with the same text parameters, ``max_vocab_size`` and
+        documents (file names with their size and modification time, or the
+        content of strings) reads it instead of tokenizing again, and every
+        pass over it works on bounded windows, so a corpus larger than memory
+        can be trained on.  Documents that cannot be keyed (a generator, file
+        objects, a callable ``preprocessor``/``tokenizer``) are written there
+        for the one fit.  None keeps the corpus in memory.  The folder may be
+        shared by parallel fits and deleted at any time.  See the guide,
+        "Corpora larger than memory".
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, subsampling, windows, noise draws and the base
         seed of inference.
@@ -348,6 +363,7 @@ tokenizer, token_pattern, stop_words
         **CONTROL_CONSTRAINTS,
         **CLIP_CONSTRAINTS,
         **TEXT_CONSTRAINTS,
+        **MEMORY_CONSTRAINTS,
         "dm": ["boolean"],
         "dm_mean": ["boolean"],
         "dbow_words": ["boolean"],
@@ -402,6 +418,7 @@ tokenizer, token_pattern, stop_words
         tokenizer=None,
         token_pattern=DEFAULT_TOKEN_PATTERN,
         stop_words=None,
+        memory=None,
         random_state=None,
         n_jobs=None,
         verbose=0,
@@ -447,6 +464,7 @@ tokenizer, token_pattern, stop_words
         self.tokenizer = tokenizer
         self.token_pattern = token_pattern
         self.stop_words = stop_words
+        self.memory = memory
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
@@ -738,7 +756,7 @@ tokenizer, token_pattern, stop_words
         if train_documents is not None:
             keys = [keys[i] for i in train_documents]
         rows = self._rows_for(keys, rng)
-        step = self._make_step(corpus, rows)
+        step = bounded_step(self._make_step(corpus, rows), corpus)  # a mapped corpus
         return self._train(step, epochs, rates, rng, monitor, words_done, total_words)
 
     def _finish(self, current):

@@ -21,6 +21,7 @@ from skembed.models._params import (
     COMMON_CONSTRAINTS,
     CONTROL_CONSTRAINTS,
     MAX_INT32,
+    MEMORY_CONSTRAINTS,
     NEGATIVE_SAMPLING_CONSTRAINTS,
     POSTPROCESSING_CONSTRAINTS,
     TEXT_CONSTRAINTS,
@@ -229,6 +230,19 @@ tokenizer, token_pattern, stop_words
         meaning, except that ``token_pattern`` defaults to
         :data:`skembed.text.DEFAULT_TOKEN_PATTERN`: runs of word characters and the
         combining marks that continue them, single letters kept.
+    memory : str, path-like, joblib.Memory or None, default=None
+        Folder where ``fit`` keeps the encoded corpus (int32 ids, document
+        offsets and the counted vocabulary as ``.npy``/``.json`` files, under
+        ``skembed-corpus/``), or a ``joblib.Memory`` whose ``location`` is used.
+        A later fit with the same text parameters, ``max_vocab_size`` and
+        documents (file names with their size and modification time, or the
+        content of strings) reads it instead of tokenizing again, and every
+        pass over it works on bounded windows, so a corpus larger than memory
+        can be trained on.  Documents that cannot be keyed (a generator, file
+        objects, a callable ``preprocessor``/``tokenizer``) are written there
+        for the one fit.  None keeps the corpus in memory.  The folder may be
+        shared by parallel fits and deleted at any time.  See the guide,
+        "Corpora larger than memory".
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, subsampling, windows and noise draws.
     n_jobs : int, default=None
@@ -340,6 +354,7 @@ tokenizer, token_pattern, stop_words
         **CONTROL_CONSTRAINTS,
         **CLIP_CONSTRAINTS,
         **TEXT_CONSTRAINTS,
+        **MEMORY_CONSTRAINTS,
         "algorithm": [StrOptions(set(_KERNEL_MODE))],
         "negative": [Interval(Integral, 1, MAX_INT32, closed="both")],
         "min_n": [Interval(Integral, 0, MAX_INT32, closed="both")],
@@ -397,6 +412,7 @@ tokenizer, token_pattern, stop_words
         tokenizer=None,
         token_pattern=DEFAULT_TOKEN_PATTERN,
         stop_words=None,
+        memory=None,
         random_state=None,
         n_jobs=None,
         verbose=0,
@@ -444,6 +460,7 @@ tokenizer, token_pattern, stop_words
         self.tokenizer = tokenizer
         self.token_pattern = token_pattern
         self.stop_words = stop_words
+        self.memory = memory
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose

@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from skembed._training._driver import Step
 from skembed.corpus._cooccur import count_cooccurrences
+from skembed.corpus._store import release_pages
 from skembed.models._base import BaseEmbeddingVectorizer
 from skembed.models._kernels._glove import (
     GloVeParams,
@@ -23,6 +24,7 @@ from skembed.models._kernels._glove import (
 from skembed.models._params import (
     COMMON_CONSTRAINTS,
     CONTROL_CONSTRAINTS,
+    MEMORY_CONSTRAINTS,
     POSTPROCESSING_CONSTRAINTS,
     STORAGE_CONSTRAINTS,
     TEXT_CONSTRAINTS,
@@ -259,6 +261,19 @@ tokenizer, token_pattern, stop_words
         meaning, except that ``token_pattern`` defaults to
         :data:`skembed.text.DEFAULT_TOKEN_PATTERN`: runs of word characters and the
         combining marks that continue them, single letters kept.
+    memory : str, path-like, joblib.Memory or None, default=None
+        Folder where ``fit`` keeps the encoded corpus (int32 ids, document
+        offsets and the counted vocabulary as ``.npy``/``.json`` files, under
+        ``skembed-corpus/``), or a ``joblib.Memory`` whose ``location`` is used.
+        A later fit with the same text parameters, ``max_vocab_size`` and
+        documents (file names with their size and modification time, or the
+        content of strings) reads it instead of tokenizing again, and every
+        pass over it works on bounded windows, so a corpus larger than memory
+        can be trained on.  Documents that cannot be keyed (a generator, file
+        objects, a callable ``preprocessor``/``tokenizer``) are written there
+        for the one fit.  None keeps the corpus in memory.  The folder may be
+        shared by parallel fits and deleted at any time.  See the guide,
+        "Corpora larger than memory".
     random_state : int, RandomState instance or None, default=None
         Seeds the initial parameters, the shuffle of the co-occurrence
         entries and the order of the chunks in each epoch.
@@ -354,6 +369,7 @@ tokenizer, token_pattern, stop_words
         **CONTROL_CONSTRAINTS,
         **STORAGE_CONSTRAINTS,
         **TEXT_CONSTRAINTS,
+        **MEMORY_CONSTRAINTS,
         "x_max": [Interval(Real, 0, None, closed="neither")],
         "weighting_power": [Interval(Real, 0, None, closed="left")],
         "symmetric": ["boolean"],
@@ -407,6 +423,7 @@ tokenizer, token_pattern, stop_words
         tokenizer=None,
         token_pattern=DEFAULT_TOKEN_PATTERN,
         stop_words=None,
+        memory=None,
         random_state=None,
         n_jobs=None,
         verbose=0,
@@ -451,6 +468,7 @@ tokenizer, token_pattern, stop_words
         self.tokenizer = tokenizer
         self.token_pattern = token_pattern
         self.stop_words = stop_words
+        self.memory = memory
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
@@ -535,6 +553,7 @@ tokenizer, token_pattern, stop_words
 
     def _run(self, corpus, epochs, rates, rng, monitor, words_done, total_words):
         X = self._count(corpus.tokens, corpus.offsets, len(self.wv_), np.float32)
+        release_pages(corpus)  # a mapped corpus: counting read it whole
         if X.nnz == 0:
             raise ValueError(
                 "no two in-vocabulary words of X co-occur: after min_count every document "

@@ -7,6 +7,7 @@ int above ``2**63 - 1`` reaches numba as ``uint64`` (another compilation) or as 
 cannot type, and the error would not name the parameter.
 """
 
+import os
 from collections.abc import Callable
 from numbers import Integral, Real
 
@@ -23,6 +24,7 @@ __all__ = [
     "CONTROL_CONSTRAINTS",
     "MAX_INT32",
     "MAX_WINDOW",
+    "MEMORY_CONSTRAINTS",
     "NEGATIVE_SAMPLING_CONSTRAINTS",
     "POSTPROCESSING_CONSTRAINTS",
     "STORAGE_CONSTRAINTS",
@@ -57,6 +59,9 @@ TEXT_CONSTRAINTS = {
     "token_pattern": [str, None],
     "stop_words": [StrOptions({"english"}), list, None],
 }
+
+# where the encoded corpus is kept (skembed.corpus._store): a folder or a joblib.Memory
+MEMORY_CONSTRAINTS = {"memory": [None, str, os.PathLike, HasMethods(["cache"])]}
 
 # the training controls the driver and the monitor read
 CONTROL_CONSTRAINTS = {

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from sklearn.feature_extraction.text import CountVectorizer
 
+from skembed.text._inputs import expand_filenames
 from skembed.text._unicode_tables import MARKS
 
 __all__ = ["TEXT_PARAMETERS", "build_analyzer", "iter_tokens"]
@@ -85,6 +86,8 @@ def check_documents(X, parameter="X"):
 def iter_tokens(X, analyzer, input="content"):
     """Yield the token list of each document of ``X``, naming any document at fault."""
     X = check_documents(X)
+    if input == "filename":  # folders and glob patterns stand for their files
+        X = expand_filenames(X)
     for i, doc in enumerate(X):
         if input == "content" and not isinstance(doc, (str, bytes)):
             raise TypeError(
