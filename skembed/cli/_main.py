@@ -197,9 +197,13 @@ def build_parser():
         "(the first run includes compiling the kernels)",
         run_demo,
     )
-    demo.add_argument("--epochs", type=_positive_int, default=5)
-    demo.add_argument("--vector-size", type=_positive_int, default=100)
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument(
+        "--epochs", type=_positive_int, default=5, help="training epochs (default: 5)"
+    )
+    demo.add_argument(
+        "--vector-size", type=_positive_int, default=100, help="dimensions (default: 100)"
+    )
+    demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
 
     shell = add("shell", "answer queries on vectors at a prompt", run_shell)
     _vectors_argument(shell)

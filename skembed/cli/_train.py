@@ -1,6 +1,7 @@
 """``skembed train`` and ``skembed demo``."""
 
 import glob
+import io
 import os
 import sys
 import time
@@ -188,24 +189,52 @@ def run_train(args, out):
 
 def run_demo(args, out):
     """Train skip-gram on the bundled King James Bible, evaluate it and show neighbours."""
+    import json
+
     from skembed import Word2VecVectorizer
     from skembed.cli._query import print_neighbours
     from skembed.datasets import load_kjv
     from skembed.evaluation import analogy_accuracy, word_similarity_score
 
+    text = None if args.json else out  # with --json, one JSON object and nothing else
     kjv = load_kjv()
-    print(f"King James Bible: {len(kjv.data):,} verses", file=out)
-    print(
-        "(the first run also compiles the numba kernels, which takes a while; later runs "
-        "load them from the cache)",
-        file=out,
-    )
+    if text:
+        print(f"King James Bible: {len(kjv.data):,} verses", file=text)
+        print(
+            "(the first run also compiles the numba kernels, which takes a while; later runs "
+            "load them from the cache)",
+            file=text,
+        )
     model = Word2VecVectorizer(
         vector_size=args.vector_size, epochs=args.epochs, random_state=args.seed, n_jobs=-1
     )
     start = time.perf_counter()
     model.fit(kjv.data)
     elapsed = time.perf_counter() - start
+    scores = {name: word_similarity_score(model, name) for name in ("wordsim353", "simlex999")}
+    analogies = analogy_accuracy(model, "google")
+    if args.json:
+        neighbours = io.StringIO()
+        print_neighbours(model.wv_, DEMO_WORDS, 6, neighbours, lowercase=True, as_json=True)
+        result = {
+            "verses": len(kjv.data),
+            "words": len(model.wv_),
+            "vector_size": model.vector_size,
+            "seconds": elapsed,
+            "train_seconds": model.train_time_,
+            "words_per_second": model.words_per_second_,
+            "loss_curve": list(model.loss_curve_),
+            "similarity": {
+                name: {"spearman": res.spearman, "coverage": res.coverage}
+                for name, res in scores.items()
+            },
+            "analogy": {
+                "google": {"accuracy": analogies.accuracy, "coverage": analogies.coverage}
+            },
+            "neighbours": json.loads(neighbours.getvalue()),
+        }
+        print(json.dumps(result), file=out)
+        return 0
     print(
         f"trained skip-gram on {len(model.wv_):,} words in {elapsed:.1f} s, compilation "
         f"included (kernels {model.train_time_:.1f} s, {model.words_per_second_:,.0f} words/s)",
@@ -214,10 +243,9 @@ def run_demo(args, out):
     for epoch, loss in enumerate(model.loss_curve_, 1):
         print(f"  epoch {epoch}: loss {loss:.4f}", file=out)
     print("evaluation (Spearman rho / accuracy, with coverage):", file=out)
-    for name in ("wordsim353", "simlex999"):
-        res = word_similarity_score(model, name)
+    for name, res in scores.items():
         print(f"  {name:>10}: rho {res.spearman:+.3f}  coverage {res.coverage:.0%}", file=out)
-    res = analogy_accuracy(model, "google")
+    res = analogies
     print(f"  {'google':>10}: acc {res.accuracy:.3f}  coverage {res.coverage:.0%}", file=out)
     print("nearest neighbours:", file=out)
     print_neighbours(model.wv_, DEMO_WORDS, 6, out, lowercase=True)

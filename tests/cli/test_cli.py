@@ -1,4 +1,5 @@
 import io
+import json
 
 import pytest
 
@@ -65,6 +66,25 @@ def test_demo_trains_evaluates_and_shows_neighbours():
     for expected in ("31,102 verses", "words/s", "epoch 1: loss", "wordsim353", "google",
                      "king:", "water:", "jesus:", "lord:"):  # fmt: skip
         assert expected in text
+
+
+@pytest.mark.slow
+def test_demo_json_prints_one_json_object():
+    out = io.StringIO()
+    assert main(["--json", "demo", "--epochs", "1", "--vector-size", "20"], out=out) == 0
+    result = json.loads(out.getvalue())  # nothing but the object
+    assert result["verses"] == 31102 and result["vector_size"] == 20
+    assert len(result["loss_curve"]) == 1
+    assert set(result["similarity"]) == {"wordsim353", "simlex999"}
+    assert -1 <= result["similarity"]["wordsim353"]["spearman"] <= 1
+    assert len(result["neighbours"]["king"]) == 6
+
+
+def test_demo_help_shows_defaults(capsys):
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    text = capsys.readouterr().out
+    assert "default: 5" in text and "default: 100" in text
 
 
 # ------------------------------------------------------------ expected failures

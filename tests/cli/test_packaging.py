@@ -59,6 +59,10 @@ def test_sdist_holds_the_sources_and_the_package_data(dists):
     }
     assert data and data <= names, sorted(data - names)
     assert {"pyproject.toml", "README.md", "LICENSE", "skembed/cli/_shell.py"} <= names
+    # what a packager builds the docs and runs the tests from (MANIFEST.in)
+    assert {"docs/conf.py", "docs/guide.md", "tests/conftest.py", "MANIFEST.in"} <= names
+    assert any(n.startswith("examples/") and n.endswith(".py") for n in names)
+    assert not any("__pycache__" in n or n.startswith("docs/_build") for n in names)
     modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "skembed").rglob("*.py")}
     assert modules <= names, sorted(modules - names)[:10]
 
