@@ -62,6 +62,24 @@ def skipgram_batched_epoch(tokens, seg, chunks, syn0, syn1, keep, prob, index, w
     return out
 
 
+def _flush(pending, syn0, syn1, prob, index, negative, cbow_mean, cbow_correction, stream, lr,
+           sig, log_sig):  # fmt: skip
+    """Train the pending CBOW examples against one draw of noise words; empty the list."""
+    noise = [stream.alias(prob, index) for _ in range(negative)]
+    hidden = []
+    for _, context in pending:
+        h = syn0[context].sum(axis=0, dtype=np.float32)
+        hidden.append(h / np.float32(len(context)) if cbow_mean else h)
+    part, d_hidden = _shared_update(np.array(hidden), [p for p, _ in pending], noise, syn1, lr,
+                                    sig, log_sig)  # fmt: skip
+    for b, (_, context) in enumerate(pending):
+        scale = 1.0 / len(context) if cbow_mean and cbow_correction else 1.0
+        for w in context:
+            syn0[w] += np.float32(scale) * d_hidden[b]
+    pending.clear()
+    return part
+
+
 def cbow_batched_epoch(tokens, seg, chunks, syn0, syn1, keep, prob, index, window, negative,
                        cbow_mean, cbow_correction, batch, lrs, seeds, sig, log_sig,
                        dropout=None):  # fmt: skip
@@ -70,22 +88,6 @@ def cbow_batched_epoch(tokens, seg, chunks, syn0, syn1, keep, prob, index, windo
         stream = Stream(seeds[c])
         loss, examples = 0.0, 0
         pending = []  # (centre, context words)
-
-        def flush():
-            noise = [stream.alias(prob, index) for _ in range(negative)]
-            hidden = []
-            for _, context in pending:
-                h = syn0[context].sum(axis=0, dtype=np.float32)
-                hidden.append(h / np.float32(len(context)) if cbow_mean else h)
-            part, d_hidden = _shared_update(np.array(hidden), [p for p, _ in pending], noise,
-                                            syn1, lrs[c], sig, log_sig)  # fmt: skip
-            for b, (_, context) in enumerate(pending):
-                scale = 1.0 / len(context) if cbow_mean and cbow_correction else 1.0
-                for w in context:
-                    syn0[w] += np.float32(scale) * d_hidden[b]
-            pending.clear()
-            return part
-
         for s in range(chunks[c], chunks[c + 1]):
             sent = subsample(tokens[seg[s] : seg[s + 1]], keep, stream)
             for i, centre in enumerate(sent):
@@ -105,9 +107,11 @@ def cbow_batched_epoch(tokens, seg, chunks, syn0, syn1, keep, prob, index, windo
                 pending.append((centre, context))
                 examples += 1
                 if len(pending) == batch:
-                    loss += flush()
+                    loss += _flush(pending, syn0, syn1, prob, index, negative, cbow_mean,
+                                   cbow_correction, stream, lrs[c], sig, log_sig)  # fmt: skip
         if pending:
-            loss += flush()
+            loss += _flush(pending, syn0, syn1, prob, index, negative, cbow_mean,
+                           cbow_correction, stream, lrs[c], sig, log_sig)  # fmt: skip
         out.append((loss, examples))
     return out
 
@@ -158,7 +162,9 @@ def test_batched_skipgram_equals_numpy_reference(window, sample, dropout):
 
 
 @pytest.mark.parametrize("dropout", [None, 0.3])
-@pytest.mark.parametrize(("cbow_mean", "correction"), [(True, False), (True, True), (False, False)])
+@pytest.mark.parametrize(
+    ("cbow_mean", "correction"), [(True, False), (True, True), (False, False)]
+)
 @pytest.mark.parametrize("batch", [1, 4])
 def test_batched_cbow_equals_numpy_reference(batch, cbow_mean, correction, dropout):
     tokens, seg, chunks, counts, syn0, syn1 = _problem(seed=2)
