@@ -52,6 +52,7 @@ def shared_negative_update(
     g_pos,  # SCRATCH float32[>= n_h]
     g_noise,  # SCRATCH float32[>= n_h, >= n_noise]
     d_hidden,  # OUT    float32[>= n_h, dim]: lr-scaled gradient of each hidden row (set)
+    acc,  # SCRATCH float32[dim]
 ):
     """Score the batch against its targets, update ``syn1`` once per row; return the loss.
 
@@ -89,18 +90,28 @@ def shared_negative_update(
             t = noise[j]
             for k in range(dim):
                 d_hidden[b, k] += g * syn1[t, k]
-    # each output row once per example set: positives, then the shared noise rows
+    # each output row written once (a run of equal positives, each noise word): the sum
+    # is gathered in acc, so a row that other threads also write is stored to once
+    for k in range(dim):
+        acc[k] = 0.0
     for b in range(n_h):
         p = positives[b]
         g = g_pos[b]
         for k in range(dim):
-            syn1[p, k] += g * hidden[b, k]
+            acc[k] += g * hidden[b, k]
+        if b + 1 == n_h or positives[b + 1] != p:
+            for k in range(dim):
+                syn1[p, k] += acc[k]
+                acc[k] = 0.0
     for j in range(n_noise):
         t = noise[j]
         for b in range(n_h):
             g = g_noise[b, j]
             for k in range(dim):
-                syn1[t, k] += g * hidden[b, k]
+                acc[k] += g * hidden[b, k]
+        for k in range(dim):
+            syn1[t, k] += acc[k]
+            acc[k] = 0.0
     return loss
 
 
@@ -137,6 +148,7 @@ def skipgram_batched_chunk(
     d_hidden,  # SCRATCH float32[2 * window, dim]
     g_pos,  # SCRATCH float32[2 * window]
     g_noise,  # SCRATCH float32[2 * window, negative]
+    acc,  # SCRATCH float32[dim]
     lock=None,  # IN     float32[n_words] or None: learning-rate factor of each word row
     dropout=None,  # IN     float or None: probability of dropping each (centre, context) pair
 ):
@@ -174,7 +186,7 @@ def skipgram_batched_chunk(
             n_noise = _draw_noise(negative, alias_prob, alias_index, state, noise)
             loss += shared_negative_update(
                 hidden, n_ctx, positives, noise, n_noise, syn1, lr32, sig_table, log_sig_table,
-                g_pos, g_noise, d_hidden,
+                g_pos, g_noise, d_hidden, acc,
             )  # fmt: skip
             for b in range(n_ctx):
                 w = ctx[b]
@@ -213,13 +225,14 @@ def skipgram_batched_serial(
     d_hidden = np.empty((width, dim), dtype=np.float32)
     g_pos = np.empty(width, dtype=np.float32)
     g_noise = np.empty((width, max(negative, 1)), dtype=np.float32)
+    acc = np.empty(dim, dtype=np.float32)
     state = np.empty(1, dtype=np.uint64)
     for c in range(chunk_lo, chunk_hi):
         state[0] = seeds[c]
         loss, n = skipgram_batched_chunk(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, lrs[c], state, sig_table, log_sig_table,
-            buf, ctx, positives, noise, hidden, d_hidden, g_pos, g_noise, lock, dropout,
+            buf, ctx, positives, noise, hidden, d_hidden, g_pos, g_noise, acc, lock, dropout,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
@@ -247,12 +260,13 @@ def skipgram_batched_parallel(
         d_hidden = np.empty((width, dim), dtype=np.float32)
         g_pos = np.empty(width, dtype=np.float32)
         g_noise = np.empty((width, max(negative, 1)), dtype=np.float32)
+        acc = np.empty(dim, dtype=np.float32)
         state = np.empty(1, dtype=np.uint64)
         state[0] = seeds[c]
         loss, n = skipgram_batched_chunk(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, lrs[c], state, sig_table, log_sig_table,
-            buf, ctx, positives, noise, hidden, d_hidden, g_pos, g_noise, lock, dropout,
+            buf, ctx, positives, noise, hidden, d_hidden, g_pos, g_noise, acc, lock, dropout,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
@@ -261,7 +275,7 @@ def skipgram_batched_parallel(
 @jit
 def _flush_cbow(
     n_h, hidden, positives, ctx_words, ctx_indptr, syn0, syn1, negative, alias_prob,
-    alias_index, state, lr, sig_table, log_sig_table, noise, g_pos, g_noise, d_hidden,
+    alias_index, state, lr, sig_table, log_sig_table, noise, g_pos, g_noise, d_hidden, acc,
     cbow_mean, cbow_correction, lock,
 ):  # fmt: skip
     """Train the ``n_h`` pooled contexts gathered so far; return their loss."""
@@ -269,7 +283,7 @@ def _flush_cbow(
     n_noise = _draw_noise(negative, alias_prob, alias_index, state, noise)
     loss = shared_negative_update(
         hidden, n_h, positives, noise, n_noise, syn1, lr, sig_table, log_sig_table, g_pos,
-        g_noise, d_hidden,
+        g_noise, d_hidden, acc,
     )  # fmt: skip
     for b in range(n_h):
         lo = ctx_indptr[b]
@@ -316,6 +330,7 @@ def cbow_batched_chunk(
     d_hidden,  # SCRATCH float32[batch, dim]
     g_pos,  # SCRATCH float32[batch]
     g_noise,  # SCRATCH float32[batch, negative]
+    acc,  # SCRATCH float32[dim]
     lock=None,  # IN     float32[n_words] or None
     dropout=None,  # IN     float or None: probability of dropping each context word
 ):
@@ -372,14 +387,14 @@ def cbow_batched_chunk(
                 loss += _flush_cbow(
                     n_h, hidden, positives, ctx_words, ctx_indptr, syn0, syn1, negative,
                     alias_prob, alias_index, state, lr32, sig_table, log_sig_table, noise,
-                    g_pos, g_noise, d_hidden, cbow_mean, cbow_correction, lock,
+                    g_pos, g_noise, d_hidden, acc, cbow_mean, cbow_correction, lock,
                 )  # fmt: skip
                 n_h = 0
     if n_h > 0:
         loss += _flush_cbow(
             n_h, hidden, positives, ctx_words, ctx_indptr, syn0, syn1, negative, alias_prob,
             alias_index, state, lr32, sig_table, log_sig_table, noise, g_pos, g_noise,
-            d_hidden, cbow_mean, cbow_correction, lock,
+            d_hidden, acc, cbow_mean, cbow_correction, lock,
         )  # fmt: skip
     return loss, n_examples
 
@@ -407,6 +422,7 @@ def cbow_batched_serial(
     d_hidden = np.empty((batch, dim), dtype=np.float32)
     g_pos = np.empty(batch, dtype=np.float32)
     g_noise = np.empty((batch, neg), dtype=np.float32)
+    acc = np.empty(dim, dtype=np.float32)
     state = np.empty(1, dtype=np.uint64)
     for c in range(chunk_lo, chunk_hi):
         state[0] = seeds[c]
@@ -414,7 +430,7 @@ def cbow_batched_serial(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, batch,
             lrs[c], state, sig_table, log_sig_table, buf, ctx_words, ctx_indptr, positives,
-            noise, hidden, d_hidden, g_pos, g_noise, lock, dropout,
+            noise, hidden, d_hidden, g_pos, g_noise, acc, lock, dropout,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
@@ -443,13 +459,14 @@ def cbow_batched_parallel(
         d_hidden = np.empty((batch, dim), dtype=np.float32)
         g_pos = np.empty(batch, dtype=np.float32)
         g_noise = np.empty((batch, neg), dtype=np.float32)
+        acc = np.empty(dim, dtype=np.float32)
         state = np.empty(1, dtype=np.uint64)
         state[0] = seeds[c]
         loss, n = cbow_batched_chunk(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, batch,
             lrs[c], state, sig_table, log_sig_table, buf, ctx_words, ctx_indptr, positives,
-            noise, hidden, d_hidden, g_pos, g_noise, lock, dropout,
+            noise, hidden, d_hidden, g_pos, g_noise, acc, lock, dropout,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
