@@ -34,7 +34,7 @@ def test_batched_kernel_learns_planted_topics_and_a_shuffled_corpus_does_not(alg
 
 
 @pytest.mark.parametrize("algorithm", ["skipgram", "cbow"])
-def test_kernels_differ_and_auto_picks_batched_for_negative_sampling(planted, algorithm):
+def test_kernels_differ_and_pairwise_is_the_default(planted, algorithm):
     docs, _, _ = planted
 
     def vectors(**params):
@@ -43,8 +43,7 @@ def test_kernels_differ_and_auto_picks_batched_for_negative_sampling(planted, al
     batched = vectors(kernel="batched")
     pairwise = vectors(kernel="pairwise")
     assert not np.allclose(batched.wv_.vectors, pairwise.wv_.vectors)
-    np.testing.assert_array_equal(vectors(kernel="auto").wv_.vectors, batched.wv_.vectors)
-    np.testing.assert_array_equal(vectors().wv_.vectors, batched.wv_.vectors)  # the default
+    np.testing.assert_array_equal(vectors().wv_.vectors, pairwise.wv_.vectors)
     # same seed, same kernel: identical (the serial batched kernel is reproducible)
     np.testing.assert_array_equal(vectors(kernel="batched").wv_.vectors, batched.wv_.vectors)
     # the loss is counted per pair (skip-gram) or per centre word (CBOW) by both kernels
@@ -54,15 +53,13 @@ def test_kernels_differ_and_auto_picks_batched_for_negative_sampling(planted, al
 @pytest.mark.parametrize(
     "params", [dict(hs=True), dict(loss="nce"), dict(clip_value=0.1), dict(clip_norm=1.0)]
 )
-def test_auto_uses_the_pairwise_kernel_where_batched_does_not_apply(planted, params):
+def test_batched_refuses_what_it_does_not_train(planted, params):
     docs, _, _ = planted
-    common = dict(COMMON, epochs=1, **params)
-    auto = Word2VecVectorizer(**common).fit(docs).wv_.vectors
-    pairwise = Word2VecVectorizer(**common, kernel="pairwise").fit(docs).wv_.vectors
-    np.testing.assert_array_equal(auto, pairwise)
+    est = Word2VecVectorizer(**COMMON, epochs=1, kernel="batched", **params)
     name = next(iter(params))
     with pytest.raises(ValueError, match=rf"kernel='batched'.*{name}"):
-        Word2VecVectorizer(**common, kernel="batched").fit(docs)
+        est.fit(docs)
+    assert not hasattr(est, "wv_")
 
 
 def test_batched_refuses_negative_zero_and_bad_values():
