@@ -216,7 +216,7 @@ def skipgram_batched_serial(
     ``loss_out`` (float64[n_chunks]) and ``count_out`` (int64[n_chunks]) are OUT.
     """
     dim = syn0.shape[1]
-    width = 2 * window
+    width = max(min(2 * window, max_seg), 1)  # a window never holds more than a segment
     buf = np.empty(max_seg, dtype=np.int32)
     ctx = np.empty(width, dtype=np.int32)
     positives = np.empty(width, dtype=np.int32)
@@ -250,7 +250,7 @@ def skipgram_batched_parallel(
     on-disk cache cannot tell a serial and a parallel compilation apart).
     """
     dim = syn0.shape[1]
-    width = 2 * window
+    width = max(min(2 * window, max_seg), 1)  # a window never holds more than a segment
     for c in prange(chunk_lo, chunk_hi):
         buf = np.empty(max_seg, dtype=np.int32)
         ctx = np.empty(width, dtype=np.int32)
@@ -411,7 +411,7 @@ def cbow_batched_serial(
     value (see :func:`skipgram_batched_serial`).
     """
     dim = syn0.shape[1]
-    width = 2 * window
+    width = max(min(2 * window, max_seg), 1)  # a window never holds more than a segment
     neg = max(negative, 1)
     buf = np.empty(max_seg, dtype=np.int32)
     ctx_words = np.empty(batch * width, dtype=np.int32)
@@ -447,7 +447,7 @@ def cbow_batched_parallel(
     Arguments as :func:`cbow_batched_serial`.
     """
     dim = syn0.shape[1]
-    width = 2 * window
+    width = max(min(2 * window, max_seg), 1)  # a window never holds more than a segment
     neg = max(negative, 1)
     for c in prange(chunk_lo, chunk_hi):
         buf = np.empty(max_seg, dtype=np.int32)

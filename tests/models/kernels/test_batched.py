@@ -137,7 +137,7 @@ def _tables(counts, sample):
 
 @pytest.mark.parametrize("dropout", [None, 0.3])
 @pytest.mark.parametrize("sample", [0.0, 0.05])
-@pytest.mark.parametrize("window", [1, 3])
+@pytest.mark.parametrize("window", [1, 3, 20])  # 20: wider than any segment (7 tokens)
 def test_batched_skipgram_equals_numpy_reference(window, sample, dropout):
     tokens, seg, chunks, counts, syn0, syn1 = _problem()
     keep, prob, index, sig, log_sig = _tables(counts, sample)
@@ -165,8 +165,8 @@ def test_batched_skipgram_equals_numpy_reference(window, sample, dropout):
 @pytest.mark.parametrize(
     ("cbow_mean", "correction"), [(True, False), (True, True), (False, False)]
 )
-@pytest.mark.parametrize("batch", [1, 4])
-def test_batched_cbow_equals_numpy_reference(batch, cbow_mean, correction, dropout):
+@pytest.mark.parametrize(("batch", "window"), [(1, 3), (4, 3), (3, 20)])
+def test_batched_cbow_equals_numpy_reference(batch, window, cbow_mean, correction, dropout):
     tokens, seg, chunks, counts, syn0, syn1 = _problem(seed=2)
     keep, prob, index, sig, log_sig = _tables(counts, 0.05)
     n = len(chunks) - 1
@@ -174,11 +174,11 @@ def test_batched_cbow_equals_numpy_reference(batch, cbow_mean, correction, dropo
     seeds = seed_states(4, n)
     loss, count = np.zeros(n), np.zeros(n, np.int64)
     k0, k1 = syn0.copy(), syn1.copy()
-    _batched.cbow_batched_serial(0, n, chunks, seg, tokens, k0, k1, keep, prob, index, 3, 2,
+    _batched.cbow_batched_serial(0, n, chunks, seg, tokens, k0, k1, keep, prob, index, window, 2,
                                  cbow_mean, correction, batch, lrs, seeds, sig, log_sig, 7, loss,
                                  count, None, dropout)  # fmt: skip
     r0, r1 = syn0.copy(), syn1.copy()
-    ref = cbow_batched_epoch(tokens, seg, chunks, r0, r1, keep, prob, index, 3, 2, cbow_mean,
+    ref = cbow_batched_epoch(tokens, seg, chunks, r0, r1, keep, prob, index, window, 2, cbow_mean,
                              correction, batch, lrs, seeds, sig, log_sig, dropout)  # fmt: skip
     assert count.tolist() == [e for _, e in ref]
     assert count.sum() > 0
