@@ -70,12 +70,25 @@ class Step:
 
 @dataclass
 class TrainingResult:
-    """What the driver measured: per-epoch mean loss, epochs run, words and seconds."""
+    """What the driver measured: per-epoch mean loss, epochs run, words and seconds.
+
+    ``seconds`` is the training time (hooks excluded).  The rest splits the
+    driver's wall time for a fit's profile: ``compile_seconds`` (the first,
+    empty kernel call, which compiles on first use), ``kernel_seconds`` and
+    ``epoch_seconds`` (per epoch: inside the kernels, and the whole epoch with
+    the driver's checks, decay and progress), ``hook_seconds`` (refresh and
+    the per-epoch hooks) and ``wall_seconds`` (all of the call).
+    """
 
     loss_curve: list = field(default_factory=list)
     n_epochs: int = 0
     words: int = 0
     seconds: float = 0.0
+    compile_seconds: float = 0.0
+    kernel_seconds: list = field(default_factory=list)
+    epoch_seconds: list = field(default_factory=list)
+    hook_seconds: float = 0.0
+    wall_seconds: float = 0.0
 
     @property
     def words_per_second(self):
@@ -188,13 +201,17 @@ def train_chunks(
     watch = step.arrays if step.watch is None else step.watch
     decay = float(weight_decay)
     result = TrainingResult()
+    called = time.perf_counter()
+    in_kernel = [0.0]
 
     def run(lo, hi, chunks, lrs, seeds, loss_out, count_out):
+        begin = time.perf_counter()
         if parallel:
             with numba_threads(n_threads):
                 step.run(lo, hi, chunks, lrs, seeds, loss_out, count_out, True)
         else:
             step.run(lo, hi, chunks, lrs, seeds, loss_out, count_out, False)
+        in_kernel[0] += time.perf_counter() - begin
 
     if epochs > 0 and n_chunks > 0:
         # an empty call compiles the kernel (first use only), so compilation is not timed
@@ -202,11 +219,16 @@ def train_chunks(
         chunks = empty_i[:0] if step.shuffle else None
         run(0, 0, chunks, empty_f, seed_states(0, n_chunks), empty_f.astype(np.float64), empty_i)
     start = time.perf_counter()
+    result.compile_seconds = start - called
     outside = 0.0
     with _progress_bar(per_epoch * epochs, verbose) as bar:
         for epoch in range(epochs):
             if on_epoch_begin is not None:
+                pause = time.perf_counter()
                 on_epoch_begin(epoch + 1)
+                outside += time.perf_counter() - pause
+            epoch_start = time.perf_counter()
+            in_kernel[0] = 0.0
             seeds = seed_states(rng.randint(0, 2**31 - 1), n_chunks)
             order = None
             words = chunk_words
@@ -249,6 +271,8 @@ def train_chunks(
             result.n_epochs += 1
             result.words += per_epoch
             result.seconds = time.perf_counter() - start - outside
+            result.epoch_seconds.append(time.perf_counter() - epoch_start)
+            result.kernel_seconds.append(in_kernel[0])
             if on_epoch_end is not None:
                 pause = time.perf_counter()
                 if refresh is not None:
@@ -264,4 +288,6 @@ def train_chunks(
                 outside += time.perf_counter() - pause  # callbacks are not training time
                 if stop:
                     break
+    result.hook_seconds = outside
+    result.wall_seconds = time.perf_counter() - called
     return result

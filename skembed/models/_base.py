@@ -30,6 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skembed._training._driver import train_chunks
 from skembed._training._monitor import CallbackSupportMixin, EpochMonitor, with_callbacks
+from skembed._training._profile import FitProfile, format_profile
 from skembed.corpus._encoding import (
     build_vocabulary,
     encode_with_vocabulary,
@@ -239,14 +240,29 @@ class BaseEmbeddingVectorizer(
         divergence, bad input) puts back every fitted attribute, the arrays
         trained in place and the random state as they were before the call.
         """
+        profile = FitProfile()
         undo = self._undo_log(partial)
         try:
-            return self._fit(X, partial)
+            self._profile = profile  # the phases of _fit lap it
+            corpus = self._fit(X, partial)
         except BaseException:
             undo()
             raise
         finally:
             self.__dict__.pop("_initial_cache", None)  # the loaded initial_vectors of this fit
+            self.__dict__.pop("_profile", None)
+        self.fit_profile_ = profile.as_dict()
+        if self.verbose >= 2:
+            print(format_profile(self.fit_profile_, "partial_fit" if partial else "fit"))
+        return corpus
+
+    def _lap(self, name=None, result=None):
+        """End a phase of the running fit's profile (see :mod:`skembed._training._profile`)."""
+        profile = self.__dict__.get("_profile")
+        if profile is not None and result is not None:
+            profile.lap_training(result)
+        elif profile is not None:
+            profile.lap(name)
 
     def _initial(self):
         """Return the WordVectors of ``initial_vectors`` (loaded once per fit), or None.
@@ -276,7 +292,9 @@ class BaseEmbeddingVectorizer(
             self._initial()  # a file that cannot be read fails before X is read
             self._rng = check_random_state(self.random_state)
         rng = self._rng
+        self._lap()
         full, words, counts = self._read(X)
+        self._lap("read")
         train, validation = full, None
         if self.early_stopping and not partial:
             train, validation, counts = self._split_validation(full, counts, rng)
@@ -329,8 +347,10 @@ class BaseEmbeddingVectorizer(
             words_done, total = 0, None
 
         monitor = self._monitor(validation, mapping)
+        self._lap("vocabulary")
         with monitor.sklearn_callbacks(epochs):
             result = self._run(train_corpus, epochs, rates, rng, monitor, words_done, total)
+            self._lap(result=result)
         restored = self.keep_best and monitor.best_state is not None
         if restored:
             for array, best in zip(self._parameter_arrays(), monitor.best_state, strict=True):
@@ -355,6 +375,7 @@ class BaseEmbeddingVectorizer(
         self._fit_pooling(full_corpus)
         if getattr(self, "storage_dtype", "float32") == "float16":
             self._store(np.float16)
+        self._lap("finish")
         return full_corpus
 
     def _fit_postprocessing(self):

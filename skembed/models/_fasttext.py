@@ -250,7 +250,8 @@ tokenizer, token_pattern, stop_words
         than one thread updates the vectors lock-free and is not
         bit-reproducible.
     verbose : int, default=0
-        Show a progress bar when positive.
+        Show a progress bar when positive; 2 or more also
+        prints where the fit spent its time (``fit_profile_``).
 
     Attributes
     ----------
@@ -280,6 +281,14 @@ tokenizer, token_pattern, stop_words
         Seconds spent in the training kernels.
     words_per_second_ : float
         In-vocabulary training tokens processed per second (all epochs).
+    fit_profile_ : dict
+        Wall seconds of each phase of the last call: ``"read"`` (analysis,
+        encoding and counting of the text), ``"vocabulary"``, ``"setup"``
+        (sampling tables, subword lists), ``"compile"`` (first use of a kernel),
+        ``"epochs"`` (a list, one per epoch) and ``"kernel"`` (the kernels'
+        share of each epoch), ``"hooks"`` (callbacks, validation),
+        ``"finish"`` (pooling, storage), ``"other"`` and their sum
+        ``"total"``.  Printed with ``verbose=2``.
     validation_scores_ : list of float or None
         ``score`` of the held-out documents after each epoch (``early_stopping=True``).
     best_validation_score_ : float or None

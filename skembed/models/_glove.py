@@ -282,7 +282,8 @@ tokenizer, token_pattern, stop_words
         than one thread updates the parameters lock-free and is not
         bit-reproducible.  Counting the co-occurrences is single-threaded.
     verbose : int, default=0
-        Show a progress bar (in co-occurrence entries) when positive.
+        Show a progress bar (in co-occurrence entries) when positive; 2 or more also
+        prints where the fit spent its time (``fit_profile_``).
 
     Attributes
     ----------
@@ -315,6 +316,14 @@ tokenizer, token_pattern, stop_words
         validation excluded).
     words_per_second_ : float
         Co-occurrence entries processed per second in the last call.
+    fit_profile_ : dict
+        Wall seconds of each phase of the last call: ``"read"`` (analysis,
+        encoding and counting of the text), ``"vocabulary"``, ``"setup"``
+        (counting co-occurrences), ``"compile"`` (first use of a kernel),
+        ``"epochs"`` (a list, one per epoch) and ``"kernel"`` (the kernels'
+        share of each epoch), ``"hooks"`` (callbacks, validation),
+        ``"finish"`` (pooling, storage), ``"other"`` and their sum
+        ``"total"``.  Printed with ``verbose=2``.
     validation_scores_ : list of float or None
         ``score`` of the held-out documents after each epoch (``early_stopping=True``).
     best_validation_score_ : float or None
