@@ -1,0 +1,257 @@
+"""The default analyzer compiled: documents to word ids without a Python step per token.
+
+Produces exactly the tokens of ``re.findall(DEFAULT_TOKEN_PATTERN, doc.lower())``
+(or of ``doc`` with ``lowercase=False``). The character tables are built once
+per process, on first use, from the running Python itself: ``re``'s ``\\w``, the
+combining marks of the pattern and ``str.lower``. ``str.lower`` is not a
+per-character map for two kinds of character: U+0130 (lowercase ``i`` plus a
+combining dot, two code points) and U+03A3 (capital sigma, whose lowercase
+depends on the letters around it); a document holding either is lowercased by
+``str.lower`` before the compiled pass, which then keeps it as it is.
+"""
+
+import re
+import threading
+
+import numpy as np
+
+from skembed.text._kernels._fast_analyzer import (
+    DONE,
+    NEED_CHARS,
+    NEED_WORDS,
+    encode_codepoints,
+    insert_words,
+    rebuild_table,
+    write_documents,
+)
+from skembed.text._unicode_tables import MARKS
+
+__all__ = ["CompiledVocabulary", "encode_texts", "decode_words", "join_documents"]
+
+N_CODEPOINTS = 0x110000
+_BATCH = 1 << 21  # code points per batch
+_TABLES = None
+_LOCK = threading.Lock()
+
+
+def _all_codepoints():
+    return np.arange(N_CODEPOINTS, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+
+
+def character_tables():
+    """Return ``(char_class, lower, special)``, built on first use.
+
+    ``char_class`` is 1 for what ``re``'s ``\\w`` matches, 2 for the other
+    combining marks of the token pattern, 0 otherwise; ``lower[c]`` is
+    ``ord(chr(c).lower())`` where that is one code point (``c`` elsewhere);
+    ``special`` marks the characters whose ``str.lower`` is no such map.
+    """
+    global _TABLES
+    with _LOCK:
+        if _TABLES is None:
+            every = _all_codepoints()
+            char_class = np.zeros(N_CODEPOINTS, dtype=np.uint8)
+            for m in re.finditer("[" + MARKS + "]+", every):
+                char_class[m.start() : m.end()] = 2
+            for m in re.finditer(r"\w+", every):
+                char_class[m.start() : m.end()] = 1
+            lowered = list(map(str.lower, every))
+            lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=N_CODEPOINTS)
+            special = lengths != 1
+            special[0x3A3] = True  # final sigma: depends on the neighbouring letters
+            codes = np.frombuffer(
+                "".join(lowered).encode("utf-32-le", "surrogatepass"), dtype=np.uint32
+            )
+            first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            lower = codes[first].copy()
+            lower[special] = np.arange(N_CODEPOINTS, dtype=np.uint32)[special]
+            _TABLES = (char_class, lower, special)
+        return _TABLES
+
+
+def _codepoints(text):
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+class CompiledVocabulary:
+    """Words as code-point sequences in an open-addressing hash table.
+
+    Parameters
+    ----------
+    words : list of str, default=None
+        Initial words (distinct), numbered from 0 in that order.
+    """
+
+    def __init__(self, words=None):
+        words = [] if words is None else words
+        n = len(words)
+        self._allocate_words(max(1024, 2 * n))
+        chars = _codepoints("".join(words))
+        self.word_chars = np.empty(max(1 << 16, 2 * chars.size), dtype=np.uint32)
+        self.word_chars[: chars.size] = chars
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=n)
+        self.word_start[1 : n + 1] = np.cumsum(lengths)
+        self.n_words, self.n_chars = n, int(chars.size)
+        insert_words(self.table, self.word_hash, self.word_start, self.word_chars, n)
+
+    def _allocate_words(self, capacity):
+        size = 1 << int(np.ceil(np.log2(2 * capacity)))
+        self.table = np.full(size, -1, dtype=np.int32)
+        self.max_words = size // 2
+        self.word_hash = np.zeros(self.max_words, dtype=np.uint64)
+        self.word_start = np.zeros(self.max_words + 1, dtype=np.int64)
+        self.counts = np.zeros(self.max_words, dtype=np.int64)
+
+    def _grow_words(self):
+        n = self.n_words
+        old = (self.word_hash, self.word_start, self.counts)
+        self._allocate_words(2 * self.max_words)
+        self.word_hash[:n] = old[0][:n]
+        self.word_start[: n + 1] = old[1][: n + 1]
+        self.counts[:n] = old[2][:n]
+        rebuild_table(self.table, self.word_hash, n)
+
+    def _grow_chars(self):
+        grown = np.empty(2 * self.word_chars.size, dtype=np.uint32)
+        grown[: self.n_chars] = self.word_chars[: self.n_chars]
+        self.word_chars = grown
+
+    def encode(self, text, doc_start, as_is, lowercase, grow):
+        """Encode one batch; return ``(tokens, doc_end)`` (word indices, -1 unknown)."""
+        char_class, lower, _ = character_tables()
+        n_docs = doc_start.size - 1
+        out_tokens = np.empty(text.size // 2 + 1, dtype=np.int32)
+        out_doc_end = np.empty(n_docs, dtype=np.int64)
+        state = np.array([0, 0, 0, self.n_words, self.n_chars], dtype=np.int64)
+        while True:
+            status = encode_codepoints(
+                text,
+                doc_start,
+                as_is,
+                char_class,
+                lower,
+                bool(lowercase),
+                bool(grow),
+                state,
+                out_tokens,
+                out_doc_end,
+                self.table,
+                self.word_hash,
+                self.word_start,
+                self.word_chars,
+                self.counts,
+                self.max_words,
+            )
+            self.n_words, self.n_chars = int(state[3]), int(state[4])
+            if status == DONE:
+                break
+            if status == NEED_WORDS:
+                self._grow_words()
+            elif status == NEED_CHARS:
+                self._grow_chars()
+            else:  # pragma: no cover - the kernel returns one of the three
+                raise RuntimeError(f"unexpected status {status} from the compiled analyzer")
+        return out_tokens[: state[2]], out_doc_end
+
+    def words(self):
+        """Return the words as a list of str, in index order."""
+        return decode_words(self.word_chars, self.word_start, self.n_words)
+
+
+def decode_words(word_chars, word_start, n_words):
+    """Return words ``0 .. n_words - 1`` of a code-point store as str."""
+    text = word_chars[: word_start[n_words]].tobytes().decode("utf-32-le", "surrogatepass")
+    starts = word_start[: n_words + 1].tolist()
+    return [text[a:b] for a, b in zip(starts[:-1], starts[1:], strict=True)]
+
+
+def _batches(documents):
+    batch, size = [], 0
+    for doc in documents:
+        batch.append(doc)
+        size += len(doc)
+        if size >= _BATCH:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _prepare(batch, lowercase):
+    """Return ``(text, doc_start, as_is)`` of a batch of str."""
+    lengths = np.fromiter(map(len, batch), dtype=np.int64, count=len(batch))
+    doc_start = np.zeros(len(batch) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=doc_start[1:])
+    text = _codepoints("".join(batch))
+    as_is = np.zeros(len(batch), dtype=np.uint8)
+    if lowercase and text.size:
+        _, _, special = character_tables()
+        hits = np.flatnonzero(special[text])
+        if hits.size:
+            # str.lower is exact where no one-to-one table is: use it for these documents
+            batch = list(batch)
+            for d in np.unique(np.searchsorted(doc_start, hits, side="right") - 1):
+                batch[d] = batch[d].lower()
+                as_is[d] = 1
+            return _prepare_lowered(batch, as_is)
+    return text, doc_start, as_is
+
+
+def _prepare_lowered(batch, as_is):
+    lengths = np.fromiter(map(len, batch), dtype=np.int64, count=len(batch))
+    doc_start = np.zeros(len(batch) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=doc_start[1:])
+    return _codepoints("".join(batch)), doc_start, as_is
+
+
+def encode_texts(documents, lowercase=True, vocabulary=None):
+    """Tokenize and encode str documents with the compiled default analyzer.
+
+    Parameters
+    ----------
+    documents : iterable of str
+    lowercase : bool, default=True
+    vocabulary : CompiledVocabulary, default=None
+        With None, a new vocabulary grows in order of first occurrence
+        (counts kept); otherwise tokens are looked up in it and those not
+        found are encoded as -1.
+
+    Returns
+    -------
+    tokens : ndarray of int32
+        Word indices (-1: not in a fixed ``vocabulary``).
+    offsets : ndarray of shape (n_documents + 1,), int64
+    vocabulary : CompiledVocabulary
+    """
+    grow = vocabulary is None
+    if grow:
+        vocabulary = CompiledVocabulary()
+    parts, ends, n = [], [np.zeros(1, dtype=np.int64)], 0
+    for batch in _batches(documents):
+        text, doc_start, as_is = _prepare(batch, lowercase)
+        tokens, doc_end = vocabulary.encode(text, doc_start, as_is, lowercase, grow)
+        parts.append(tokens.copy())
+        ends.append(doc_end + n)
+        n += tokens.size
+    tokens = np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
+    return tokens, np.concatenate(ends), vocabulary
+
+
+def join_documents(tokens, offsets, vocabulary, separator=" "):
+    """Return each document as its words joined by ``separator`` (one code point).
+
+    ``vocabulary`` is a CompiledVocabulary or a ``(word_chars, word_start)`` pair.
+    """
+    if isinstance(vocabulary, CompiledVocabulary):
+        word_chars, word_start = vocabulary.word_chars, vocabulary.word_start
+    else:
+        word_chars, word_start = vocabulary
+    n_docs = offsets.size - 1
+    lengths = word_start[1:] - word_start[:-1]
+    total = int(lengths[tokens].sum()) + int(np.maximum(np.diff(offsets) - 1, 0).sum())
+    out = np.empty(total, dtype=np.uint32)
+    out_start = np.empty(n_docs + 1, dtype=np.int64)
+    write_documents(tokens, offsets, word_start, word_chars, ord(separator), out, out_start)
+    text = out.tobytes().decode("utf-32-le", "surrogatepass")
+    starts = out_start.tolist()
+    return [text[a:b] for a, b in zip(starts[:-1], starts[1:], strict=True)]
