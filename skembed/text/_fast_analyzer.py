@@ -120,7 +120,8 @@ class CompiledVocabulary:
         """Encode one batch; return ``(tokens, doc_end)`` (word indices, -1 unknown)."""
         char_class, lower, _ = character_tables()
         n_docs = doc_start.size - 1
-        out_tokens = np.empty(text.size // 2 + 1, dtype=np.int32)
+        # a token and the gap after it take two code points, except at a document end
+        out_tokens = np.empty((text.size + n_docs) // 2 + 1, dtype=np.int32)
         out_doc_end = np.empty(n_docs, dtype=np.int64)
         state = np.array([0, 0, 0, self.n_words, self.n_chars], dtype=np.int64)
         while True:
