@@ -24,7 +24,8 @@ def _compiled_tokens(docs, lowercase=True):
     tokens, offsets, vocabulary = encode_texts(docs, lowercase)
     words = vocabulary.words()
     assert len(set(words)) == len(words)
-    return [[words[i] for i in tokens[a:b]] for a, b in zip(offsets[:-1], offsets[1:], strict=True)]
+    bounds = zip(offsets[:-1], offsets[1:], strict=True)
+    return [[words[i] for i in tokens[a:b]] for a, b in bounds]
 
 
 @pytest.mark.parametrize("loader", [load_kjv, load_rv1909])
