@@ -26,7 +26,13 @@ from skembed.text._kernels._fast_analyzer import (
 )
 from skembed.text._unicode_tables import MARKS
 
-__all__ = ["CompiledVocabulary", "encode_texts", "decode_words", "join_documents"]
+__all__ = [
+    "CompiledVocabulary",
+    "decode_words",
+    "encode_texts",
+    "join_documents",
+    "word_store",
+]
 
 N_CODEPOINTS = 0x110000
 _BATCH = 1 << 21  # code points per batch
@@ -164,6 +170,14 @@ def decode_words(word_chars, word_start, n_words):
     text = word_chars[: word_start[n_words]].tobytes().decode("utf-32-le", "surrogatepass")
     starts = word_start[: n_words + 1].tolist()
     return [text[a:b] for a, b in zip(starts[:-1], starts[1:], strict=True)]
+
+
+def word_store(words):
+    """Return ``(word_chars, word_start)``: the code points of ``words`` end to end."""
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    word_start = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=word_start[1:])
+    return _codepoints("".join(words)), word_start
 
 
 def _batches(documents):

@@ -5,9 +5,11 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skembed.corpus._encoding import encode_documents, encode_with_vocabulary
+from skembed.corpus._encoding import Corpus, encode_documents
+from skembed.text import _analyzer
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
-from skembed.text._base import DocumentTransformer, tokenize_documents
+from skembed.text._base import DocumentTransformer, iter_documents, tokenize_documents
+from skembed.text._fast_analyzer import encode_texts, join_documents, word_store
 from skembed.text._kernels._phrases import candidate_pairs, count_keys, segment
 
 __all__ = ["Phrases", "ENGLISH_CONNECTOR_WORDS"]
@@ -127,8 +129,18 @@ class Phrases(DocumentTransformer):
         self.lowercase = lowercase
         self.token_pattern = token_pattern
 
-    def _tokenize(self, X):
-        return tokenize_documents(X, self.token_pattern, self.lowercase)
+    def _encode(self, X):
+        """Return ``(corpus, words, counts)`` of X, ids in order of first occurrence.
+
+        The default token pattern runs compiled (tokens and ids in one pass);
+        any other pattern goes through ``re`` and the Python encoder.
+        """
+        if self.token_pattern == DEFAULT_TOKEN_PATTERN and _analyzer.COMPILED:
+            docs = (doc for _, doc in iter_documents(X))
+            tokens, offsets, vocabulary = encode_texts(docs, self.lowercase)
+            counts = vocabulary.counts[: vocabulary.n_words].copy()
+            return Corpus(tokens, offsets), vocabulary.words(), counts
+        return encode_documents(tokenize_documents(X, self.token_pattern, self.lowercase))
 
     def _connectors(self):
         if self.connector_words is None:
@@ -163,7 +175,7 @@ class Phrases(DocumentTransformer):
         self : Phrases
             The fitted step.
         """
-        self._fit_tokens(self._fit_setup(X))
+        self._fit_encoded(self._fit_setup(X))
         return self
 
     def fit_transform(self, X, y=None):
@@ -181,8 +193,7 @@ class Phrases(DocumentTransformer):
         documents : list of str of length n_documents
             Tokens joined by spaces, phrases joined by ``delimiter``.
         """
-        token_lists = self._fit_tokens(self._fit_setup(X), keep_last=True)
-        return [" ".join(tokens) for tokens in token_lists]
+        return _join(*self._fit_encoded(self._fit_setup(X), keep_last=True))
 
     def _fit_setup(self, X):
         self._validate_params()
@@ -191,23 +202,22 @@ class Phrases(DocumentTransformer):
             raise ValueError(
                 f"delimiter must be a non-empty str without spaces, got {self.delimiter!r}."
             )
-        return self._tokenize(X)
+        return self._encode(X)
 
-    def _fit_tokens(self, token_lists, keep_last=False):
+    def _fit_encoded(self, encoded, keep_last=False):
         connectors = self._connectors()
         passes, phrasegrams = [], {}
         for k in range(self.passes):
-            state = self._learn_pass(token_lists, connectors, phrasegrams)
+            state = self._learn_pass(*encoded, connectors, phrasegrams)
             passes.append(state)
             if k + 1 < self.passes or keep_last:
-                token_lists = self._apply_pass(state, token_lists)
+                encoded = self._apply_pass(state, *encoded)
         self._passes = passes
         self.phrasegrams_ = phrasegrams
         self.n_phrases_ = [len(state["weight"]) for state in passes]
-        return token_lists
+        return encoded
 
-    def _learn_pass(self, token_lists, connectors, phrasegrams):
-        corpus, words, counts = encode_documents(token_lists)
+    def _learn_pass(self, corpus, words, counts, connectors, phrasegrams):
         n_words, n_tokens = len(words), corpus.n_tokens
         index = {w: i for i, w in enumerate(words)}
         base = len(connectors) + 1
@@ -279,14 +289,20 @@ class Phrases(DocumentTransformer):
             npmi = np.where(p_ab < 1.0, pmi / -np.log(p_ab), 1.0)
         return np.where(count_ab >= self.min_count, npmi, -np.inf)
 
-    def _apply_pass(self, state, token_lists):
-        index = {w: i for i, w in enumerate(state["vocabulary"])}
-        corpus = encode_with_vocabulary(token_lists, index, unknown=-1)
-        span = np.ones(corpus.n_tokens, dtype=np.int32)
+    def _apply_pass(self, state, corpus, words, counts):
+        """Join the phrases of ``state``; return the new ``(corpus, words, counts)``.
+
+        Ids stay in order of first occurrence, a phrase being one word, so
+        the next pass counts exactly what it would count from token lists.
+        """
         if len(state["weight"]) == 0 or corpus.n_tokens == 0:
-            return token_lists
+            return corpus, words, counts
+        index = {w: i for i, w in enumerate(state["vocabulary"])}
+        compact = np.fromiter((index.get(w, -1) for w in words), np.int32, count=len(words))
+        tokens = corpus.tokens
+        span = np.ones(tokens.size, dtype=np.int32)
         segment(
-            corpus.tokens,
+            compact[tokens],
             corpus.offsets,
             state["code"],
             state["base"],
@@ -297,20 +313,38 @@ class Phrases(DocumentTransformer):
             state["weight"],
             span,
         )
-        joined = np.flatnonzero(span > 1)
-        out = list(token_lists)
-        delimiter = self.delimiter
-        for d in np.unique(np.searchsorted(corpus.offsets, joined, side="right") - 1):
-            lo = corpus.offsets[d]
-            tokens = token_lists[d]
-            spans = span[lo : lo + len(tokens)]
-            new, i = [], 0
-            while i < len(tokens):
-                width = max(int(spans[i]), 1)
-                new.append(tokens[i] if width == 1 else delimiter.join(tokens[i : i + width]))
-                i += width
-            out[d] = new
-        return out
+        starts = np.flatnonzero(span > 1)
+        if starts.size == 0:
+            return corpus, words, counts
+        widths = span[starts].astype(np.int64)
+        # the distinct phrases as rows of word ids (padded with -1), then their strings
+        rows = np.full((starts.size, int(widths.max())), -1, dtype=np.int64)
+        for k in range(rows.shape[1]):
+            inside = widths > k
+            rows[inside, k] = tokens[starts[inside] + k]
+        distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
+        words = list(words)
+        known = {w: i for i, w in enumerate(words)}  # a phrase may also be a raw token
+        phrase_id = np.empty(len(distinct), dtype=np.int64)
+        for p, row in enumerate(distinct.tolist()):
+            phrase = self.delimiter.join(words[i] for i in row if i >= 0)
+            if phrase not in known:
+                known[phrase] = len(words)
+                words.append(phrase)
+            phrase_id[p] = known[phrase]
+        joined = tokens.astype(np.int64)
+        joined[starts] = phrase_id[inverse.reshape(-1)]
+        keep = span > 0
+        kept_before = np.concatenate([[0], np.cumsum(keep)])
+        joined, offsets = joined[keep], kept_before[corpus.offsets].astype(np.int64)
+        # renumber by first occurrence, dropping words no longer used
+        present, first_seen = np.unique(joined, return_index=True)
+        order = present[np.argsort(first_seen, kind="stable")]
+        new_id = np.full(len(words), -1, dtype=np.int64)
+        new_id[order] = np.arange(order.size)
+        joined = new_id[joined].astype(np.int32)
+        counts = np.bincount(joined, minlength=order.size).astype(np.int64)
+        return Corpus(joined, offsets), [words[i] for i in order.tolist()], counts
 
     def transform(self, X):
         """Return the documents with their phrases joined.
@@ -328,12 +362,17 @@ class Phrases(DocumentTransformer):
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "phrasegrams_")
-        token_lists = self._tokenize(X)
+        encoded = self._encode(X)
         for state in self._passes:
-            token_lists = self._apply_pass(state, token_lists)
-        return [" ".join(tokens) for tokens in token_lists]
+            encoded = self._apply_pass(state, *encoded)
+        return _join(*encoded)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = True
         return tags
+
+
+def _join(corpus, words, counts):
+    """Each document as its words joined by spaces."""
+    return join_documents(corpus.tokens, corpus.offsets, word_store(words))
