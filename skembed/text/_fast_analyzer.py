@@ -12,6 +12,7 @@ depends on the letters around it); a document holding either is lowercased by
 
 import re
 import threading
+from itertools import islice
 
 import numpy as np
 
@@ -36,6 +37,7 @@ __all__ = [
 
 N_CODEPOINTS = 0x110000
 _BATCH = 1 << 21  # code points per batch
+_CHUNK = 4096  # documents read from the iterable at a time
 _TABLES = None
 _LOCK = threading.Lock()
 
@@ -91,7 +93,7 @@ class CompiledVocabulary:
     def __init__(self, words=None):
         words = [] if words is None else words
         n = len(words)
-        self._allocate_words(max(1024, 2 * n))
+        self._allocate_words(max(1 << 14, 2 * n))
         chars = _codepoints("".join(words))
         self.word_chars = np.empty(max(1 << 16, 2 * chars.size), dtype=np.uint32)
         self.word_chars[: chars.size] = chars
@@ -180,25 +182,60 @@ def word_store(words):
     return _codepoints("".join(words)), word_start
 
 
-def _batches(documents):
-    batch, size = [], 0
-    for doc in documents:
-        batch.append(doc)
-        size += len(doc)
-        if size >= _BATCH:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
+def _check_types(chunk, first, parameter):
+    """Raise a TypeError naming the first document of ``chunk`` that is not a str."""
+    for i, doc in enumerate(chunk):
+        if not isinstance(doc, str):
+            raise TypeError(
+                f"{parameter}: document {first + i} is of type {type(doc).__name__}; every "
+                "document must be a str."
+            )
+
+
+def _batches(documents, parameter):
+    """Yield lists of documents of about ``_BATCH`` code points (a long one alone)."""
+    documents = iter(documents)
+    pending, size, first = [], 0, 0
+    while True:
+        chunk = list(islice(documents, _CHUNK))
+        if not chunk:
+            break
+        if set(map(type, chunk)) != {str}:
+            _check_types(chunk, first, parameter)
+        first += len(chunk)
+        ends = np.cumsum(np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk)))
+        start = 0
+        while start < len(chunk):
+            before = int(ends[start - 1]) if start else 0
+            # take documents up to the one that fills the batch
+            stop = int(np.searchsorted(ends, before + _BATCH - size, side="left")) + 1
+            stop = min(stop, len(chunk))
+            pending.extend(chunk[start:stop])
+            size += int(ends[stop - 1]) - before
+            start = stop
+            if size >= _BATCH:
+                yield pending
+                pending, size = [], 0
+    if pending:
+        yield pending
 
 
 def _prepare(batch, lowercase):
-    """Return ``(text, doc_start, as_is)`` of a batch of str."""
+    """Return ``(text, doc_start, as_is)`` of a batch of str.
+
+    Text within Latin-1 (ASCII included) goes to the kernel as bytes, which
+    holds neither of the characters that ``str.lower`` maps specially.
+    """
     lengths = np.fromiter(map(len, batch), dtype=np.int64, count=len(batch))
     doc_start = np.zeros(len(batch) + 1, dtype=np.int64)
     np.cumsum(lengths, out=doc_start[1:])
-    text = _codepoints("".join(batch))
+    joined = "".join(batch)
     as_is = np.zeros(len(batch), dtype=np.uint8)
+    try:
+        return np.frombuffer(joined.encode("latin-1"), dtype=np.uint8), doc_start, as_is
+    except UnicodeEncodeError:
+        pass
+    text = _codepoints(joined)
     if lowercase and text.size:
         _, _, special = character_tables()
         hits = np.flatnonzero(special[text])
@@ -208,18 +245,13 @@ def _prepare(batch, lowercase):
             for d in np.unique(np.searchsorted(doc_start, hits, side="right") - 1):
                 batch[d] = batch[d].lower()
                 as_is[d] = 1
-            return _prepare_lowered(batch, as_is)
+            lengths = np.fromiter(map(len, batch), dtype=np.int64, count=len(batch))
+            np.cumsum(lengths, out=doc_start[1:])
+            text = _codepoints("".join(batch))
     return text, doc_start, as_is
 
 
-def _prepare_lowered(batch, as_is):
-    lengths = np.fromiter(map(len, batch), dtype=np.int64, count=len(batch))
-    doc_start = np.zeros(len(batch) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=doc_start[1:])
-    return _codepoints("".join(batch)), doc_start, as_is
-
-
-def encode_texts(documents, lowercase=True, vocabulary=None):
+def encode_texts(documents, lowercase=True, vocabulary=None, parameter="X"):
     """Tokenize and encode str documents with the compiled default analyzer.
 
     Parameters
@@ -230,6 +262,8 @@ def encode_texts(documents, lowercase=True, vocabulary=None):
         With None, a new vocabulary grows in order of first occurrence
         (counts kept); otherwise tokens are looked up in it and those not
         found are encoded as -1.
+    parameter : str, default="X"
+        Name of the documents in the error raised for one that is not a str.
 
     Returns
     -------
@@ -242,7 +276,7 @@ def encode_texts(documents, lowercase=True, vocabulary=None):
     if grow:
         vocabulary = CompiledVocabulary()
     parts, ends, n = [], [np.zeros(1, dtype=np.int64)], 0
-    for batch in _batches(documents):
+    for batch in _batches(documents, parameter):
         text, doc_start, as_is = _prepare(batch, lowercase)
         tokens, doc_end = vocabulary.encode(text, doc_start, as_is, lowercase, grow)
         parts.append(tokens.copy())
@@ -259,14 +293,20 @@ def join_documents(tokens, offsets, vocabulary, separator=" "):
     """
     if isinstance(vocabulary, CompiledVocabulary):
         word_chars, word_start = vocabulary.word_chars, vocabulary.word_start
+        used = word_chars[: vocabulary.n_chars]
     else:
         word_chars, word_start = vocabulary
+        used = word_chars[: word_start[-1]]
     n_docs = offsets.size - 1
     lengths = word_start[1:] - word_start[:-1]
     total = int(lengths[tokens].sum()) + int(np.maximum(np.diff(offsets) - 1, 0).sum())
-    out = np.empty(total, dtype=np.uint32)
+    narrow = ord(separator) < 256 and (used.size == 0 or int(used.max()) < 256)
+    out = np.empty(total, dtype=np.uint8 if narrow else np.uint32)
     out_start = np.empty(n_docs + 1, dtype=np.int64)
     write_documents(tokens, offsets, word_start, word_chars, ord(separator), out, out_start)
-    text = out.tobytes().decode("utf-32-le", "surrogatepass")
+    if narrow:  # Latin-1: one byte a character
+        text = out.tobytes().decode("latin-1")
+    else:
+        text = out.tobytes().decode("utf-32-le", "surrogatepass")
     starts = out_start.tolist()
     return [text[a:b] for a, b in zip(starts[:-1], starts[1:], strict=True)]

@@ -7,10 +7,16 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from skembed.corpus._encoding import Corpus, encode_documents
 from skembed.text import _analyzer
-from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
-from skembed.text._base import DocumentTransformer, iter_documents, tokenize_documents
+from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN, check_documents
+from skembed.text._base import DocumentTransformer, tokenize_documents
 from skembed.text._fast_analyzer import encode_texts, join_documents, word_store
-from skembed.text._kernels._phrases import candidate_pairs, count_keys, segment
+from skembed.text._kernels._phrases import (
+    candidate_pairs,
+    count_distinct,
+    first_occurrence,
+    segment,
+    span_rows,
+)
 
 __all__ = ["Phrases", "ENGLISH_CONNECTOR_WORDS"]
 
@@ -136,8 +142,7 @@ class Phrases(DocumentTransformer):
         any other pattern goes through ``re`` and the Python encoder.
         """
         if self.token_pattern == DEFAULT_TOKEN_PATTERN and _analyzer.COMPILED:
-            docs = (doc for _, doc in iter_documents(X))
-            tokens, offsets, vocabulary = encode_texts(docs, self.lowercase)
+            tokens, offsets, vocabulary = encode_texts(check_documents(X), self.lowercase)
             counts = vocabulary.counts[: vocabulary.n_words].copy()
             return Corpus(tokens, offsets), vocabulary.words(), counts
         return encode_documents(tokenize_documents(X, self.token_pattern, self.lowercase))
@@ -233,7 +238,7 @@ class Phrases(DocumentTransformer):
         n_mid = base**self.max_connectors
         packed = n_words * n_words * n_mid < _MAX_KEY
         if packed:
-            keys, pair_counts = count_keys((first * n_words + last) * n_mid + mid)
+            keys, pair_counts = count_distinct((first * n_words + last) * n_mid + mid)
             mid, rest = keys % n_mid, keys // n_mid
             first, last = rest // max(n_words, 1), rest % max(n_words, 1)
         else:  # too many words to pack a pair into one int64
@@ -258,13 +263,17 @@ class Phrases(DocumentTransformer):
         for k, word in enumerate(connectors):
             if word in compact:
                 compact_code[compact[word]] = k + 1
-        for a, m, b, s in zip(first, mid, last, scores, strict=True):
+        strings = []
+        for a, m, b, s in zip(
+            first.tolist(), mid.tolist(), last.tolist(), scores.tolist(), strict=True
+        ):
             inner = []
             while m:
                 inner.append(connectors[m % base - 1])
                 m //= base
-            phrase = [vocabulary[a], *reversed(inner), vocabulary[b]]
-            phrasegrams[self.delimiter.join(phrase)] = float(s)
+            phrase = self.delimiter.join([vocabulary[a], *reversed(inner), vocabulary[b]])
+            strings.append(phrase)
+            phrasegrams[phrase] = s
         # segmentation maximises a total of positive weights: NPMI is shifted into (0, 2]
         weight = scores + 1.0 if self.scoring == "npmi" else np.maximum(scores, 1e-12)
         return {
@@ -275,6 +284,7 @@ class Phrases(DocumentTransformer):
             "mid": mid,
             "last": last,
             "weight": weight.astype(np.float64),
+            "phrases": strings,
         }
 
     def _score(self, count_a, count_b, count_ab, n_vocab, n_tokens):
@@ -300,9 +310,10 @@ class Phrases(DocumentTransformer):
         index = {w: i for i, w in enumerate(state["vocabulary"])}
         compact = np.fromiter((index.get(w, -1) for w in words), np.int32, count=len(words))
         tokens = corpus.tokens
+        compact_tokens = compact[tokens]
         span = np.ones(tokens.size, dtype=np.int32)
         segment(
-            compact[tokens],
+            compact_tokens,
             corpus.offsets,
             state["code"],
             state["base"],
@@ -316,18 +327,24 @@ class Phrases(DocumentTransformer):
         starts = np.flatnonzero(span > 1)
         if starts.size == 0:
             return corpus, words, counts
-        widths = span[starts].astype(np.int64)
-        # the distinct phrases as rows of word ids (padded with -1), then their strings
-        rows = np.full((starts.size, int(widths.max())), -1, dtype=np.int64)
-        for k in range(rows.shape[1]):
-            inside = widths > k
-            rows[inside, k] = tokens[starts[inside] + k]
-        distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
+        rows = np.empty(starts.size, dtype=np.int64)
+        span_rows(
+            compact_tokens,
+            starts,
+            span[starts].astype(np.int64),
+            state["code"],
+            state["base"],
+            state["first"],
+            state["mid"],
+            state["last"],
+            rows,
+        )
+        used, inverse = np.unique(rows, return_inverse=True)
         words = list(words)
         known = {w: i for i, w in enumerate(words)}  # a phrase may also be a raw token
-        phrase_id = np.empty(len(distinct), dtype=np.int64)
-        for p, row in enumerate(distinct.tolist()):
-            phrase = self.delimiter.join(words[i] for i in row if i >= 0)
+        phrase_id = np.empty(used.size, dtype=np.int64)
+        for p, row in enumerate(used.tolist()):
+            phrase = state["phrases"][row]
             if phrase not in known:
                 known[phrase] = len(words)
                 words.append(phrase)
@@ -337,14 +354,10 @@ class Phrases(DocumentTransformer):
         keep = span > 0
         kept_before = np.concatenate([[0], np.cumsum(keep)])
         joined, offsets = joined[keep], kept_before[corpus.offsets].astype(np.int64)
-        # renumber by first occurrence, dropping words no longer used
-        present, first_seen = np.unique(joined, return_index=True)
-        order = present[np.argsort(first_seen, kind="stable")]
-        new_id = np.full(len(words), -1, dtype=np.int64)
-        new_id[order] = np.arange(order.size)
-        joined = new_id[joined].astype(np.int32)
-        counts = np.bincount(joined, minlength=order.size).astype(np.int64)
-        return Corpus(joined, offsets), [words[i] for i in order.tolist()], counts
+        # renumber by first occurrence, dropping the words no longer used
+        renumbered = np.empty(joined.size, dtype=np.int32)
+        order, counts = first_occurrence(joined, len(words), renumbered)
+        return Corpus(renumbered, offsets), [words[i] for i in order.tolist()], counts
 
     def transform(self, X):
         """Return the documents with their phrases joined.

@@ -81,7 +81,7 @@ def encode_codepoints(
 
     Parameters
     ----------
-    text : uint32[n_chars]  # IN, code points of the batch, documents end to end
+    text : uint32 or uint8[n_chars]  # IN, code points of the batch, documents end to end
     doc_start : int64[n_documents + 1]  # IN, document d is text[doc_start[d]:doc_start[d + 1]]
     as_is : uint8[n_documents]  # IN, 1: the document is already lowercased
     char_class : uint8[0x110000]  # IN, 0 other, 1 word character, 2 combining mark
@@ -114,7 +114,7 @@ def encode_codepoints(
             i = doc_start[d]
         fold = lowercase and as_is[d] == 0
         while i < end:
-            c = text[i]
+            c = np.uint32(text[i])
             if char_class[c] != 1:
                 i += 1
                 continue
@@ -124,7 +124,7 @@ def encode_codepoints(
             h = _FNV_OFFSET
             full = False
             while j < end:
-                c = text[j]
+                c = np.uint32(text[j])
                 if char_class[c] == 0:
                     break
                 if fold:
@@ -207,7 +207,7 @@ def write_documents(tokens, offsets, word_start, word_chars, separator, out, out
     offsets : int64[n_documents + 1]  # IN
     word_start : int64[n_words + 1], word_chars : uint32  # IN
     separator : uint32  # IN, one code point
-    out : uint32[total]  # OUT, total = sum of word lengths + separators
+    out : uint32 or uint8[total]  # OUT, sum of word lengths + separators (uint8: all < 256)
     out_start : int64[n_documents + 1]  # OUT, document d is out[out_start[d]:out_start[d + 1]]
     """
     k = 0

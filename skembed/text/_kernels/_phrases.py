@@ -12,7 +12,14 @@ import numpy as np
 
 from skembed.utils._jit import jit
 
-__all__ = ["candidate_pairs", "count_keys", "segment"]
+__all__ = [
+    "candidate_pairs",
+    "count_distinct",
+    "count_keys",
+    "first_occurrence",
+    "segment",
+    "span_rows",
+]
 
 
 @jit
@@ -163,3 +170,92 @@ def segment(
             for j in range(i + 1, k):
                 span[lo + j] = 0
             k = i
+
+
+@jit
+def count_distinct(keys):
+    """Return the distinct values of ``keys`` (in order of first occurrence) and their counts.
+
+    Counts in an open-addressing hash table: one pass, no sort.
+
+    Parameters
+    ----------
+    keys : int64[n]  # IN, >= 0
+    """
+    n = keys.shape[0]
+    size = 16
+    while size < 2 * n:
+        size *= 2
+    mask = size - 1
+    slots = np.full(size, -1, np.int64)  # index into distinct
+    distinct = np.empty(n, np.int64)
+    counts = np.zeros(n, np.int64)
+    n_distinct = 0
+    for i in range(n):
+        key = keys[i]
+        h = np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)
+        slot = np.int64((h ^ (h >> np.uint64(31))) & np.uint64(mask))
+        while True:
+            k = slots[slot]
+            if k < 0:
+                slots[slot] = n_distinct
+                distinct[n_distinct] = key
+                counts[n_distinct] = 1
+                n_distinct += 1
+                break
+            if distinct[k] == key:
+                counts[k] += 1
+                break
+            slot = (slot + 1) & mask
+    return distinct[:n_distinct].copy(), counts[:n_distinct].copy()
+
+
+@jit
+def span_rows(tokens, starts, widths, code, base, table_first, table_mid, table_last, rows):
+    """Write the table row of each phrase that ``segment`` chose.
+
+    Parameters
+    ----------
+    tokens : int32[n_tokens]  # IN, compact ids as given to ``segment``
+    starts, widths : int64[n_spans]  # IN, where each joined span starts, and its length
+    code : int64[n_words]  # IN
+    base : int  # IN
+    table_first, table_mid, table_last : int64[n_phrases]  # IN, sorted lexicographically
+    rows : int64[n_spans]  # OUT
+    """
+    for s in range(starts.shape[0]):
+        lo = starts[s]
+        hi = lo + widths[s] - 1
+        folded = 0
+        for i in range(lo + 1, hi):
+            folded = folded * base + code[tokens[i]]
+        rows[s] = _find(table_first, table_mid, table_last, tokens[lo], folded, tokens[hi])
+
+
+@jit
+def first_occurrence(tokens, n_words, out):
+    """Renumber ``tokens`` by first occurrence; return ``(order, counts)``.
+
+    ``out[i]`` is the new id of ``tokens[i]``; ``order[k]`` the old id of new id ``k``.
+
+    Parameters
+    ----------
+    tokens : int64[n]  # IN, in [0, n_words)
+    n_words : int  # IN
+    out : int32[n]  # OUT
+    """
+    new_id = np.full(n_words, -1, np.int64)
+    order = np.empty(n_words, np.int64)
+    counts = np.zeros(n_words, np.int64)
+    n = 0
+    for i in range(tokens.shape[0]):
+        t = tokens[i]
+        k = new_id[t]
+        if k < 0:
+            k = n
+            new_id[t] = k
+            order[k] = t
+            n += 1
+        counts[k] += 1
+        out[i] = k
+    return order[:n].copy(), counts[:n].copy()
