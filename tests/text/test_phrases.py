@@ -159,3 +159,52 @@ def test_never_crashes_nor_returns_empty_tokens(docs):
     for doc in out:
         assert doc == "" or all(doc.split(" "))
     assert phrases.transform(docs) == out[: len(docs)]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(),
+        dict(connector_words="english", passes=2, min_count=3),
+        dict(scoring="npmi", passes=3),
+        dict(lowercase=False, passes=2, threshold=5.0),
+    ],
+)
+def test_compiled_encoding_gives_the_results_of_token_lists(monkeypatch, params):
+    from skembed.datasets import load_kjv
+    from skembed.text import _analyzer
+
+    docs = list(load_kjv().data[:6000])
+    # raw tokens that are also phrases, and text the tables treat specially
+    docs += ["the holy_ghost and the holy ghost", "ΣΟΦΟΣ \u0130stanbul", "", "new_york new york"]
+    docs += ["new york is new york"] * 10
+    results = []
+    for compiled in (True, False):
+        monkeypatch.setattr(_analyzer, "COMPILED", compiled)
+        phrases = Phrases(**params)
+        out = phrases.fit_transform(docs)
+        results.append(
+            (list(phrases.phrasegrams_.items()), phrases.n_phrases_, out, phrases.transform(docs))
+        )
+    assert results[0] == results[1]
+    assert len(results[0][0]) > 100
+
+
+def test_hash_counting_and_renumbering_kernels_match_numpy():
+    from skembed.text._kernels._phrases import count_distinct, first_occurrence
+
+    rng = np.random.default_rng(0)
+    keys = rng.integers(0, 5000, size=20_000) * 7_919_993
+    distinct, counts = count_distinct(keys)
+    _, first_index, expected_counts = np.unique(keys, return_index=True, return_counts=True)
+    order = np.argsort(first_index, kind="stable")
+    np.testing.assert_array_equal(distinct, keys[np.sort(first_index)])
+    np.testing.assert_array_equal(counts, expected_counts[order])
+    assert count_distinct(np.empty(0, np.int64))[0].size == 0
+
+    tokens = rng.integers(0, 300, size=5000)
+    out = np.empty(tokens.size, np.int32)
+    old, counts = first_occurrence(tokens, 400, out)
+    np.testing.assert_array_equal(old[out], tokens)  # a bijection onto the ids used
+    np.testing.assert_array_equal(old, tokens[np.sort(np.unique(tokens, return_index=True)[1])])
+    np.testing.assert_array_equal(counts, np.bincount(out))
