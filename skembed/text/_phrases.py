@@ -12,7 +12,6 @@ from skembed.text._base import DocumentTransformer, tokenize_documents
 from skembed.text._fast_analyzer import encode_texts, join_documents, word_store
 from skembed.text._kernels._phrases import (
     candidate_pairs,
-    count_distinct,
     first_occurrence,
     segment,
     span_rows,
@@ -238,7 +237,9 @@ class Phrases(DocumentTransformer):
         n_mid = base**self.max_connectors
         packed = n_words * n_words * n_mid < _MAX_KEY
         if packed:
-            keys, pair_counts = count_distinct((first * n_words + last) * n_mid + mid)
+            keys, pair_counts = np.unique(
+                (first * n_words + last) * n_mid + mid, return_counts=True
+            )
             mid, rest = keys % n_mid, keys // n_mid
             first, last = rest // max(n_words, 1), rest % max(n_words, 1)
         else:  # too many words to pack a pair into one int64

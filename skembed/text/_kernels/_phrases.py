@@ -1,4 +1,4 @@
-"""Phrase kernels: candidate pairs across connector words, pair counting, segmentation.
+"""Phrase kernels: candidate pairs across connector words, segmentation, renumbering.
 
 Tokens are int32 word ids (-1 for a word that can take no part in a phrase) with
 int64 document offsets. ``code[w]`` is 0 for an ordinary word and ``1 + k`` for
@@ -14,8 +14,6 @@ from skembed.utils._jit import jit
 
 __all__ = [
     "candidate_pairs",
-    "count_distinct",
-    "count_keys",
     "first_occurrence",
     "segment",
     "span_rows",
@@ -57,33 +55,6 @@ def candidate_pairs(tokens, offsets, code, base, max_connectors, first, mid, las
                 last[n] = tokens[j]
                 n += 1
     return n
-
-
-@jit
-def count_keys(keys):
-    """Return the distinct values of ``keys`` (sorted) and how often each occurs.
-
-    Parameters
-    ----------
-    keys : int64[n]  # IN
-    """
-    if keys.shape[0] == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    ordered = np.sort(keys)
-    n_distinct = 1
-    for i in range(1, ordered.shape[0]):
-        if ordered[i] != ordered[i - 1]:
-            n_distinct += 1
-    distinct = np.empty(n_distinct, np.int64)
-    counts = np.zeros(n_distinct, np.int64)
-    k = 0
-    distinct[0] = ordered[0]
-    for i in range(ordered.shape[0]):
-        if ordered[i] != distinct[k]:
-            k += 1
-            distinct[k] = ordered[i]
-        counts[k] += 1
-    return distinct, counts
 
 
 @jit
@@ -132,6 +103,12 @@ def segment(
         longest = max(longest, offsets[d + 1] - offsets[d])
     best = np.zeros(longest + 1, np.float64)
     start = np.zeros(longest + 1, np.int64)
+    # words that can start or end a phrase: the others need no table search
+    can_start = np.zeros(code.shape[0], np.bool_)
+    can_end = np.zeros(code.shape[0], np.bool_)
+    for row in range(table_first.shape[0]):
+        can_start[table_first[row]] = True
+        can_end[table_last[row]] = True
     for d in range(offsets.shape[0] - 1):
         lo = offsets[d]
         n = offsets[d + 1] - lo
@@ -140,7 +117,7 @@ def segment(
             best[k + 1] = best[k]
             start[k + 1] = k
             b = tokens[lo + k]
-            if b < 0 or code[b] != 0:
+            if b < 0 or not can_end[b]:
                 continue
             folded = 0
             power = 1
@@ -158,6 +135,8 @@ def segment(
                     run += 1
                     i -= 1
                     continue
+                if not can_start[t]:
+                    break
                 row = _find(table_first, table_mid, table_last, t, folded, b)
                 if row >= 0 and best[i] + weight[row] > best[k + 1]:
                     best[k + 1] = best[i] + weight[row]
@@ -170,44 +149,6 @@ def segment(
             for j in range(i + 1, k):
                 span[lo + j] = 0
             k = i
-
-
-@jit
-def count_distinct(keys):
-    """Return the distinct values of ``keys`` (in order of first occurrence) and their counts.
-
-    Counts in an open-addressing hash table: one pass, no sort.
-
-    Parameters
-    ----------
-    keys : int64[n]  # IN, >= 0
-    """
-    n = keys.shape[0]
-    size = 16
-    while size < 2 * n:
-        size *= 2
-    mask = size - 1
-    slots = np.full(size, -1, np.int64)  # index into distinct
-    distinct = np.empty(n, np.int64)
-    counts = np.zeros(n, np.int64)
-    n_distinct = 0
-    for i in range(n):
-        key = keys[i]
-        h = np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)
-        slot = np.int64((h ^ (h >> np.uint64(31))) & np.uint64(mask))
-        while True:
-            k = slots[slot]
-            if k < 0:
-                slots[slot] = n_distinct
-                distinct[n_distinct] = key
-                counts[n_distinct] = 1
-                n_distinct += 1
-                break
-            if distinct[k] == key:
-                counts[k] += 1
-                break
-            slot = (slot + 1) & mask
-    return distinct[:n_distinct].copy(), counts[:n_distinct].copy()
 
 
 @jit
