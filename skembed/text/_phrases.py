@@ -12,7 +12,7 @@ from skembed.text._base import DocumentTransformer, tokenize_documents
 from skembed.text._fast_analyzer import encode_texts, join_documents, word_store
 from skembed.text._kernels._phrases import (
     candidate_pairs,
-    first_occurrence,
+    join_spans,
     segment,
     span_rows,
 )
@@ -350,15 +350,19 @@ class Phrases(DocumentTransformer):
                 known[phrase] = len(words)
                 words.append(phrase)
             phrase_id[p] = known[phrase]
-        joined = tokens.astype(np.int64)
-        joined[starts] = phrase_id[inverse.reshape(-1)]
-        keep = span > 0
-        kept_before = np.concatenate([[0], np.cumsum(keep)])
-        joined, offsets = joined[keep], kept_before[corpus.offsets].astype(np.int64)
-        # renumber by first occurrence, dropping the words no longer used
-        renumbered = np.empty(joined.size, dtype=np.int32)
-        order, counts = first_occurrence(joined, len(words), renumbered)
-        return Corpus(renumbered, offsets), [words[i] for i in order.tolist()], counts
+        # one word a phrase, renumbered by first occurrence (words no longer used dropped)
+        joined = np.empty(tokens.size, dtype=np.int32)
+        offsets = np.empty_like(corpus.offsets)
+        order, counts, n = join_spans(
+            tokens,
+            corpus.offsets,
+            span,
+            phrase_id[inverse.reshape(-1)],
+            len(words),
+            joined,
+            offsets,
+        )
+        return Corpus(joined[:n].copy(), offsets), [words[i] for i in order.tolist()], counts
 
     def transform(self, X):
         """Return the documents with their phrases joined.

@@ -188,13 +188,39 @@ def test_compiled_encoding_gives_the_results_of_token_lists(monkeypatch, params)
     assert len(results[0][0]) > 100
 
 
-def test_renumbering_kernel_matches_numpy():
-    from skembed.text._kernels._phrases import first_occurrence
+def test_join_spans_kernel_matches_a_python_rewrite():
+    from skembed.text._kernels._phrases import join_spans
 
     rng = np.random.default_rng(0)
-    tokens = rng.integers(0, 300, size=5000)
-    out = np.empty(tokens.size, np.int32)
-    old, counts = first_occurrence(tokens, 400, out)
-    np.testing.assert_array_equal(old[out], tokens)  # a bijection onto the ids used
-    np.testing.assert_array_equal(old, tokens[np.sort(np.unique(tokens, return_index=True)[1])])
-    np.testing.assert_array_equal(counts, np.bincount(out))
+    tokens = rng.integers(0, 50, size=3000).astype(np.int32)
+    offsets = np.array([0, 1000, 1000, 2500, 3000], np.int64)
+    span = np.ones(tokens.size, np.int32)
+    starts = []
+    for d in range(len(offsets) - 1):
+        i = offsets[d]
+        while i < offsets[d + 1] - 3:
+            if rng.random() < 0.1:  # a phrase of 2 or 3 words
+                width = int(rng.integers(2, 4))
+                span[i], span[i + 1 : i + width] = width, 0
+                starts.append(i)
+                i += width
+            else:
+                i += 1
+    span_word = 50 + rng.integers(0, 10, size=len(starts))
+    out, out_offsets = np.empty(tokens.size, np.int32), np.empty_like(offsets)
+    order, counts, n = join_spans(tokens, offsets, span, span_word, 60, out, out_offsets)
+    expected, expected_offsets, phrase = (
+        [],
+        [0],
+        dict(zip(starts, span_word.tolist(), strict=True)),
+    )
+    for d in range(len(offsets) - 1):
+        for i in range(offsets[d], offsets[d + 1]):
+            if span[i]:
+                expected.append(phrase.get(i, int(tokens[i])))
+        expected_offsets.append(len(expected))
+    assert order[out[:n]].tolist() == expected and out_offsets.tolist() == expected_offsets
+    first_seen = list(dict.fromkeys(expected))  # ids by first occurrence
+    assert order.tolist() == first_seen
+    assert counts.tolist() == [expected.count(w) for w in first_seen]
+    assert len(starts) > 50

@@ -14,7 +14,7 @@ from skembed.utils._jit import jit
 
 __all__ = [
     "candidate_pairs",
-    "first_occurrence",
+    "join_spans",
     "segment",
     "span_rows",
 ]
@@ -58,10 +58,9 @@ def candidate_pairs(tokens, offsets, code, base, max_connectors, first, mid, las
 
 
 @jit
-def _find(table_first, table_mid, table_last, a, m, b):
-    """Row of ``(a, m, b)`` in the lexicographically sorted table, or -1."""
-    lo = 0
-    hi = table_first.shape[0]
+def _find(table_first, table_mid, table_last, a, m, b, lo, hi):
+    """Row of ``(a, m, b)`` in rows ``lo:hi`` of the lexicographically sorted table, or -1."""
+    end = hi
     while lo < hi:
         h = (lo + hi) // 2
         fa = table_first[h]
@@ -71,7 +70,7 @@ def _find(table_first, table_mid, table_last, a, m, b):
             lo = h + 1
         else:
             hi = h
-    if lo < table_first.shape[0]:
+    if lo < end:
         if table_first[lo] == a and table_mid[lo] == m and table_last[lo] == b:
             return lo
     return -1
@@ -103,12 +102,15 @@ def segment(
         longest = max(longest, offsets[d + 1] - offsets[d])
     best = np.zeros(longest + 1, np.float64)
     start = np.zeros(longest + 1, np.int64)
-    # words that can start or end a phrase: the others need no table search
-    can_start = np.zeros(code.shape[0], np.bool_)
+    # rows first_row[w]:first_row[w + 1] start with word w (the table is sorted by first
+    # word); words that start or end no phrase need no search
+    first_row = np.zeros(code.shape[0] + 1, np.int64)
     can_end = np.zeros(code.shape[0], np.bool_)
     for row in range(table_first.shape[0]):
-        can_start[table_first[row]] = True
+        first_row[table_first[row] + 1] += 1
         can_end[table_last[row]] = True
+    for w in range(code.shape[0]):
+        first_row[w + 1] += first_row[w]
     for d in range(offsets.shape[0] - 1):
         lo = offsets[d]
         n = offsets[d + 1] - lo
@@ -135,9 +137,18 @@ def segment(
                     run += 1
                     i -= 1
                     continue
-                if not can_start[t]:
+                if first_row[t] == first_row[t + 1]:
                     break
-                row = _find(table_first, table_mid, table_last, t, folded, b)
+                row = _find(
+                    table_first,
+                    table_mid,
+                    table_last,
+                    t,
+                    folded,
+                    b,
+                    first_row[t],
+                    first_row[t + 1],
+                )
                 if row >= 0 and best[i] + weight[row] > best[k + 1]:
                     best[k + 1] = best[i] + weight[row]
                     start[k + 1] = i
@@ -170,33 +181,57 @@ def span_rows(tokens, starts, widths, code, base, table_first, table_mid, table_
         folded = 0
         for i in range(lo + 1, hi):
             folded = folded * base + code[tokens[i]]
-        rows[s] = _find(table_first, table_mid, table_last, tokens[lo], folded, tokens[hi])
+        rows[s] = _find(
+            table_first, table_mid, table_last, tokens[lo], folded, tokens[hi], 0, table_first.size
+        )
 
 
 @jit
-def first_occurrence(tokens, n_words, out):
-    """Renumber ``tokens`` by first occurrence; return ``(order, counts)``.
-
-    ``out[i]`` is the new id of ``tokens[i]``; ``order[k]`` the old id of new id ``k``.
+def join_spans(tokens, offsets, span, span_word, n_words, out, out_offsets):
+    """Replace each chosen phrase by one word and renumber by first occurrence.
 
     Parameters
     ----------
-    tokens : int64[n]  # IN, in [0, n_words)
-    n_words : int  # IN
-    out : int32[n]  # OUT
+    tokens : int32[n_tokens]  # IN, word ids in [0, n_words)
+    offsets : int64[n_documents + 1]  # IN
+    span : int32[n_tokens]  # IN, from ``segment``
+    span_word : int64[n_spans]  # IN, word id of each span longer than 1, in token order
+    n_words : int  # IN, ids below this (phrase words included)
+    out : int32[n_tokens]  # OUT, the first return-value entries filled
+    out_offsets : int64[n_documents + 1]  # OUT
+
+    Returns
+    -------
+    order : int64[n_used]
+        Old id of each new id.
+    counts : int64[n_used]
+    n_out : int
     """
     new_id = np.full(n_words, -1, np.int64)
     order = np.empty(n_words, np.int64)
     counts = np.zeros(n_words, np.int64)
+    n_used = 0
     n = 0
-    for i in range(tokens.shape[0]):
-        t = tokens[i]
-        k = new_id[t]
-        if k < 0:
-            k = n
-            new_id[t] = k
-            order[k] = t
+    s = 0
+    out_offsets[0] = 0
+    for d in range(offsets.shape[0] - 1):
+        for i in range(offsets[d], offsets[d + 1]):
+            width = span[i]
+            if width == 0:
+                continue
+            if width > 1:
+                t = span_word[s]
+                s += 1
+            else:
+                t = tokens[i]
+            k = new_id[t]
+            if k < 0:
+                k = n_used
+                new_id[t] = k
+                order[k] = t
+                n_used += 1
+            counts[k] += 1
+            out[n] = k
             n += 1
-        counts[k] += 1
-        out[i] = k
-    return order[:n].copy(), counts[:n].copy()
+        out_offsets[d + 1] = n
+    return order[:n_used].copy(), counts[:n_used].copy(), n
