@@ -45,11 +45,14 @@ class _Analyzer:
 
     ``compiled`` is None unless the text parameters give the default analyzer
     (default ``token_pattern``, no ``preprocessor``, ``tokenizer`` or
-    ``strip_accents``); then it holds ``lowercase`` and the stop words.
+    ``strip_accents``); then it holds ``lowercase`` and the stop words, and
+    ``decode`` reads one document (a file with ``input="filename"`` or
+    ``"file"``) into a str.
     """
 
     def __init__(self, vectorizer):
         self._analyzer = vectorizer.build_analyzer()
+        self.decode = vectorizer.decode
         default = (
             vectorizer.token_pattern == DEFAULT_TOKEN_PATTERN
             and vectorizer.preprocessor is None
@@ -61,8 +64,6 @@ class _Analyzer:
             self.compiled = {
                 "lowercase": bool(vectorizer.lowercase),
                 "stop_words": vectorizer.get_stop_words(),
-                "encoding": vectorizer.encoding,
-                "decode_error": vectorizer.decode_error,
             }
 
     def __call__(self, doc):
@@ -129,26 +130,24 @@ class AnalyzedDocuments:
         self._analyzer = analyzer
         self._input = input
         options = getattr(analyzer, "compiled", None)
-        self.compiled = options if COMPILED and input == "content" else None
+        self.compiled = options if COMPILED else None
 
     def __iter__(self):
         return _iter_tokens(self._X, self._analyzer, self._input)
 
     def documents(self):
-        """Yield each document as a str (bytes decoded), naming any document at fault."""
-        encoding, errors = self.compiled["encoding"], self.compiled["decode_error"]
+        """Yield each document as a str (bytes decoded, files read), naming any at fault."""
+        decode, input = self._analyzer.decode, self._input
         for i, doc in enumerate(check_documents(self._X)):
-            if isinstance(doc, str):
-                yield doc
-            elif isinstance(doc, bytes):
-                try:
-                    yield doc.decode(encoding, errors)
-                except UnicodeDecodeError as exc:
-                    raise ValueError(
-                        f"document {i} ({doc!r:.60}) could not be read: {exc}"
-                    ) from exc
-            else:
+            if input == "content":
+                if type(doc) is str:
+                    yield doc
+                    continue
                 _check_content(doc, i)
+            try:
+                yield decode(doc)
+            except (UnicodeDecodeError, OSError) as exc:
+                raise ValueError(f"document {i} ({doc!r:.60}) could not be read: {exc}") from exc
 
 
 def _check_content(doc, i):

@@ -154,7 +154,35 @@ def test_custom_analyzers_keep_the_python_path():
         _Params(strip_accents="unicode"),
     ):
         assert iter_tokens(_DOCS, build_analyzer(params)).compiled is None
-    assert iter_tokens(_DOCS, build_analyzer(_Params()), "filename").compiled is None
+
+
+@pytest.mark.parametrize("input", ["filename", "file"])
+def test_files_are_read_then_encoded_compiled(monkeypatch, tmp_path, input):
+    paths = []
+    for k, doc in enumerate(["The LORD is my shepherd", "", "Ὁ λόγος ΣΟΦΟΣ the end"]):
+        paths.append(tmp_path / f"{k}.txt")
+        paths[-1].write_text(doc, encoding="utf-8")
+    params = _Params(input=input)
+
+    def encode(compiled):
+        monkeypatch.setattr(_analyzer, "COMPILED", compiled)
+        docs = paths if input == "filename" else [open(p, "rb") for p in paths]  # noqa: SIM115
+        try:
+            analyzed = iter_tokens(docs, build_analyzer(params), input)
+            assert (analyzed.compiled is not None) == compiled
+            return encode_documents(analyzed)
+        finally:
+            for f in docs if input == "file" else []:
+                f.close()
+
+    fast, slow = encode(True), encode(False)
+    expected = ["the", "lord", "is", "my", "shepherd", "ὁ", "λόγος", "σοφος", "end"]
+    assert fast[1] == slow[1] == expected
+    np.testing.assert_array_equal(fast[0].tokens, slow[0].tokens)
+    if input == "file":
+        return
+    with pytest.raises(ValueError, match="document 0 .* could not be read"):
+        encode_documents(iter_tokens([tmp_path / "missing.txt"], build_analyzer(params), input))
 
 
 def test_bad_documents_are_named():
