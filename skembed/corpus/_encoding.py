@@ -196,11 +196,12 @@ def encode_documents(token_lists, max_vocab_size=None):
     -----
     Documents of the default analyzer (an ``AnalyzedDocuments`` whose
     ``compiled`` is set) are tokenized and encoded by the compiled analyzer,
-    with the same result, unless ``max_vocab_size`` asks for pruning.
+    with the same result (stop words with ``max_vocab_size`` excepted: the
+    Python path prunes without them, so it keeps that case).
     """
     options = getattr(token_lists, "compiled", None)
-    if options is not None and max_vocab_size is None:
-        return _encode_compiled(token_lists.documents(), options)
+    if options is not None and not (max_vocab_size is not None and options["stop_words"]):
+        return _encode_compiled(token_lists.documents(), options, max_vocab_size)
     encoder = _Encoder(max_vocab_size)
     for tokens in token_lists:
         encoder.add(tokens)
@@ -208,12 +209,15 @@ def encode_documents(token_lists, max_vocab_size=None):
     return corpus, encoder.words, counts
 
 
-def _encode_compiled(documents, options):
+def _encode_compiled(documents, options, max_vocab_size=None):
     from skembed.text._fast_analyzer import encode_texts
 
-    tokens, offsets, vocabulary = encode_texts(documents, options["lowercase"])
+    tokens, offsets, vocabulary = encode_texts(
+        documents, options["lowercase"], max_vocab_size=max_vocab_size
+    )
     words = vocabulary.words()
     counts = vocabulary.counts[: vocabulary.n_words].copy()
+    counts[~vocabulary.alive[: vocabulary.n_words]] = 0  # pruned ids, as the Python encoder
     stop_words = options["stop_words"]
     if stop_words:
         # the Python analyzer drops stop words before the encoder sees them: dropping

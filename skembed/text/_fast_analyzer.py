@@ -19,7 +19,9 @@ import numpy as np
 from skembed.text._kernels._fast_analyzer import (
     DONE,
     NEED_CHARS,
+    NEED_PRUNE,
     NEED_WORDS,
+    delete_words,
     encode_codepoints,
     insert_words,
     rebuild_table,
@@ -88,10 +90,20 @@ class CompiledVocabulary:
     ----------
     words : list of str, default=None
         Initial words (distinct), numbered from 0 in that order.
+    max_vocab_size : int, default=None
+        While growing, prune rare words whenever more than this many are
+        live after a document, as ``skembed.corpus._encoding._Encoder`` does:
+        the live words seen at most ``min_reduce`` times leave the table (a
+        later occurrence gets a new index), then ``min_reduce`` goes up by one.
     """
 
-    def __init__(self, words=None):
+    def __init__(self, words=None, max_vocab_size=None):
         words = [] if words is None else words
+        self.max_vocab_size = max_vocab_size
+        self.min_reduce = 1
+        self.n_dead = 0
+        self._live = np.zeros(0, dtype=np.int64)  # ids alive after the last prune
+        self._pruned_upto = 0  # ids from here on are new since the last prune
         n = len(words)
         self._allocate_words(max(1 << 14, 2 * n))
         chars = _codepoints("".join(words))
@@ -109,15 +121,29 @@ class CompiledVocabulary:
         self.word_hash = np.zeros(self.max_words, dtype=np.uint64)
         self.word_start = np.zeros(self.max_words + 1, dtype=np.int64)
         self.counts = np.zeros(self.max_words, dtype=np.int64)
+        self.alive = np.ones(self.max_words, dtype=bool)
 
     def _grow_words(self):
         n = self.n_words
-        old = (self.word_hash, self.word_start, self.counts)
+        old = (self.word_hash, self.word_start, self.counts, self.alive)
         self._allocate_words(2 * self.max_words)
         self.word_hash[:n] = old[0][:n]
         self.word_start[: n + 1] = old[1][: n + 1]
         self.counts[:n] = old[2][:n]
-        rebuild_table(self.table, self.word_hash, n)
+        self.alive[:n] = old[3][:n]
+        rebuild_table(self.table, self.word_hash, self.alive, n)
+
+    def _prune(self):
+        n = self.n_words
+        live = np.concatenate([self._live, np.arange(self._pruned_upto, n, dtype=np.int64)])
+        dead = self.counts[live] <= self.min_reduce
+        doomed = live[dead]
+        self._live = live[~dead]
+        self._pruned_upto = n
+        delete_words(self.table, self.word_hash, doomed)
+        self.alive[doomed] = False
+        self.n_dead += doomed.size
+        self.min_reduce += 1
 
     def _grow_chars(self):
         grown = np.empty(2 * self.word_chars.size, dtype=np.uint32)
@@ -131,7 +157,8 @@ class CompiledVocabulary:
         # a token and the gap after it take two code points, except at a document end
         out_tokens = np.empty((text.size + n_docs) // 2 + 1, dtype=np.int32)
         out_doc_end = np.empty(n_docs, dtype=np.int64)
-        state = np.array([0, 0, 0, self.n_words, self.n_chars], dtype=np.int64)
+        state = np.array([0, 0, 0, self.n_words, self.n_chars, self.n_dead], dtype=np.int64)
+        max_live = self.max_vocab_size if grow and self.max_vocab_size is not None else -1
         while True:
             status = encode_codepoints(
                 text,
@@ -150,6 +177,7 @@ class CompiledVocabulary:
                 self.word_chars,
                 self.counts,
                 self.max_words,
+                max_live if max_live >= 0 else np.iinfo(np.int64).max,
             )
             self.n_words, self.n_chars = int(state[3]), int(state[4])
             if status == DONE:
@@ -158,6 +186,9 @@ class CompiledVocabulary:
                 self._grow_words()
             elif status == NEED_CHARS:
                 self._grow_chars()
+            elif status == NEED_PRUNE:
+                self._prune()
+                state[5] = self.n_dead
             else:  # pragma: no cover - the kernel returns one of the three
                 raise RuntimeError(f"unexpected status {status} from the compiled analyzer")
         return out_tokens[: state[2]], out_doc_end
@@ -251,7 +282,7 @@ def _prepare(batch, lowercase):
     return text, doc_start, as_is
 
 
-def encode_texts(documents, lowercase=True, vocabulary=None, parameter="X"):
+def encode_texts(documents, lowercase=True, vocabulary=None, parameter="X", max_vocab_size=None):
     """Tokenize and encode str documents with the compiled default analyzer.
 
     Parameters
@@ -264,6 +295,8 @@ def encode_texts(documents, lowercase=True, vocabulary=None, parameter="X"):
         found are encoded as -1.
     parameter : str, default="X"
         Name of the documents in the error raised for one that is not a str.
+    max_vocab_size : int, default=None
+        Bound on the live words of a new vocabulary (see CompiledVocabulary).
 
     Returns
     -------
@@ -274,7 +307,7 @@ def encode_texts(documents, lowercase=True, vocabulary=None, parameter="X"):
     """
     grow = vocabulary is None
     if grow:
-        vocabulary = CompiledVocabulary()
+        vocabulary = CompiledVocabulary(max_vocab_size=max_vocab_size)
     parts, ends, n = [], [np.zeros(1, dtype=np.int64)], 0
     for batch in _batches(documents, parameter):
         text, doc_start, as_is = _prepare(batch, lowercase)

@@ -146,6 +146,17 @@ def test_encoders_agree_with_the_python_path(monkeypatch, params):
         np.testing.assert_array_equal(fast.offsets, slow.offsets)
 
 
+@pytest.mark.parametrize("max_vocab_size", [1, 7, 300, 2000])
+def test_pruning_while_counting_agrees_with_the_python_encoder(monkeypatch, max_vocab_size):
+    docs = list(load_kjv().data[:3000]) + ["", "a b c d e f g h"] * 3
+    fast, slow = _both(monkeypatch, encode_documents, docs, max_vocab_size)
+    assert fast[1] == slow[1]
+    np.testing.assert_array_equal(fast[2], slow[2])
+    np.testing.assert_array_equal(fast[0].tokens, slow[0].tokens)
+    np.testing.assert_array_equal(fast[0].offsets, slow[0].offsets)
+    assert (slow[2] == 0).any()  # some words were pruned
+
+
 def test_custom_analyzers_keep_the_python_path():
     for params in (
         _Params(token_pattern=r"(?u)\b\w\w+\b"),

@@ -11,7 +11,7 @@ The vocabulary lives in growable arrays owned by the caller:
 ``word_chars`` (uint32, the code points of every word end to end),
 ``word_start`` (int64, word ``w`` is ``word_chars[word_start[w]:word_start[w + 1]]``),
 ``word_hash`` (uint64) and ``counts`` (int64); ``table`` (int32, a power of two
-long, -1 for an empty slot) holds word indices. When an array is full the
+long, -1 for an empty slot, -2 for a deleted word) holds word indices. When an array is full the
 kernel stops before the token that needs room and says so; the caller grows
 the arrays and calls again from there, so a document of any length passes.
 """
@@ -20,7 +20,13 @@ import numpy as np
 
 from skembed.utils._jit import jit
 
-__all__ = ["encode_codepoints", "insert_words", "rebuild_table", "write_documents"]
+__all__ = [
+    "delete_words",
+    "encode_codepoints",
+    "insert_words",
+    "rebuild_table",
+    "write_documents",
+]
 
 _FNV_OFFSET = np.uint64(14695981039346656037)
 _FNV_PRIME = np.uint64(1099511628211)
@@ -28,6 +34,9 @@ _FNV_PRIME = np.uint64(1099511628211)
 DONE = 0
 NEED_WORDS = 1  # the table or the per-word arrays are full
 NEED_CHARS = 2  # word_chars is full
+NEED_PRUNE = 3  # more live words than max_live after a document
+EMPTY = -1
+DELETED = -2
 
 
 @jit
@@ -40,13 +49,16 @@ def _finish(h):
 
 @jit
 def _find(table, mask, word_hash, word_start, word_chars, h, lo, n):
-    """Return ``(slot, word)`` of the sequence ``word_chars[lo:lo + n]``; word -1 if absent."""
+    """Return ``(slot, word)`` of the sequence ``word_chars[lo:lo + n]``; word -1 if absent.
+
+    When absent, ``slot`` is the empty slot where the sequence would go.
+    """
     slot = np.int64(h & np.uint64(mask))
     while True:
         w = table[slot]
-        if w < 0:
+        if w == EMPTY:
             return slot, -1
-        if word_hash[w] == h and word_start[w + 1] - word_start[w] == n:
+        if w >= 0 and word_hash[w] == h and word_start[w + 1] - word_start[w] == n:
             a = word_start[w]
             same = True
             for k in range(n):
@@ -76,6 +88,7 @@ def encode_codepoints(
     word_chars,
     counts,
     max_words,
+    max_live,
 ):
     """Tokenize and encode documents from ``state`` on; return a status.
 
@@ -87,17 +100,18 @@ def encode_codepoints(
     char_class : uint8[0x110000]  # IN, 0 other, 1 word character, 2 combining mark
     lower : uint32[0x110000]  # IN, one-to-one lowercase mapping
     lowercase, grow : bool  # IN
-    state : int64[5]  # IN/OUT, (document, position, tokens written, n_words, n_chars)
+    state : int64[6]  # IN/OUT, (document, position, tokens written, n_words, n_chars, n_dead)
     out_tokens : int32[>= tokens of the batch]  # OUT, word index or -1 (unknown)
     out_doc_end : int64[n_documents]  # OUT, tokens written after each document
     table : int32[2 ** k]  # IN/OUT, word index of each slot, -1 empty
     word_hash, word_start, word_chars, counts  # IN/OUT, the vocabulary
     max_words : int  # IN, stop (NEED_WORDS) before a new word beyond this count
+    max_live : int  # IN, stop (NEED_PRUNE) after a document that leaves more live words
 
     Returns
     -------
     status : int
-        DONE, NEED_WORDS or NEED_CHARS (``state`` says where to resume).
+        DONE, NEED_WORDS, NEED_CHARS or NEED_PRUNE (``state`` says where to resume).
     """
     n_docs = doc_start.shape[0] - 1
     mask = table.shape[0] - 1
@@ -162,6 +176,9 @@ def encode_codepoints(
             break
         out_doc_end[d] = n_out
         d += 1
+        if n_words - state[5] > max_live:
+            status = NEED_PRUNE
+            break
     state[0] = d
     state[1] = i
     state[2] = n_out
@@ -171,14 +188,28 @@ def encode_codepoints(
 
 
 @jit
-def rebuild_table(table, word_hash, n_words):
-    """Insert words ``0 .. n_words - 1`` into an empty ``table`` by their hashes (all distinct)."""
+def rebuild_table(table, word_hash, alive, n_words):
+    """Insert the live words of ``0 .. n_words - 1`` into an empty ``table`` by their hashes."""
     mask = table.shape[0] - 1
     for w in range(n_words):
+        if not alive[w]:
+            continue
         slot = np.int64(word_hash[w] & np.uint64(mask))
         while table[slot] >= 0:
             slot = (slot + 1) & mask
         table[slot] = w
+
+
+@jit
+def delete_words(table, word_hash, doomed):
+    """Mark the slots of the words ``doomed`` (all in the table) as deleted."""
+    mask = table.shape[0] - 1
+    for k in range(doomed.shape[0]):
+        w = doomed[k]
+        slot = np.int64(word_hash[w] & np.uint64(mask))
+        while table[slot] != w:
+            slot = (slot + 1) & mask
+        table[slot] = DELETED
 
 
 @jit
