@@ -48,8 +48,20 @@ def _all_codepoints():
     return np.arange(N_CODEPOINTS, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
 
 
+def _class_ranges(ranges):
+    """Yield ``(first, last)`` code points of a regex character-class body of literals."""
+    i = 0
+    while i < len(ranges):
+        if i + 2 < len(ranges) and ranges[i + 1] == "-":
+            yield ord(ranges[i]), ord(ranges[i + 2])
+            i += 3
+        else:
+            yield ord(ranges[i]), ord(ranges[i])
+            i += 1
+
+
 def character_tables():
-    """Return ``(char_class, lower, special)``, built on first use.
+    """Return ``(char_class, lower, special)``, built on first use (a few hundredths of a second).
 
     ``char_class`` is 1 for what ``re``'s ``\\w`` matches, 2 for the other
     combining marks of the token pattern, 0 otherwise; ``lower[c]`` is
@@ -61,20 +73,27 @@ def character_tables():
         if _TABLES is None:
             every = _all_codepoints()
             char_class = np.zeros(N_CODEPOINTS, dtype=np.uint8)
-            for m in re.finditer("[" + MARKS + "]+", every):
-                char_class[m.start() : m.end()] = 2
+            for first, last in _class_ranges(MARKS):
+                char_class[first : last + 1] = 2
             for m in re.finditer(r"\w+", every):
                 char_class[m.start() : m.end()] = 1
-            lowered = list(map(str.lower, every))
-            lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=N_CODEPOINTS)
-            special = lengths != 1
-            special[0x3A3] = True  # final sigma: depends on the neighbouring letters
-            codes = np.frombuffer(
-                "".join(lowered).encode("utf-32-le", "surrogatepass"), dtype=np.uint32
-            )
-            first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-            lower = codes[first].copy()
-            lower[special] = np.arange(N_CODEPOINTS, dtype=np.uint32)[special]
+            lower = np.arange(N_CODEPOINTS, dtype=np.uint32)
+            special = np.zeros(N_CODEPOINTS, dtype=bool)
+            block = 1 << 12
+            for start in range(0, N_CODEPOINTS, block):
+                chars = every[start : start + block]
+                lowered = chars.lower()
+                if len(lowered) == len(chars):
+                    lower[start : start + len(chars)] = _codepoints(lowered)
+                    continue
+                for k, c in enumerate(chars):  # a block with a longer lowercase: one by one
+                    if len(c.lower()) == 1:
+                        lower[start + k] = ord(c.lower())
+                    else:
+                        special[start + k] = True
+            # capital sigma lowercases by context (final or not): str.lower decides
+            special[0x3A3] = True
+            lower[special] = np.flatnonzero(special)
             _TABLES = (char_class, lower, special)
         return _TABLES
 

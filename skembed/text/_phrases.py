@@ -38,7 +38,10 @@ class Phrases(DocumentTransformer):
     from the phrases of the pass before ("new_york" + "city"). Where phrases
     overlap ("new york city" with both "new york" and "york city" learnt),
     the segmentation takes the phrases of best total score, not the first
-    pair from the left. Counting runs in numba over integer word ids.
+    pair from the left. Counting, segmentation and joining run in numba
+    over integer word ids; with the default ``token_pattern`` so do
+    tokenizing and encoding (the compiled default analyzer), so no step
+    loops over tokens in Python.
 
     The output is one str per document: its tokens (lowercased with
     ``lowercase=True``) joined by spaces, the next step's input. Phrases

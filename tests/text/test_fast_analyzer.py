@@ -246,3 +246,18 @@ def test_estimators_identical_with_the_compiled_analyzer_on_and_off(monkeypatch,
     assert fast[0] == slow[0] and len(fast[0]) > 1000
     for a, b in zip(fast[1:], slow[1:], strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_character_tables_match_re_and_str_lower_on_every_code_point():
+    char_class, lower, special = _fast_analyzer.character_tables()
+    every = [chr(c) for c in range(_fast_analyzer.N_CODEPOINTS)]
+    word = re.compile(r"\w")
+    mark = re.compile("[" + _analyzer.MARKS + "]")
+    expected = [1 if word.match(c) else 2 if mark.match(c) else 0 for c in every]
+    np.testing.assert_array_equal(char_class, expected)
+    lowered = [c.lower() for c in every]
+    one = np.array([len(c) == 1 for c in lowered])
+    assert np.flatnonzero(special).tolist() == sorted([0x3A3, *np.flatnonzero(~one).tolist()])
+    expected = [ord(c) if len(c) == 1 else k for k, c in enumerate(lowered)]
+    expected[0x3A3] = 0x3A3  # decided by str.lower per document
+    np.testing.assert_array_equal(lower, expected)
