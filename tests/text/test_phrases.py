@@ -224,3 +224,46 @@ def test_join_spans_kernel_matches_a_python_rewrite():
     assert order.tolist() == first_seen
     assert counts.tolist() == [expected.count(w) for w in first_seen]
     assert len(starts) > 50
+
+
+_WORDS = [
+    "new",
+    "york",
+    "NEW",
+    "Σοφός",
+    "ΣΟΦΟΣ",
+    "İstanbul",
+    "the",
+    "of",
+    "new_york",
+    "x",
+    "हिन्दी",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    docs=st.lists(
+        st.lists(st.sampled_from(_WORDS), max_size=8).map(" ".join), min_size=1, max_size=30
+    ),
+    lowercase=st.booleans(),
+)
+def test_compiled_and_python_encodings_agree_on_generated_documents(docs, lowercase):
+    from skembed.text import _analyzer
+
+    results = []
+    for compiled in (True, False):
+        _analyzer.COMPILED = compiled
+        try:
+            phrases = Phrases(
+                min_count=1,
+                threshold=0.0,
+                connector_words=["the", "of"],
+                passes=2,
+                lowercase=lowercase,
+            )
+            out = phrases.fit_transform(docs)
+            results.append((list(phrases.phrasegrams_.items()), out, phrases.transform(docs)))
+        finally:
+            _analyzer.COMPILED = True
+    assert results[0] == results[1]
