@@ -291,6 +291,19 @@ class Phrases(DocumentTransformer):
             "phrases": strings,
         }
 
+    def _phrase_strings(self, state):
+        """The phrase of each row of ``state`` (kept in ``state`` since; older pickles lack it)."""
+        vocabulary, base = state["vocabulary"], state["base"]
+        connector = {int(c) - 1: w for w, c in zip(vocabulary, state["code"], strict=True) if c}
+        out = []
+        for a, m, b in zip(state["first"], state["mid"], state["last"], strict=True):
+            inner = []
+            while m:
+                inner.append(connector[int(m % base) - 1])
+                m //= base
+            out.append(self.delimiter.join([vocabulary[a], *reversed(inner), vocabulary[b]]))
+        return out
+
     def _score(self, count_a, count_b, count_ab, n_vocab, n_tokens):
         count_a = count_a.astype(np.float64)
         count_b = count_b.astype(np.float64)
@@ -344,11 +357,12 @@ class Phrases(DocumentTransformer):
             rows,
         )
         used, inverse = np.unique(rows, return_inverse=True)
+        phrases = state["phrases"] if "phrases" in state else self._phrase_strings(state)
         words = list(words)
         known = {w: i for i, w in enumerate(words)}  # a phrase may also be a raw token
         phrase_id = np.empty(used.size, dtype=np.int64)
         for p, row in enumerate(used.tolist()):
-            phrase = state["phrases"][row]
+            phrase = phrases[row]
             if phrase not in known:
                 known[phrase] = len(words)
                 words.append(phrase)

@@ -53,7 +53,10 @@ def test_planted_phrase_found_and_absent_from_shuffled_control(scoring):
 def test_connector_words_and_passes():
     docs = _planted_corpus(plant="bank of america", seed=2)
     docs += ["w1 of w2 of w3 of w4 of w5"] * 30  # "of" is common elsewhere too
-    assert "bank_of_america" in Phrases(connector_words="english").fit(docs).phrasegrams_
+    with_connectors = Phrases(connector_words="english", passes=2).fit(docs)
+    assert "bank_of_america" in with_connectors.phrasegrams_
+    for state in with_connectors._passes:  # what a pickle without phrase strings rebuilds
+        assert with_connectors._phrase_strings(state) == state["phrases"]
     assert "bank_of_america" not in Phrases().fit(docs).phrasegrams_
     # a connector never starts or ends a phrase
     learnt = Phrases(connector_words=["of"]).fit(docs).phrasegrams_
@@ -137,6 +140,9 @@ def test_pickle_clone_errors_and_fit_transform():
     out = phrases.fit_transform(docs)
     assert out == phrases.transform(docs) and len(out) == len(docs)
     again = pickle.loads(pickle.dumps(phrases))
+    assert again.transform(docs[:20]) == out[:20]
+    for state in again._passes:  # as pickled before the phrase strings were kept
+        del state["phrases"]
     assert again.transform(docs[:20]) == out[:20]
     assert not hasattr(clone(phrases), "phrasegrams_")
     with pytest.raises(ValueError, match="threshold must be in"):
