@@ -11,8 +11,10 @@ from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN, check_documents
 from skembed.text._base import DocumentTransformer, tokenize_documents
 from skembed.text._fast_analyzer import encode_texts, join_documents, word_store
 from skembed.text._kernels._phrases import (
+    candidate_keys,
     candidate_pairs,
     join_spans,
+    run_lengths,
     segment,
     span_rows,
 )
@@ -232,20 +234,21 @@ class Phrases(DocumentTransformer):
         for k, word in enumerate(connectors):
             if word in index:
                 code[index[word]] = k + 1
-        first, mid, last = (np.empty(n_tokens, dtype=np.int64) for _ in range(3))
-        n = candidate_pairs(
-            corpus.tokens, corpus.offsets, code, base, self.max_connectors, first, mid, last
-        )
-        first, mid, last = first[:n], mid[:n], last[:n]
-        n_mid = base**self.max_connectors
+        tokens, offsets, most = corpus.tokens, corpus.offsets, self.max_connectors
+        n_mid = base**most
         packed = n_words * n_words * n_mid < _MAX_KEY
         if packed:
-            keys, pair_counts = np.unique(
-                (first * n_words + last) * n_mid + mid, return_counts=True
-            )
+            keys = np.empty(n_tokens, dtype=np.int64)
+            n = candidate_keys(tokens, offsets, code, base, most, n_words, n_mid, keys)
+            keys = keys[:n]
+            keys.sort()
+            keys, pair_counts = run_lengths(keys)
             mid, rest = keys % n_mid, keys // n_mid
             first, last = rest // max(n_words, 1), rest % max(n_words, 1)
         else:  # too many words to pack a pair into one int64
+            first, mid, last = (np.empty(n_tokens, dtype=np.int64) for _ in range(3))
+            n = candidate_pairs(tokens, offsets, code, base, most, first, mid, last)
+            first, mid, last = first[:n], mid[:n], last[:n]
             rows, pair_counts = np.unique(
                 np.stack([first, mid, last], axis=1), axis=0, return_counts=True
             )
