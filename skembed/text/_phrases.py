@@ -14,7 +14,6 @@ from skembed.text._kernels._phrases import (
     candidate_keys,
     candidate_pairs,
     join_spans,
-    run_lengths,
     segment,
     span_rows,
 )
@@ -240,9 +239,7 @@ class Phrases(DocumentTransformer):
         if packed:
             keys = np.empty(n_tokens, dtype=np.int64)
             n = candidate_keys(tokens, offsets, code, base, most, n_words, n_mid, keys)
-            keys = keys[:n]
-            keys.sort()
-            keys, pair_counts = run_lengths(keys)
+            keys, pair_counts = np.unique(keys[:n], return_counts=True)
             mid, rest = keys % n_mid, keys // n_mid
             first, last = rest // max(n_words, 1), rest % max(n_words, 1)
         else:  # too many words to pack a pair into one int64

@@ -16,28 +16,9 @@ __all__ = [
     "candidate_keys",
     "candidate_pairs",
     "join_spans",
-    "run_lengths",
     "segment",
     "span_rows",
 ]
-
-
-@jit
-def _partner(tokens, i, end, code, base, max_connectors):
-    """Return ``(j, mid)``: the end of the candidate starting at ``i``, or j = -1 if none."""
-    a = tokens[i]
-    if a < 0 or code[a] != 0:
-        return -1, 0
-    j = i + 1
-    folded = 0
-    run = 0
-    while j < end and tokens[j] >= 0 and code[tokens[j]] != 0 and run < max_connectors:
-        folded = folded * base + code[tokens[j]]
-        j += 1
-        run += 1
-    if j < end and tokens[j] >= 0 and code[tokens[j]] == 0:
-        return j, folded
-    return -1, 0
 
 
 @jit
@@ -59,9 +40,18 @@ def candidate_pairs(tokens, offsets, code, base, max_connectors, first, mid, las
     for d in range(offsets.shape[0] - 1):
         end = offsets[d + 1]
         for i in range(offsets[d], end - 1):
-            j, folded = _partner(tokens, i, end, code, base, max_connectors)
-            if j >= 0:
-                first[n] = tokens[i]
+            a = tokens[i]
+            if a < 0 or code[a] != 0:
+                continue
+            j = i + 1
+            folded = 0
+            run = 0
+            while j < end and tokens[j] >= 0 and code[tokens[j]] != 0 and run < max_connectors:
+                folded = folded * base + code[tokens[j]]
+                j += 1
+                run += 1
+            if j < end and tokens[j] >= 0 and code[tokens[j]] == 0:
+                first[n] = a
                 mid[n] = folded
                 last[n] = tokens[j]
                 n += 1
@@ -84,32 +74,21 @@ def candidate_keys(tokens, offsets, code, base, max_connectors, n_words, n_mid, 
     for d in range(offsets.shape[0] - 1):
         end = offsets[d + 1]
         for i in range(offsets[d], end - 1):
-            j, folded = _partner(tokens, i, end, code, base, max_connectors)
-            if j >= 0:
-                keys[n] = (np.int64(tokens[i]) * n_words + tokens[j]) * n_mid + folded
+            a = tokens[i]
+            if a < 0 or code[a] != 0:
+                continue
+            j = i + 1
+            folded = 0
+            run = 0
+            # the same scan as candidate_pairs (kept inline: a helper call costs 4x here)
+            while j < end and tokens[j] >= 0 and code[tokens[j]] != 0 and run < max_connectors:
+                folded = folded * base + code[tokens[j]]
+                j += 1
+                run += 1
+            if j < end and tokens[j] >= 0 and code[tokens[j]] == 0:
+                keys[n] = (np.int64(a) * n_words + tokens[j]) * n_mid + folded
                 n += 1
     return n
-
-
-@jit
-def run_lengths(ordered):
-    """Return the distinct values of a sorted array and how many times each occurs.
-
-    Parameters
-    ----------
-    ordered : int64[n]  # IN, sorted
-    """
-    n = ordered.shape[0]
-    distinct = np.empty(n, np.int64)
-    counts = np.empty(n, np.int64)
-    k = -1
-    for i in range(n):
-        if k < 0 or ordered[i] != distinct[k]:
-            k += 1
-            distinct[k] = ordered[i]
-            counts[k] = 0
-        counts[k] += 1
-    return distinct[: k + 1].copy(), counts[: k + 1].copy()
 
 
 @jit
