@@ -207,12 +207,46 @@ def encode_documents(token_lists, max_vocab_size=None):
         Word of each provisional id.
     counts : ndarray of shape (n_provisional,), int64
         Occurrences of each provisional id (0 for pruned ids).
+
+    Notes
+    -----
+    Documents of the default analyzer (an ``AnalyzedDocuments`` whose
+    ``compiled`` is set) are tokenized and encoded by the compiled analyzer,
+    with the same result (stop words with ``max_vocab_size`` excepted: the
+    Python path prunes without them, so it keeps that case).
     """
+    options = getattr(token_lists, "compiled", None)
+    if options is not None and not (max_vocab_size is not None and options["stop_words"]):
+        return _encode_compiled(token_lists.documents(), options, max_vocab_size)
     encoder = _Encoder(max_vocab_size)
     for tokens in token_lists:
         encoder.add(tokens)
     corpus, counts = encoder.result()
     return corpus, encoder.words, counts
+
+
+def _encode_compiled(documents, options, max_vocab_size=None):
+    from skembed.text._fast_analyzer import encode_texts
+
+    tokens, offsets, vocabulary = encode_texts(
+        documents, options["lowercase"], max_vocab_size=max_vocab_size
+    )
+    words = vocabulary.words()
+    counts = vocabulary.counts[: vocabulary.n_words].copy()
+    counts[~vocabulary.alive[: vocabulary.n_words]] = 0  # pruned ids, as the Python encoder
+    stop_words = options["stop_words"]
+    if stop_words:
+        # the Python analyzer drops stop words before the encoder sees them: dropping
+        # their ids afterwards keeps the order of first occurrence of the others
+        kept = np.fromiter((w not in stop_words for w in words), dtype=bool, count=len(words))
+        if not kept.all():
+            new_id = (np.cumsum(kept) - 1).astype(np.int32)
+            keep = kept[tokens]
+            kept_before = np.concatenate([[0], np.cumsum(keep)])
+            tokens, offsets = new_id[tokens[keep]], kept_before[offsets].astype(np.int64)
+            words = [w for w, k in zip(words, kept.tolist(), strict=True) if k]
+            counts = counts[kept]
+    return Corpus(tokens, offsets), words, counts
 
 
 def build_vocabulary(words, counts, min_count=1, max_final_vocab=None):
@@ -275,7 +309,14 @@ def encode_with_vocabulary(token_lists, key_to_index, unknown=None):
     """Encode token lists against a fixed vocabulary.
 
     Unknown words are dropped, or encoded as ``unknown`` when it is an int.
+    Documents of the default analyzer go through the compiled analyzer (see
+    ``encode_documents``).
     """
+    options = getattr(token_lists, "compiled", None)
+    if options is not None and all(isinstance(w, str) for w in key_to_index):
+        return _encode_compiled_with_vocabulary(
+            token_lists.documents(), options, key_to_index, unknown
+        )
     get = key_to_index.get
     buffer = array("i")
     offsets = array("q", [0])
@@ -290,3 +331,29 @@ def encode_with_vocabulary(token_lists, key_to_index, unknown=None):
         offsets.append(n)
     tokens = np.frombuffer(buffer, dtype=np.int32).copy() if n else np.empty(0, np.int32)
     return Corpus(tokens, np.frombuffer(offsets, dtype=np.int64).copy())
+
+
+def _encode_compiled_with_vocabulary(documents, options, key_to_index, unknown):
+    from skembed.text._fast_analyzer import CompiledVocabulary, encode_texts
+
+    words = list(key_to_index)
+    values = np.fromiter(key_to_index.values(), dtype=np.int64, count=len(words))
+    stop_words = options["stop_words"]
+    if stop_words:
+        # the Python analyzer drops stop words, known or not, before any lookup
+        values[[i for i, w in enumerate(words) if w in stop_words]] = -2
+        extra = sorted(w for w in stop_words if w not in key_to_index)
+        words += extra
+        values = np.concatenate([values, np.full(len(extra), -2, dtype=np.int64)])
+    found, offsets, _ = encode_texts(documents, options["lowercase"], CompiledVocabulary(words))
+    ids = np.where(found >= 0, values[np.maximum(found, 0)], -1) if values.size else found
+    drop = ids == -2
+    if unknown is None:
+        drop |= ids == -1
+    else:
+        ids[ids == -1] = unknown
+    if drop.any():
+        keep = ~drop
+        kept_before = np.concatenate([[0], np.cumsum(keep)])
+        ids, offsets = ids[keep], kept_before[offsets].astype(np.int64)
+    return Corpus(ids.astype(np.int32), offsets)

@@ -14,7 +14,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from skembed.text._inputs import expand_filenames
 from skembed.text._unicode_tables import MARKS
 
-__all__ = ["TEXT_PARAMETERS", "build_analyzer", "iter_tokens"]
+__all__ = ["TEXT_PARAMETERS", "AnalyzedDocuments", "build_analyzer", "iter_tokens"]
 
 # Unlike CountVectorizer's default r"(?u)\b\w\w+\b", single letters ("a", "i")
 # are kept: they are context words that embeddings learn from. Combining marks
@@ -36,11 +36,45 @@ TEXT_PARAMETERS = (
     "stop_words",
 )
 
+# The default analyzer runs compiled (skembed.text._fast_analyzer) wherever the
+# encoder can take it; False sends every document through the Python analyzer.
+COMPILED = True
+
+
+class _Analyzer:
+    """scikit-learn's analyzer, plus what the compiled encoder needs to replace it.
+
+    ``compiled`` is None unless the text parameters give the default analyzer
+    (default ``token_pattern``, no ``preprocessor``, ``tokenizer`` or
+    ``strip_accents``); then it holds ``lowercase`` and the stop words, and
+    ``decode`` reads one document (a file with ``input="filename"`` or
+    ``"file"``) into a str.
+    """
+
+    def __init__(self, vectorizer):
+        self._analyzer = vectorizer.build_analyzer()
+        self.decode = vectorizer.decode
+        default = (
+            vectorizer.token_pattern == DEFAULT_TOKEN_PATTERN
+            and vectorizer.preprocessor is None
+            and vectorizer.tokenizer is None
+            and vectorizer.strip_accents is None
+        )
+        self.compiled = None
+        if default:
+            self.compiled = {
+                "lowercase": bool(vectorizer.lowercase),
+                "stop_words": vectorizer.get_stop_words(),
+            }
+
+    def __call__(self, doc):
+        return self._analyzer(doc)
+
 
 def build_analyzer(estimator):
     """Return a callable turning one document into a list of tokens."""
     params = {name: getattr(estimator, name) for name in TEXT_PARAMETERS}
-    return CountVectorizer(analyzer="word", **params).build_analyzer()
+    return _Analyzer(CountVectorizer(analyzer="word", **params))
 
 
 def check_documents(X, parameter="X"):
@@ -83,17 +117,60 @@ def check_documents(X, parameter="X"):
     return X
 
 
+class AnalyzedDocuments:
+    """The token lists of documents, read once, lazily.
+
+    Iterating yields each document's token list through the Python analyzer.
+    The encoders of ``skembed.corpus`` look at ``compiled`` first: when it is
+    not None they tokenize and encode ``documents()`` in one compiled pass
+    instead, with the same result.
+    """
+
+    def __init__(self, X, analyzer, input):
+        self._X = X
+        self._analyzer = analyzer
+        self._input = input
+        options = getattr(analyzer, "compiled", None)
+        self.compiled = options if COMPILED else None
+
+    def __iter__(self):
+        return _iter_tokens(self._X, self._analyzer, self._input)
+
+    def documents(self):
+        """Yield each document as a str (bytes decoded, files read), naming any at fault."""
+        decode, input = self._analyzer.decode, self._input
+        for i, doc in enumerate(check_documents(self._X)):
+            if input == "content":
+                if type(doc) is str:
+                    yield doc
+                    continue
+                _check_content(doc, i)
+            try:
+                yield decode(doc)
+            except (UnicodeDecodeError, OSError) as exc:
+                raise ValueError(f"document {i} ({doc!r:.60}) could not be read: {exc}") from exc
+
+
+def _check_content(doc, i):
+    if not isinstance(doc, (str, bytes)):
+        raise TypeError(
+            f"document {i} is of type {type(doc).__name__}; with input='content' every "
+            "document must be a str (use input='filename' or input='file' for files)."
+        )
+
+
 def iter_tokens(X, analyzer, input="content"):
-    """Yield the token list of each document of ``X``, naming any document at fault."""
+    """Return the token lists of ``X`` (an AnalyzedDocuments), naming any document at fault."""
+    return AnalyzedDocuments(X, analyzer, input)
+
+
+def _iter_tokens(X, analyzer, input):
     X = check_documents(X)
     if input == "filename":  # folders and glob patterns stand for their files
         X = expand_filenames(X)
     for i, doc in enumerate(X):
-        if input == "content" and not isinstance(doc, (str, bytes)):
-            raise TypeError(
-                f"document {i} is of type {type(doc).__name__}; with input='content' every "
-                "document must be a str (use input='filename' or input='file' for files)."
-            )
+        if input == "content":
+            _check_content(doc, i)
         try:
             tokens = analyzer(doc)
         except (UnicodeDecodeError, OSError) as exc:

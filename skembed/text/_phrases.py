@@ -5,10 +5,18 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from skembed.corpus._encoding import encode_documents, encode_with_vocabulary
-from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
+from skembed.corpus._encoding import Corpus, encode_documents
+from skembed.text import _analyzer
+from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN, check_documents
 from skembed.text._base import DocumentTransformer, tokenize_documents
-from skembed.text._kernels._phrases import candidate_pairs, count_keys, segment
+from skembed.text._fast_analyzer import encode_texts, join_documents, word_store
+from skembed.text._kernels._phrases import (
+    candidate_keys,
+    candidate_pairs,
+    join_spans,
+    segment,
+    span_rows,
+)
 
 __all__ = ["Phrases", "ENGLISH_CONNECTOR_WORDS"]
 
@@ -31,7 +39,10 @@ class Phrases(DocumentTransformer):
     from the phrases of the pass before ("new_york" + "city"). Where phrases
     overlap ("new york city" with both "new york" and "york city" learnt),
     the segmentation takes the phrases of best total score, not the first
-    pair from the left. Counting runs in numba over integer word ids.
+    pair from the left. Counting, segmentation and joining run in numba
+    over integer word ids; with the default ``token_pattern`` so do
+    tokenizing and encoding (the compiled default analyzer), so no step
+    loops over tokens in Python.
 
     The output is one str per document: its tokens (lowercased with
     ``lowercase=True``) joined by spaces, the next step's input. Phrases
@@ -127,8 +138,17 @@ class Phrases(DocumentTransformer):
         self.lowercase = lowercase
         self.token_pattern = token_pattern
 
-    def _tokenize(self, X):
-        return tokenize_documents(X, self.token_pattern, self.lowercase)
+    def _encode(self, X):
+        """Return ``(corpus, words, counts)`` of X, ids in order of first occurrence.
+
+        The default token pattern runs compiled (tokens and ids in one pass);
+        any other pattern goes through ``re`` and the Python encoder.
+        """
+        if self.token_pattern == DEFAULT_TOKEN_PATTERN and _analyzer.COMPILED:
+            tokens, offsets, vocabulary = encode_texts(check_documents(X), self.lowercase)
+            counts = vocabulary.counts[: vocabulary.n_words].copy()
+            return Corpus(tokens, offsets), vocabulary.words(), counts
+        return encode_documents(tokenize_documents(X, self.token_pattern, self.lowercase))
 
     def _connectors(self):
         if self.connector_words is None:
@@ -163,7 +183,7 @@ class Phrases(DocumentTransformer):
         self : Phrases
             The fitted step.
         """
-        self._fit_tokens(self._fit_setup(X))
+        self._fit_encoded(self._fit_setup(X))
         return self
 
     def fit_transform(self, X, y=None):
@@ -181,8 +201,7 @@ class Phrases(DocumentTransformer):
         documents : list of str of length n_documents
             Tokens joined by spaces, phrases joined by ``delimiter``.
         """
-        token_lists = self._fit_tokens(self._fit_setup(X), keep_last=True)
-        return [" ".join(tokens) for tokens in token_lists]
+        return _join(*self._fit_encoded(self._fit_setup(X), keep_last=True))
 
     def _fit_setup(self, X):
         self._validate_params()
@@ -191,23 +210,22 @@ class Phrases(DocumentTransformer):
             raise ValueError(
                 f"delimiter must be a non-empty str without spaces, got {self.delimiter!r}."
             )
-        return self._tokenize(X)
+        return self._encode(X)
 
-    def _fit_tokens(self, token_lists, keep_last=False):
+    def _fit_encoded(self, encoded, keep_last=False):
         connectors = self._connectors()
         passes, phrasegrams = [], {}
         for k in range(self.passes):
-            state = self._learn_pass(token_lists, connectors, phrasegrams)
+            state = self._learn_pass(*encoded, connectors, phrasegrams)
             passes.append(state)
             if k + 1 < self.passes or keep_last:
-                token_lists = self._apply_pass(state, token_lists)
+                encoded = self._apply_pass(state, *encoded)
         self._passes = passes
         self.phrasegrams_ = phrasegrams
         self.n_phrases_ = [len(state["weight"]) for state in passes]
-        return token_lists
+        return encoded
 
-    def _learn_pass(self, token_lists, connectors, phrasegrams):
-        corpus, words, counts = encode_documents(token_lists)
+    def _learn_pass(self, corpus, words, counts, connectors, phrasegrams):
         n_words, n_tokens = len(words), corpus.n_tokens
         index = {w: i for i, w in enumerate(words)}
         base = len(connectors) + 1
@@ -215,18 +233,19 @@ class Phrases(DocumentTransformer):
         for k, word in enumerate(connectors):
             if word in index:
                 code[index[word]] = k + 1
-        first, mid, last = (np.empty(n_tokens, dtype=np.int64) for _ in range(3))
-        n = candidate_pairs(
-            corpus.tokens, corpus.offsets, code, base, self.max_connectors, first, mid, last
-        )
-        first, mid, last = first[:n], mid[:n], last[:n]
-        n_mid = base**self.max_connectors
+        tokens, offsets, most = corpus.tokens, corpus.offsets, self.max_connectors
+        n_mid = base**most
         packed = n_words * n_words * n_mid < _MAX_KEY
         if packed:
-            keys, pair_counts = count_keys((first * n_words + last) * n_mid + mid)
+            keys = np.empty(n_tokens, dtype=np.int64)
+            n = candidate_keys(tokens, offsets, code, base, most, n_words, n_mid, keys)
+            keys, pair_counts = np.unique(keys[:n], return_counts=True)
             mid, rest = keys % n_mid, keys // n_mid
             first, last = rest // max(n_words, 1), rest % max(n_words, 1)
         else:  # too many words to pack a pair into one int64
+            first, mid, last = (np.empty(n_tokens, dtype=np.int64) for _ in range(3))
+            n = candidate_pairs(tokens, offsets, code, base, most, first, mid, last)
+            first, mid, last = first[:n], mid[:n], last[:n]
             rows, pair_counts = np.unique(
                 np.stack([first, mid, last], axis=1), axis=0, return_counts=True
             )
@@ -248,13 +267,17 @@ class Phrases(DocumentTransformer):
         for k, word in enumerate(connectors):
             if word in compact:
                 compact_code[compact[word]] = k + 1
-        for a, m, b, s in zip(first, mid, last, scores, strict=True):
+        strings = []
+        for a, m, b, s in zip(
+            first.tolist(), mid.tolist(), last.tolist(), scores.tolist(), strict=True
+        ):
             inner = []
             while m:
                 inner.append(connectors[m % base - 1])
                 m //= base
-            phrase = [vocabulary[a], *reversed(inner), vocabulary[b]]
-            phrasegrams[self.delimiter.join(phrase)] = float(s)
+            phrase = self.delimiter.join([vocabulary[a], *reversed(inner), vocabulary[b]])
+            strings.append(phrase)
+            phrasegrams[phrase] = s
         # segmentation maximises a total of positive weights: NPMI is shifted into (0, 2]
         weight = scores + 1.0 if self.scoring == "npmi" else np.maximum(scores, 1e-12)
         return {
@@ -265,7 +288,21 @@ class Phrases(DocumentTransformer):
             "mid": mid,
             "last": last,
             "weight": weight.astype(np.float64),
+            "phrases": strings,
         }
+
+    def _phrase_strings(self, state):
+        """The phrase of each row of ``state`` (kept in ``state`` since; older pickles lack it)."""
+        vocabulary, base = state["vocabulary"], state["base"]
+        connector = {int(c) - 1: w for w, c in zip(vocabulary, state["code"], strict=True) if c}
+        out = []
+        for a, m, b in zip(state["first"], state["mid"], state["last"], strict=True):
+            inner = []
+            while m:
+                inner.append(connector[int(m % base) - 1])
+                m //= base
+            out.append(self.delimiter.join([vocabulary[a], *reversed(inner), vocabulary[b]]))
+        return out
 
     def _score(self, count_a, count_b, count_ab, n_vocab, n_tokens):
         count_a = count_a.astype(np.float64)
@@ -279,14 +316,21 @@ class Phrases(DocumentTransformer):
             npmi = np.where(p_ab < 1.0, pmi / -np.log(p_ab), 1.0)
         return np.where(count_ab >= self.min_count, npmi, -np.inf)
 
-    def _apply_pass(self, state, token_lists):
-        index = {w: i for i, w in enumerate(state["vocabulary"])}
-        corpus = encode_with_vocabulary(token_lists, index, unknown=-1)
-        span = np.ones(corpus.n_tokens, dtype=np.int32)
+    def _apply_pass(self, state, corpus, words, counts):
+        """Join the phrases of ``state``; return the new ``(corpus, words, counts)``.
+
+        Ids stay in order of first occurrence, a phrase being one word, so
+        the next pass counts exactly what it would count from token lists.
+        """
         if len(state["weight"]) == 0 or corpus.n_tokens == 0:
-            return token_lists
+            return corpus, words, counts
+        index = {w: i for i, w in enumerate(state["vocabulary"])}
+        compact = np.fromiter((index.get(w, -1) for w in words), np.int32, count=len(words))
+        tokens = corpus.tokens
+        compact_tokens = compact[tokens]
+        span = np.ones(tokens.size, dtype=np.int32)
         segment(
-            corpus.tokens,
+            compact_tokens,
             corpus.offsets,
             state["code"],
             state["base"],
@@ -297,20 +341,45 @@ class Phrases(DocumentTransformer):
             state["weight"],
             span,
         )
-        joined = np.flatnonzero(span > 1)
-        out = list(token_lists)
-        delimiter = self.delimiter
-        for d in np.unique(np.searchsorted(corpus.offsets, joined, side="right") - 1):
-            lo = corpus.offsets[d]
-            tokens = token_lists[d]
-            spans = span[lo : lo + len(tokens)]
-            new, i = [], 0
-            while i < len(tokens):
-                width = max(int(spans[i]), 1)
-                new.append(tokens[i] if width == 1 else delimiter.join(tokens[i : i + width]))
-                i += width
-            out[d] = new
-        return out
+        starts = np.flatnonzero(span > 1)
+        if starts.size == 0:
+            return corpus, words, counts
+        rows = np.empty(starts.size, dtype=np.int64)
+        span_rows(
+            compact_tokens,
+            starts,
+            span[starts].astype(np.int64),
+            state["code"],
+            state["base"],
+            state["first"],
+            state["mid"],
+            state["last"],
+            rows,
+        )
+        used, inverse = np.unique(rows, return_inverse=True)
+        phrases = state["phrases"] if "phrases" in state else self._phrase_strings(state)
+        words = list(words)
+        known = {w: i for i, w in enumerate(words)}  # a phrase may also be a raw token
+        phrase_id = np.empty(used.size, dtype=np.int64)
+        for p, row in enumerate(used.tolist()):
+            phrase = phrases[row]
+            if phrase not in known:
+                known[phrase] = len(words)
+                words.append(phrase)
+            phrase_id[p] = known[phrase]
+        # one word a phrase, renumbered by first occurrence (words no longer used dropped)
+        joined = np.empty(tokens.size, dtype=np.int32)
+        offsets = np.empty_like(corpus.offsets)
+        order, counts, n = join_spans(
+            tokens,
+            corpus.offsets,
+            span,
+            phrase_id[inverse.reshape(-1)],
+            len(words),
+            joined,
+            offsets,
+        )
+        return Corpus(joined[:n].copy(), offsets), [words[i] for i in order.tolist()], counts
 
     def transform(self, X):
         """Return the documents with their phrases joined.
@@ -328,12 +397,17 @@ class Phrases(DocumentTransformer):
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "phrasegrams_")
-        token_lists = self._tokenize(X)
+        encoded = self._encode(X)
         for state in self._passes:
-            token_lists = self._apply_pass(state, token_lists)
-        return [" ".join(tokens) for tokens in token_lists]
+            encoded = self._apply_pass(state, *encoded)
+        return _join(*encoded)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = True
         return tags
+
+
+def _join(corpus, words, counts):
+    """Each document as its words joined by spaces."""
+    return join_documents(corpus.tokens, corpus.offsets, word_store(words))

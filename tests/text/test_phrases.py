@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from skembed.text import Phrases
-from skembed.text._kernels._phrases import candidate_pairs, count_keys, segment
+from skembed.text._kernels._phrases import candidate_keys, candidate_pairs, segment
 
 
 def _planted_corpus(seed=0, n_docs=400, plant="new york"):
@@ -53,7 +53,10 @@ def test_planted_phrase_found_and_absent_from_shuffled_control(scoring):
 def test_connector_words_and_passes():
     docs = _planted_corpus(plant="bank of america", seed=2)
     docs += ["w1 of w2 of w3 of w4 of w5"] * 30  # "of" is common elsewhere too
-    assert "bank_of_america" in Phrases(connector_words="english").fit(docs).phrasegrams_
+    with_connectors = Phrases(connector_words="english", passes=2).fit(docs)
+    assert "bank_of_america" in with_connectors.phrasegrams_
+    for state in with_connectors._passes:  # what a pickle without phrase strings rebuilds
+        assert with_connectors._phrase_strings(state) == state["phrases"]
     assert "bank_of_america" not in Phrases().fit(docs).phrasegrams_
     # a connector never starts or ends a phrase
     learnt = Phrases(connector_words=["of"]).fit(docs).phrasegrams_
@@ -94,8 +97,10 @@ def test_counting_kernel_matches_a_python_count():
                 expected[(a, folded, doc[j])] += 1
     got = Counter(zip(first[:n].tolist(), mid[:n].tolist(), last[:n].tolist(), strict=True))
     assert got == expected and n > 100
-    keys, counts = count_keys(np.array([5, 3, 5, 9, 3, 5], np.int64))
-    assert keys.tolist() == [3, 5, 9] and counts.tolist() == [2, 3, 1]
+    # the packed keys name the same candidates, in the same order
+    keys = np.empty(len(tokens), np.int64)
+    assert candidate_keys(tokens, offsets, code, 3, 2, n_words, 9, keys) == n
+    np.testing.assert_array_equal(keys[:n], (first[:n] * n_words + last[:n]) * 9 + mid[:n])
 
 
 def test_segmentation_takes_the_best_total_not_the_first_pair():
@@ -140,6 +145,9 @@ def test_pickle_clone_errors_and_fit_transform():
     assert out == phrases.transform(docs) and len(out) == len(docs)
     again = pickle.loads(pickle.dumps(phrases))
     assert again.transform(docs[:20]) == out[:20]
+    for state in again._passes:  # as pickled before the phrase strings were kept
+        del state["phrases"]
+    assert again.transform(docs[:20]) == out[:20]
     assert not hasattr(clone(phrases), "phrasegrams_")
     with pytest.raises(ValueError, match="threshold must be in"):
         Phrases(scoring="npmi", threshold=3).fit(docs)
@@ -159,3 +167,113 @@ def test_never_crashes_nor_returns_empty_tokens(docs):
     for doc in out:
         assert doc == "" or all(doc.split(" "))
     assert phrases.transform(docs) == out[: len(docs)]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(),
+        dict(connector_words="english", passes=2, min_count=3),
+        dict(scoring="npmi", passes=3),
+        dict(lowercase=False, passes=2, threshold=5.0),
+    ],
+)
+def test_compiled_encoding_gives_the_results_of_token_lists(monkeypatch, params):
+    from skembed.datasets import load_kjv
+    from skembed.text import _analyzer
+
+    docs = list(load_kjv().data[:6000])
+    # raw tokens that are also phrases, and text the tables treat specially
+    docs += ["the holy_ghost and the holy ghost", "ΣΟΦΟΣ \u0130stanbul", "", "new_york new york"]
+    docs += ["new york is new york"] * 10
+    results = []
+    for compiled in (True, False):
+        monkeypatch.setattr(_analyzer, "COMPILED", compiled)
+        phrases = Phrases(**params)
+        out = phrases.fit_transform(docs)
+        results.append(
+            (list(phrases.phrasegrams_.items()), phrases.n_phrases_, out, phrases.transform(docs))
+        )
+    assert results[0] == results[1]
+    assert len(results[0][0]) > 100
+
+
+def test_join_spans_kernel_matches_a_python_rewrite():
+    from skembed.text._kernels._phrases import join_spans
+
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(0, 50, size=3000).astype(np.int32)
+    offsets = np.array([0, 1000, 1000, 2500, 3000], np.int64)
+    span = np.ones(tokens.size, np.int32)
+    starts = []
+    for d in range(len(offsets) - 1):
+        i = offsets[d]
+        while i < offsets[d + 1] - 3:
+            if rng.random() < 0.1:  # a phrase of 2 or 3 words
+                width = int(rng.integers(2, 4))
+                span[i], span[i + 1 : i + width] = width, 0
+                starts.append(i)
+                i += width
+            else:
+                i += 1
+    span_word = 50 + rng.integers(0, 10, size=len(starts))
+    out, out_offsets = np.empty(tokens.size, np.int32), np.empty_like(offsets)
+    order, counts, n = join_spans(tokens, offsets, span, span_word, 60, out, out_offsets)
+    expected, expected_offsets, phrase = (
+        [],
+        [0],
+        dict(zip(starts, span_word.tolist(), strict=True)),
+    )
+    for d in range(len(offsets) - 1):
+        for i in range(offsets[d], offsets[d + 1]):
+            if span[i]:
+                expected.append(phrase.get(i, int(tokens[i])))
+        expected_offsets.append(len(expected))
+    assert order[out[:n]].tolist() == expected and out_offsets.tolist() == expected_offsets
+    first_seen = list(dict.fromkeys(expected))  # ids by first occurrence
+    assert order.tolist() == first_seen
+    assert counts.tolist() == [expected.count(w) for w in first_seen]
+    assert len(starts) > 50
+
+
+_WORDS = [
+    "new",
+    "york",
+    "NEW",
+    "Σοφός",
+    "ΣΟΦΟΣ",
+    "İstanbul",
+    "the",
+    "of",
+    "new_york",
+    "x",
+    "हिन्दी",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    docs=st.lists(
+        st.lists(st.sampled_from(_WORDS), max_size=8).map(" ".join), min_size=1, max_size=30
+    ),
+    lowercase=st.booleans(),
+)
+def test_compiled_and_python_encodings_agree_on_generated_documents(docs, lowercase):
+    from skembed.text import _analyzer
+
+    results = []
+    for compiled in (True, False):
+        _analyzer.COMPILED = compiled
+        try:
+            phrases = Phrases(
+                min_count=1,
+                threshold=0.0,
+                connector_words=["the", "of"],
+                passes=2,
+                lowercase=lowercase,
+            )
+            out = phrases.fit_transform(docs)
+            results.append((list(phrases.phrasegrams_.items()), out, phrases.transform(docs)))
+        finally:
+            _analyzer.COMPILED = True
+    assert results[0] == results[1]

@@ -1,4 +1,4 @@
-"""Phrase kernels: candidate pairs across connector words, pair counting, segmentation.
+"""Phrase kernels: candidate pairs across connector words, segmentation, renumbering.
 
 Tokens are int32 word ids (-1 for a word that can take no part in a phrase) with
 int64 document offsets. ``code[w]`` is 0 for an ordinary word and ``1 + k`` for
@@ -12,7 +12,13 @@ import numpy as np
 
 from skembed.utils._jit import jit
 
-__all__ = ["candidate_pairs", "count_keys", "segment"]
+__all__ = [
+    "candidate_keys",
+    "candidate_pairs",
+    "join_spans",
+    "segment",
+    "span_rows",
+]
 
 
 @jit
@@ -53,37 +59,42 @@ def candidate_pairs(tokens, offsets, code, base, max_connectors, first, mid, las
 
 
 @jit
-def count_keys(keys):
-    """Return the distinct values of ``keys`` (sorted) and how often each occurs.
+def candidate_keys(tokens, offsets, code, base, max_connectors, n_words, n_mid, keys):
+    """Write each candidate of ``candidate_pairs`` as ``(first * n_words + last) * n_mid + mid``.
+
+    For vocabularies small enough that the key fits an int64; returns how many.
 
     Parameters
     ----------
-    keys : int64[n]  # IN
+    tokens, offsets, code, base, max_connectors  # IN, as in ``candidate_pairs``
+    n_words, n_mid : int  # IN, n_mid = base ** max_connectors
+    keys : int64[n_tokens]  # OUT, the first return-value entries filled
     """
-    if keys.shape[0] == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    ordered = np.sort(keys)
-    n_distinct = 1
-    for i in range(1, ordered.shape[0]):
-        if ordered[i] != ordered[i - 1]:
-            n_distinct += 1
-    distinct = np.empty(n_distinct, np.int64)
-    counts = np.zeros(n_distinct, np.int64)
-    k = 0
-    distinct[0] = ordered[0]
-    for i in range(ordered.shape[0]):
-        if ordered[i] != distinct[k]:
-            k += 1
-            distinct[k] = ordered[i]
-        counts[k] += 1
-    return distinct, counts
+    n = 0
+    for d in range(offsets.shape[0] - 1):
+        end = offsets[d + 1]
+        for i in range(offsets[d], end - 1):
+            a = tokens[i]
+            if a < 0 or code[a] != 0:
+                continue
+            j = i + 1
+            folded = 0
+            run = 0
+            # the same scan as candidate_pairs (kept inline: a helper call costs 4x here)
+            while j < end and tokens[j] >= 0 and code[tokens[j]] != 0 and run < max_connectors:
+                folded = folded * base + code[tokens[j]]
+                j += 1
+                run += 1
+            if j < end and tokens[j] >= 0 and code[tokens[j]] == 0:
+                keys[n] = (np.int64(a) * n_words + tokens[j]) * n_mid + folded
+                n += 1
+    return n
 
 
 @jit
-def _find(table_first, table_mid, table_last, a, m, b):
-    """Row of ``(a, m, b)`` in the lexicographically sorted table, or -1."""
-    lo = 0
-    hi = table_first.shape[0]
+def _find(table_first, table_mid, table_last, a, m, b, lo, hi):
+    """Row of ``(a, m, b)`` in rows ``lo:hi`` of the lexicographically sorted table, or -1."""
+    end = hi
     while lo < hi:
         h = (lo + hi) // 2
         fa = table_first[h]
@@ -93,7 +104,7 @@ def _find(table_first, table_mid, table_last, a, m, b):
             lo = h + 1
         else:
             hi = h
-    if lo < table_first.shape[0]:
+    if lo < end:
         if table_first[lo] == a and table_mid[lo] == m and table_last[lo] == b:
             return lo
     return -1
@@ -125,6 +136,15 @@ def segment(
         longest = max(longest, offsets[d + 1] - offsets[d])
     best = np.zeros(longest + 1, np.float64)
     start = np.zeros(longest + 1, np.int64)
+    # rows first_row[w]:first_row[w + 1] start with word w (the table is sorted by first
+    # word); words that start or end no phrase need no search
+    first_row = np.zeros(code.shape[0] + 1, np.int64)
+    can_end = np.zeros(code.shape[0], np.bool_)
+    for row in range(table_first.shape[0]):
+        first_row[table_first[row] + 1] += 1
+        can_end[table_last[row]] = True
+    for w in range(code.shape[0]):
+        first_row[w + 1] += first_row[w]
     for d in range(offsets.shape[0] - 1):
         lo = offsets[d]
         n = offsets[d + 1] - lo
@@ -133,7 +153,7 @@ def segment(
             best[k + 1] = best[k]
             start[k + 1] = k
             b = tokens[lo + k]
-            if b < 0 or code[b] != 0:
+            if b < 0 or not can_end[b]:
                 continue
             folded = 0
             power = 1
@@ -151,7 +171,18 @@ def segment(
                     run += 1
                     i -= 1
                     continue
-                row = _find(table_first, table_mid, table_last, t, folded, b)
+                if first_row[t] == first_row[t + 1]:
+                    break
+                row = _find(
+                    table_first,
+                    table_mid,
+                    table_last,
+                    t,
+                    folded,
+                    b,
+                    first_row[t],
+                    first_row[t + 1],
+                )
                 if row >= 0 and best[i] + weight[row] > best[k + 1]:
                     best[k + 1] = best[i] + weight[row]
                     start[k + 1] = i
@@ -163,3 +194,78 @@ def segment(
             for j in range(i + 1, k):
                 span[lo + j] = 0
             k = i
+
+
+@jit
+def span_rows(tokens, starts, widths, code, base, table_first, table_mid, table_last, rows):
+    """Write the table row of each phrase that ``segment`` chose.
+
+    Parameters
+    ----------
+    tokens : int32[n_tokens]  # IN, compact ids as given to ``segment``
+    starts, widths : int64[n_spans]  # IN, where each joined span starts, and its length
+    code : int64[n_words]  # IN
+    base : int  # IN
+    table_first, table_mid, table_last : int64[n_phrases]  # IN, sorted lexicographically
+    rows : int64[n_spans]  # OUT
+    """
+    for s in range(starts.shape[0]):
+        lo = starts[s]
+        hi = lo + widths[s] - 1
+        folded = 0
+        for i in range(lo + 1, hi):
+            folded = folded * base + code[tokens[i]]
+        rows[s] = _find(
+            table_first, table_mid, table_last, tokens[lo], folded, tokens[hi], 0, table_first.size
+        )
+
+
+@jit
+def join_spans(tokens, offsets, span, span_word, n_words, out, out_offsets):
+    """Replace each chosen phrase by one word and renumber by first occurrence.
+
+    Parameters
+    ----------
+    tokens : int32[n_tokens]  # IN, word ids in [0, n_words)
+    offsets : int64[n_documents + 1]  # IN
+    span : int32[n_tokens]  # IN, from ``segment``
+    span_word : int64[n_spans]  # IN, word id of each span longer than 1, in token order
+    n_words : int  # IN, ids below this (phrase words included)
+    out : int32[n_tokens]  # OUT, the first return-value entries filled
+    out_offsets : int64[n_documents + 1]  # OUT
+
+    Returns
+    -------
+    order : int64[n_used]
+        Old id of each new id.
+    counts : int64[n_used]
+    n_out : int
+    """
+    new_id = np.full(n_words, -1, np.int64)
+    order = np.empty(n_words, np.int64)
+    counts = np.zeros(n_words, np.int64)
+    n_used = 0
+    n = 0
+    s = 0
+    out_offsets[0] = 0
+    for d in range(offsets.shape[0] - 1):
+        for i in range(offsets[d], offsets[d + 1]):
+            width = span[i]
+            if width == 0:
+                continue
+            if width > 1:
+                t = span_word[s]
+                s += 1
+            else:
+                t = tokens[i]
+            k = new_id[t]
+            if k < 0:
+                k = n_used
+                new_id[t] = k
+                order[k] = t
+                n_used += 1
+            counts[k] += 1
+            out[n] = k
+            n += 1
+        out_offsets[d + 1] = n
+    return order[:n_used].copy(), counts[:n_used].copy(), n
