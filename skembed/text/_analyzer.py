@@ -139,7 +139,10 @@ class AnalyzedDocuments:
     def documents(self):
         """Yield each document as a str (bytes decoded, files read), naming any at fault."""
         decode, input = self._analyzer.decode, self._input
-        for i, doc in enumerate(check_documents(self._X)):
+        X = check_documents(self._X)
+        if input == "filename":  # folders and glob patterns stand for their files
+            X = expand_filenames(X)
+        for i, doc in enumerate(X):
             if input == "content":
                 if type(doc) is str:
                     yield doc
