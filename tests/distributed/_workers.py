@@ -62,3 +62,28 @@ def fit_recording(docs, n_jobs, together=1):
     if barrier is not None:
         barrier.wait(timeout=60)
     return counts
+
+
+_UNPICKLED = [0]
+
+
+def _counting_class():
+    from skembed import Word2VecVectorizer
+
+    class CountingVectorizer(Word2VecVectorizer):
+        """Word2VecVectorizer that counts how often this process unpickles one."""
+
+        def __setstate__(self, state):
+            _UNPICKLED[0] += 1
+            super().__setstate__(state)
+
+    CountingVectorizer.__module__ = __name__
+    CountingVectorizer.__qualname__ = "CountingVectorizer"
+    return CountingVectorizer
+
+
+CountingVectorizer = _counting_class()
+
+
+def unpickled():
+    return _UNPICKLED[0]
