@@ -12,6 +12,7 @@ Both need the optional packages ``dask`` and ``distributed``
 the functions raise an ImportError naming the extra.
 """
 
+from skembed.distributed._fit import fit
 from skembed.distributed._transform import transform
 
-__all__ = ["transform"]
+__all__ = ["fit", "transform"]

@@ -87,3 +87,10 @@ CountingVectorizer = _counting_class()
 
 def unpickled():
     return _UNPICKLED[0]
+
+
+def rounds_done():
+    """Rounds each distributed fit has trained on this worker so far."""
+    from skembed.distributed import _worker
+
+    return max((s.rounds_done for s in list(_worker._SHARDS.values())), default=0)
