@@ -252,9 +252,17 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
                 in_round = int(round_words[:, r].sum())
                 trains = [
                     client.submit(
-                        _worker.train_round, key, epoch, r, seeds[k], done, total,
+                        _worker.train_round,
+                        key,
+                        epoch,
+                        r,
+                        seeds[k],
+                        done,
+                        total,
                         in_round / round_words[k, r] if round_words[k, r] else 1.0,
-                        previous[k], workers=[w], **pin,
+                        previous[k],
+                        workers=[w],
+                        **pin,
                     )  # fmt: skip
                     for k, w in enumerate(workers)
                 ]
@@ -268,9 +276,8 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
                 )
                 del trains, averaged
                 done += in_round
-            results = _wait(
-                client, epoch_syncs + previous, workers, f"during epoch {epoch + 1}"
-            )[: len(epoch_syncs)]
+            where = f"during epoch {epoch + 1}"
+            results = _wait(client, epoch_syncs + previous, workers, where)[: len(epoch_syncs)]
             syncs.extend(results)
             figures = [s for sync in results for s in sync["stats"]]
             loss_curve.append(

@@ -112,9 +112,8 @@ def setup(key, model, syncs_per_epoch, *after):
         shard.step, shard.chunk_tokens = None, np.zeros(1, np.int64)
         words = np.zeros(0, np.int64)
     cumulative = np.cumsum(words)
-    targets = np.arange(1, syncs_per_epoch) * (cumulative[-1] if len(words) else 0) / (
-        syncs_per_epoch
-    )
+    shard_words = int(cumulative[-1]) if len(words) else 0
+    targets = np.arange(1, syncs_per_epoch) * shard_words / syncs_per_epoch
     inner = np.searchsorted(cumulative, targets, side="left") + 1
     bounds = np.concatenate([[0], np.minimum(inner, len(words)), [len(words)]])
     shard.bounds = np.maximum.accumulate(bounds).astype(np.int64)

@@ -47,8 +47,7 @@ def test_a_lone_task_gets_the_workers_threads_and_tasks_side_by_side_get_one(cli
 
     # two fits on one 2-thread worker at once: one thread each, the serial kernel
     pair = [
-        client.submit(_workers.fit_recording, docs, -1, together=2, workers=[worker],
-                      pure=False)  # fmt: skip
+        client.submit(_workers.fit_recording, docs, -1, together=2, workers=[worker], pure=False)
         for _ in range(2)
     ]
     results = client.gather(pair)
