@@ -14,7 +14,7 @@ are not affected.
 
 Usage::
 
-    python benchmarks/bench_distributed.py --workers 2 --syncs 1 4 8 --seeds 0 1
+    python benchmarks/bench_distributed.py --workers 2 4 --syncs 1 4 --seeds 0 1 2 3
     python benchmarks/bench_distributed.py --epochs 1 --vector-size 16 --seeds 0 --syncs 2 \\
         --max-docs 3000   # smoke run
 
@@ -22,6 +22,7 @@ Needs the ``dask`` extra.
 """
 
 import argparse
+import itertools
 import json
 import statistics
 import sys
@@ -48,6 +49,7 @@ def main(argv=None):
     parser.add_argument("--algorithm", default="skipgram", choices=["skipgram", "cbow"])
     parser.add_argument("--workers", type=int, nargs="+", default=[2])
     parser.add_argument("--syncs", type=int, nargs="+", default=[1, 4, 8])
+    parser.add_argument("--averaging", nargs="+", default=["mean", "sum"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--vector-size", type=int, default=100)
@@ -75,27 +77,35 @@ def main(argv=None):
             dashboard_address=None,
         )  # fmt: skip
         with cluster, distributed.Client(cluster) as client:
-            for seed in args.seeds:
-                for syncs in args.syncs:
-                    tic = time.perf_counter()
-                    vec, stats = fit(
-                        Word2VecVectorizer(**params, random_state=seed), docs, client,
-                        syncs_per_epoch=syncs, return_stats=True,
-                    )  # fmt: skip
-                    rows.append({
-                        "mode": "distributed", "workers": n_workers, "syncs": syncs,
-                        "seed": seed, "seconds": round(stats["train_seconds"], 2),
-                        "fit_seconds": round(time.perf_counter() - tic, 2), **quality(vec),
-                        "rows_per_sync": [round(r) for r in stats["rows_per_sync"]],
-                        "bytes_per_sync": round(stats["bytes_per_sync"]),
-                        "seconds_per_round": round(stats["seconds_per_round"], 3),
-                        "kernel_seconds_per_round": round(stats["kernel_seconds_per_round"], 3),
-                        "words_per_worker": list(stats["words_per_worker"].values()),
-                    })  # fmt: skip
-                    print(rows[-1], flush=True)
-    one = [r["wordsim353"] for r in rows if r["mode"] == "one process"]
-    print(f"one process WordSim-353: mean {statistics.mean(one):.4f}, "
-          f"range {min(one):.4f}..{max(one):.4f}")  # fmt: skip
+            for seed, syncs, averaging in itertools.product(
+                args.seeds, args.syncs, args.averaging
+            ):
+                tic = time.perf_counter()
+                vec, stats = fit(
+                    Word2VecVectorizer(**params, random_state=seed), docs, client,
+                    syncs_per_epoch=syncs, averaging=averaging, return_stats=True,
+                )  # fmt: skip
+                rows.append({
+                    "mode": f"distributed, {averaging}", "workers": n_workers,
+                    "syncs": syncs,
+                    "seed": seed, "seconds": round(stats["train_seconds"], 2),
+                    "fit_seconds": round(time.perf_counter() - tic, 2), **quality(vec),
+                    "rows_per_sync": [round(r) for r in stats["rows_per_sync"]],
+                    "bytes_per_sync": round(stats["bytes_per_sync"]),
+                    "seconds_per_round": round(stats["seconds_per_round"], 3),
+                    "kernel_seconds_per_round": round(stats["kernel_seconds_per_round"], 3),
+                    "words_per_worker": list(stats["words_per_worker"].values()),
+                })  # fmt: skip
+                print(rows[-1], flush=True)
+    print("\nmode | workers | syncs/epoch | WordSim-353 mean (min..max) | analogies mean | seeds")
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["mode"], r["workers"], r["syncs"]), []).append(r)
+    for (mode, workers, syncs), group in groups.items():
+        sim = [r["wordsim353"] for r in group]
+        ana = statistics.mean(r["analogy"] for r in group)
+        print(f"{mode} | {workers} | {syncs or '-'} | {statistics.mean(sim):.3f} "
+              f"({min(sim):.3f}..{max(sim):.3f}) | {ana:.4f} | {len(group)}")  # fmt: skip
     if args.out:
         with open(args.out, "w") as f:
             json.dump({"params": params, "rows": rows}, f, indent=1)

@@ -121,7 +121,7 @@ def _wait(client, futures, workers, where):
 
 
 def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
-        return_stats=False):  # fmt: skip
+        averaging="mean", return_stats=False):  # fmt: skip
     """Train a Word2VecVectorizer on documents spread over a Dask cluster.
 
     Each worker holds a shard of the documents and a full replica of the
@@ -154,8 +154,15 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
         Addresses of the workers to train on; default: all workers of the
         cluster when the call starts.
     syncs_per_epoch : int, default=4
-        Synchronisations per epoch.  1 averages once per epoch, which loses
-        quality as workers grow.
+        Synchronisations per epoch.  1 averages once per epoch, as Spark
+        MLlib does.
+    averaging : {"mean", "sum"}, default="mean"
+        How a sync combines the workers' changes of a row: "mean" is the
+        count-weighted mean described above (stable whatever the number of
+        workers, but a word that every worker trains moves about as far in a
+        round as one worker moves it); "sum" applies every worker's change, as
+        asynchronous SGD does (the progress of a one-process fit, at the risk
+        of overshooting frequent words when many workers train them at once).
     return_stats : bool, default=False
         Also return a dict of figures: the workers, the words each trained,
         their threads, syncs, rows and bytes per sync, seconds per round.
@@ -191,6 +198,8 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
     _check_estimator(estimator)
     if not (isinstance(syncs_per_epoch, int | np.integer) and syncs_per_epoch >= 1):
         raise ValueError(f"syncs_per_epoch must be an int >= 1, got {syncs_per_epoch!r}.")
+    if averaging not in ("mean", "sum"):
+        raise ValueError(f'averaging must be "mean" or "sum", got {averaging!r}.')
     workers = sorted(client.nthreads()) if workers is None else list(workers)
     if not workers:
         raise ValueError("the Dask cluster has no worker: start workers or pass workers=.")
@@ -231,7 +240,9 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
         work._init_parameters(final_words, final_counts, rng)
         model = client.scatter(work, broadcast=True, hash=False)
         setups = [
-            client.submit(_worker.setup, key, model, syncs_per_epoch, load, workers=[w], **pin)
+            client.submit(
+                _worker.setup, key, model, syncs_per_epoch, averaging, load, workers=[w], **pin
+            )
             for load, w in zip(loads, workers, strict=True)
         ]
         plans = _wait(client, setups, workers, "while setting up its replica")

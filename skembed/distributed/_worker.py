@@ -83,7 +83,7 @@ def load(key, estimator, parts):
     }
 
 
-def setup(key, model, syncs_per_epoch, *after):
+def setup(key, model, syncs_per_epoch, averaging, *after):
     """Map the shard onto the final vocabulary, take a replica of ``model``, plan the rounds.
 
     Returns the shard's document frequencies, document count and the words
@@ -97,6 +97,7 @@ def setup(key, model, syncs_per_epoch, *after):
     corpus = remap(shard.corpus, mapping)
     shard.corpus, shard.words = corpus, None
     shard.estimator = estimator
+    shard.additive = averaging == "sum"
     shard.arrays = estimator._parameter_arrays()
     shard.snapshots = [a.copy() for a in shard.arrays]
     shard.n_words = len(estimator.wv_)
@@ -152,6 +153,7 @@ def train_round(key, epoch, r, epoch_seed, words_done, total_words, stretch, *af
     shard.rounds_done += 1
     return {
         "payload": payload,
+        "additive": shard.additive,
         "stats": {
             "address": _address(),
             "loss": float(totals[0]),
@@ -195,10 +197,11 @@ def _train_chunks(shard, a, b, words_done, total_words, stretch, totals):
 
 
 def _changed_rows(shard, a, b):
-    """Rows of each matrix that differ from the last sync: ids, values and weights.
+    """Rows of each matrix that differ from the last sync: ids, values (or changes), weights.
 
     A row's weight is 1 plus the occurrences of its word in the round's
     tokens: the workers that trained a word more have more say in its mean.
+    With ``averaging="sum"`` the rows carry their change since the last sync.
     """
     if b > a:
         lo, hi = shard.chunk_tokens[a], shard.chunk_tokens[b]
@@ -209,18 +212,23 @@ def _changed_rows(shard, a, b):
     for array, snapshot in zip(shard.arrays, shard.snapshots, strict=True):
         rows = np.flatnonzero((array != snapshot).any(axis=1))
         weights = (occurrences[rows] + 1).astype(np.float32)
-        payload.append((rows.astype(np.int32), array[rows], weights))
+        values = array[rows] - snapshot[rows] if shard.additive else array[rows]
+        payload.append((rows.astype(np.int32), values, weights))
     return payload
 
 
 def average(*results):
     """Count-weighted mean of each changed row over the workers that changed it.
 
+    With ``averaging="sum"``, the sum of the workers' changes of each row
+    instead (every worker's updates applied, as asynchronous SGD would).
+
     Returns the rows and their new values for every matrix, each worker's
     figures, and the bytes the sync moves: every worker's changed rows (ids,
     values, weights) in, the union of rows (ids, values) out to every worker.
     """
     update, sent = [], 0
+    additive = results[0]["additive"]
     n_matrices = len(results[0]["payload"])
     for m in range(n_matrices):
         parts = [r["payload"][m] for r in results]
@@ -231,12 +239,16 @@ def average(*results):
         weights = np.concatenate([p[2] for p in parts]).astype(np.float64)
         unique, inverse = np.unique(rows, return_inverse=True)
         total = np.zeros((unique.size, dim))
-        np.add.at(total, inverse, values * weights[:, None])
-        mean = total / np.bincount(inverse, weights=weights, minlength=unique.size)[:, None]
-        update.append((unique.astype(np.int32), mean.astype(np.float32)))
+        if additive:
+            np.add.at(total, inverse, values)
+        else:
+            np.add.at(total, inverse, values * weights[:, None])
+            total /= np.bincount(inverse, weights=weights, minlength=unique.size)[:, None]
+        update.append((unique.astype(np.int32), total.astype(np.float32)))
     received = len(results) * sum(rows.nbytes + values.nbytes for rows, values in update)
     return {
         "update": update,
+        "additive": additive,
         "stats": [r["stats"] for r in results],
         "rows": [int(rows.size) for rows, _ in update],
         "bytes_in": int(sent),
@@ -250,6 +262,8 @@ def apply_round(key, averaged):
     for (rows, values), array, snapshot in zip(
         averaged["update"], shard.arrays, shard.snapshots, strict=True
     ):
+        if averaged["additive"]:
+            values = snapshot[rows] + values
         array[rows] = values
         snapshot[rows] = values
     return True

@@ -57,12 +57,18 @@ def test_one_worker_gives_the_one_process_fit_exactly(client, topics, algorithm)
     assert est.loss_curve_ == ref.loss_curve_
 
 
-@pytest.mark.parametrize("algorithm", ["skipgram", "cbow"])
-def test_two_workers_learn_topics_that_live_on_one_worker_each(client, topics, algorithm):
+@pytest.mark.parametrize(
+    "algorithm, averaging", [("skipgram", "mean"), ("cbow", "mean"), ("skipgram", "sum")]
+)
+def test_two_workers_learn_topics_that_live_on_one_worker_each(
+    client, topics, algorithm, averaging
+):
     docs, word_topic = topics
     params = dict(SMALL, algorithm=algorithm)
     ref = Word2VecVectorizer(**params).fit(docs)
-    est, stats = fit(Word2VecVectorizer(**params), docs, client, return_stats=True)
+    est, stats = fit(
+        Word2VecVectorizer(**params), docs, client, averaging=averaging, return_stats=True
+    )
 
     # the work ran on both workers, each on its half, and each sync moved the rows
     assert set(stats["words_per_worker"]) == set(client.nthreads())
@@ -90,6 +96,30 @@ def test_two_workers_learn_topics_that_live_on_one_worker_each(client, topics, a
         assert topic_purity(est.wv_, words) >= 0.9
     assert topic_purity(est.wv_, word_topic) >= 0.9
     assert topic_purity(control.wv_, word_topic) <= 0.5  # chance: 7 of 31 neighbours
+
+
+def _payload(rows, values, weights):
+    rows = np.asarray(rows, np.int32)
+    return (rows, np.asarray(values, np.float32), np.asarray(weights, np.float32))
+
+
+@pytest.mark.parametrize("additive", [False, True])
+def test_a_sync_averages_each_row_over_the_workers_that_changed_it(additive):
+    from skembed.distributed import _worker
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(3, 4)), rng.normal(size=(2, 4))
+    first = {"payload": [_payload([0, 2, 5], a, [1, 3, 2])], "additive": additive,
+             "stats": {}}  # fmt: skip
+    second = {"payload": [_payload([2, 7], b, [5, 1])], "additive": additive, "stats": {}}
+    out = _worker.average(first, second)
+    rows, values = out["update"][0]
+    np.testing.assert_array_equal(rows, [0, 2, 5, 7])
+    a, b = a.astype(np.float32).astype(np.float64), b.astype(np.float32).astype(np.float64)
+    shared = a[1] + b[0] if additive else (3 * a[1] + 5 * b[0]) / 8
+    expected = np.stack([a[0], shared, a[2], b[1]])
+    np.testing.assert_allclose(values, expected, rtol=1e-6, atol=1e-7)
+    assert out["bytes_in"] == 5 * (4 + 16 + 4) and out["bytes_out"] == 2 * 4 * (4 + 16)
 
 
 def test_a_bag_trains_on_both_workers_with_the_same_vocabulary(client, topics):
