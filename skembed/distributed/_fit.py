@@ -192,6 +192,21 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
     With one worker, the result equals ``estimator.fit(documents)`` (for
     ``n_jobs`` None or 1): the rounds run the chunks in the same order with
     the same seeds and rates, and a sync of one replica changes nothing.
+
+    Examples
+    --------
+    >>> from distributed import Client, LocalCluster
+    >>> from skembed import Word2VecVectorizer
+    >>> from skembed.distributed import fit
+    >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 50
+    >>> with LocalCluster(n_workers=2, processes=False, dashboard_address=None) as cluster:
+    ...     with Client(cluster) as client:
+    ...         vec, stats = fit(Word2VecVectorizer(vector_size=8, min_count=1, random_state=0),
+    ...                          docs, client, return_stats=True)
+    >>> vec.transform(docs).shape
+    (100, 8)
+    >>> len(stats["words_per_worker"]), stats["n_syncs"]
+    (2, 20)
     """
     require_distributed()
     client = get_client(client)

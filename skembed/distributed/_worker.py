@@ -2,7 +2,8 @@
 
 Each function here runs as a Dask task pinned to one worker.  A worker keeps
 its shard (the encoded documents) and its replica of the model between tasks
-in ``_SHARDS``, keyed by the fit; the tasks of one fit follow each other
+in ``_SHARDS``, keyed by the fit and the worker (threads of one process may be
+several workers); the tasks of one fit follow each other
 through their dependencies:
 
 ``load`` (encode the shard, count its words) -> ``setup`` (final vocabulary,
@@ -44,7 +45,7 @@ class _Shard:
 
 
 def _shard(key):
-    shard = _SHARDS.get(key)
+    shard = _SHARDS.get((key, _address()))
     if shard is None:
         raise RuntimeError(
             f"this worker holds no shard of distributed fit {key}: it restarted or was "
@@ -73,7 +74,7 @@ def load(key, estimator, parts):
         estimator._analyze(documents), estimator.max_vocab_size
     )
     with _LOCK:
-        _SHARDS[key] = _Shard(corpus, words)
+        _SHARDS[key, _address()] = _Shard(corpus, words)
     alive = counts > 0  # words pruned by max_vocab_size count 0
     return {
         "words": [w for w, a in zip(words, alive, strict=True) if a],
@@ -279,7 +280,8 @@ def parameters(key, *after):
     return _shard(key).arrays
 
 
-def drop(key):
-    """Forget the fit's shard and replica on this worker."""
+def drop(key, dask_worker=None):
+    """Forget the fit's shard and replica on this worker (run by ``client.run``)."""
+    address = _address() if dask_worker is None else dask_worker.address
     with _LOCK:
-        _SHARDS.pop(key, None)
+        _SHARDS.pop((key, address), None)

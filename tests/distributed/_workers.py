@@ -94,3 +94,10 @@ def rounds_done():
     from skembed.distributed import _worker
 
     return max((s.rounds_done for s in list(_worker._SHARDS.values())), default=0)
+
+
+def shards_held():
+    """How many shards of distributed fits this worker process still holds."""
+    from skembed.distributed import _worker
+
+    return len(_worker._SHARDS)

@@ -131,6 +131,7 @@ def test_a_bag_trains_on_both_workers_with_the_same_vocabulary(client, topics):
     )  # fmt: skip
     assert est.wv_.index_to_key == ref.wv_.index_to_key
     assert all(words > 0 for words in stats["words_per_worker"].values())
+    assert set(client.run(_workers.shards_held).values()) == {0}  # freed after the fit
 
 
 def test_divergence_raises_and_leaves_the_estimator_as_it_was(client, topics):
