@@ -121,7 +121,7 @@ def _wait(client, futures, workers, where):
 
 
 def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
-        averaging="mean", return_stats=False):  # fmt: skip
+        averaging="hybrid", return_stats=False):  # fmt: skip
     """Train a Word2VecVectorizer on documents spread over a Dask cluster.
 
     Each worker holds a shard of the documents and a full replica of the
@@ -129,12 +129,10 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
     the estimator's own rules (``min_count``, ``max_final_vocab``) choose it,
     so it is the vocabulary of a one-process fit.  Each epoch is cut into
     ``syncs_per_epoch`` rounds; in a round every worker trains its part of
-    the epoch with the estimator's kernel, then the replicas are synchronised:
-    each row changed since the last sync takes the mean of the workers'
-    values that changed it, weighted by how often each worker met the word in
-    the round (sparse, count-weighted averaging; a word only one worker saw
-    keeps that worker's update whole).  The learning rate decays on the word
-    count of all workers.
+    the epoch with the estimator's kernel, then the replicas are synchronised
+    sparsely: only the rows changed since the last sync travel, and each is
+    combined over the workers that changed it (see ``averaging``).  The
+    learning rate decays on the word count of all workers.
 
     Parameters
     ----------
@@ -156,13 +154,19 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
     syncs_per_epoch : int, default=4
         Synchronisations per epoch.  1 averages once per epoch, as Spark
         MLlib does.
-    averaging : {"mean", "sum"}, default="mean"
-        How a sync combines the workers' changes of a row: "mean" is the
-        count-weighted mean described above (stable whatever the number of
-        workers, but a word that every worker trains moves about as far in a
-        round as one worker moves it); "sum" applies every worker's change, as
-        asynchronous SGD does (the progress of a one-process fit, at the risk
-        of overshooting frequent words when many workers train them at once).
+    averaging : {"hybrid", "mean", "sum"}, default="hybrid"
+        How a sync combines the workers' changes of a row.  "mean": the mean of
+        the workers' values, weighted by how often each met the word in the
+        round (1 plus its occurrences), so a row only one worker changed keeps
+        that worker's update whole, but a word every worker trains moves about
+        as far as one worker moves it.  "sum": every worker's change is
+        applied, as asynchronous SGD does; the rows that every worker trains
+        many times in a round (the output vectors of frequent words, which
+        are also the most drawn noise words) then overshoot, and training
+        breaks down beyond two workers.  "hybrid": the weighted mean for the
+        output vectors and for the input vectors of the most frequent words
+        (those that make up half of the tokens), the sum for the input vectors
+        of all other words.
     return_stats : bool, default=False
         Also return a dict of figures: the workers, the words each trained,
         their threads, syncs, rows and bytes per sync, seconds per round.
@@ -189,9 +193,11 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
 
     Notes
     -----
-    With one worker, the result equals ``estimator.fit(documents)`` (for
-    ``n_jobs`` None or 1): the rounds run the chunks in the same order with
-    the same seeds and rates, and a sync of one replica changes nothing.
+    With one worker and ``averaging="mean"``, the result equals
+    ``estimator.fit(documents)`` (for ``n_jobs`` None or 1): the rounds run
+    the chunks in the same order with the same seeds and rates, and a sync of
+    one replica changes nothing (the other modes add a change back to the
+    previous values, exact up to float32 rounding).
 
     Examples
     --------
@@ -213,8 +219,8 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
     _check_estimator(estimator)
     if not (isinstance(syncs_per_epoch, int | np.integer) and syncs_per_epoch >= 1):
         raise ValueError(f"syncs_per_epoch must be an int >= 1, got {syncs_per_epoch!r}.")
-    if averaging not in ("mean", "sum"):
-        raise ValueError(f'averaging must be "mean" or "sum", got {averaging!r}.')
+    if averaging not in ("hybrid", "mean", "sum"):
+        raise ValueError(f'averaging must be "hybrid", "mean" or "sum", got {averaging!r}.')
     workers = sorted(client.nthreads()) if workers is None else list(workers)
     if not workers:
         raise ValueError("the Dask cluster has no worker: start workers or pass workers=.")

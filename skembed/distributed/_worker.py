@@ -98,7 +98,10 @@ def setup(key, model, syncs_per_epoch, averaging, *after):
     corpus = remap(shard.corpus, mapping)
     shard.corpus, shard.words = corpus, None
     shard.estimator = estimator
-    shard.additive = averaging == "sum"
+    shard.averaging = averaging
+    # "hybrid" averages the input vectors of the most frequent words, half of all tokens
+    share = np.cumsum(estimator.wv_.counts) / max(int(estimator.wv_.counts.sum()), 1)
+    shard.hot = int(np.searchsorted(share, 0.5) + 1)
     shard.arrays = estimator._parameter_arrays()
     shard.snapshots = [a.copy() for a in shard.arrays]
     shard.n_words = len(estimator.wv_)
@@ -154,7 +157,8 @@ def train_round(key, epoch, r, epoch_seed, words_done, total_words, stretch, *af
     shard.rounds_done += 1
     return {
         "payload": payload,
-        "additive": shard.additive,
+        "averaging": shard.averaging,
+        "hot": shard.hot,
         "stats": {
             "address": _address(),
             "loss": float(totals[0]),
@@ -202,7 +206,7 @@ def _changed_rows(shard, a, b):
 
     A row's weight is 1 plus the occurrences of its word in the round's
     tokens: the workers that trained a word more have more say in its mean.
-    With ``averaging="sum"`` the rows carry their change since the last sync.
+    Except with ``averaging="mean"``, the rows carry their change since the last sync.
     """
     if b > a:
         lo, hi = shard.chunk_tokens[a], shard.chunk_tokens[b]
@@ -213,25 +217,28 @@ def _changed_rows(shard, a, b):
     for array, snapshot in zip(shard.arrays, shard.snapshots, strict=True):
         rows = np.flatnonzero((array != snapshot).any(axis=1))
         weights = (occurrences[rows] + 1).astype(np.float32)
-        values = array[rows] - snapshot[rows] if shard.additive else array[rows]
+        values = array[rows] if shard.averaging == "mean" else array[rows] - snapshot[rows]
         payload.append((rows.astype(np.int32), values, weights))
     return payload
 
 
 def average(*results):
-    """Count-weighted mean of each changed row over the workers that changed it.
+    """Combine each changed row over the workers that changed it, as ``averaging`` says.
 
-    With ``averaging="sum"``, the sum of the workers' changes of each row
-    instead (every worker's updates applied, as asynchronous SGD would).
+    "mean": the count-weighted mean of the workers' values.  "sum": the row
+    plus the sum of the workers' changes (every update applied, as
+    asynchronous SGD would).  "hybrid": the count-weighted mean of the changes
+    for the output vectors and for the input vectors of the ``hot`` most
+    frequent words, the sum of the changes for the other input vectors.
 
-    Returns the rows and their new values for every matrix, each worker's
-    figures, and the bytes the sync moves: every worker's changed rows (ids,
-    values, weights) in, the union of rows (ids, values) out to every worker.
+    Returns the rows and what to do with them for every matrix (new values,
+    or changes to add), each worker's figures, and the bytes the sync moves:
+    every worker's changed rows (ids, values, weights) in, the union of rows
+    (ids, values) out to every worker.
     """
     update, sent = [], 0
-    additive = results[0]["additive"]
-    n_matrices = len(results[0]["payload"])
-    for m in range(n_matrices):
+    averaging, hot = results[0]["averaging"], results[0]["hot"]
+    for m in range(len(results[0]["payload"])):
         parts = [r["payload"][m] for r in results]
         sent += sum(p[0].nbytes + p[1].nbytes + p[2].nbytes for p in parts)
         rows = np.concatenate([p[0] for p in parts])
@@ -239,19 +246,25 @@ def average(*results):
         values = np.concatenate([p[1] for p in parts]).astype(np.float64)
         weights = np.concatenate([p[2] for p in parts]).astype(np.float64)
         unique, inverse = np.unique(rows, return_inverse=True)
-        total = np.zeros((unique.size, dim))
-        if additive:
-            np.add.at(total, inverse, values)
+        summed = np.zeros((unique.size, dim))
+        if averaging != "mean":
+            np.add.at(summed, inverse, values)
+        if averaging == "sum":
+            combined = summed
         else:
-            np.add.at(total, inverse, values * weights[:, None])
-            total /= np.bincount(inverse, weights=weights, minlength=unique.size)[:, None]
-        update.append((unique.astype(np.int32), total.astype(np.float32)))
-    received = len(results) * sum(rows.nbytes + values.nbytes for rows, values in update)
+            combined = np.zeros((unique.size, dim))
+            np.add.at(combined, inverse, values * weights[:, None])
+            combined /= np.bincount(inverse, weights=weights, minlength=unique.size)[:, None]
+            if averaging == "hybrid" and m == 0:  # the input vectors of the rarer words
+                rare = unique >= hot
+                combined[rare] = summed[rare]
+        update.append((unique.astype(np.int32), combined.astype(np.float32)))
+    received = len(results) * sum(r.nbytes + v.nbytes for r, v in update)
     return {
         "update": update,
-        "additive": additive,
+        "additive": averaging != "mean",
         "stats": [r["stats"] for r in results],
-        "rows": [int(rows.size) for rows, _ in update],
+        "rows": [int(r.size) for r, _ in update],
         "bytes_in": int(sent),
         "bytes_out": int(received),
     }

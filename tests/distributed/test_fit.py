@@ -51,14 +51,18 @@ def test_one_worker_gives_the_one_process_fit_exactly(client, topics, algorithm)
     params = dict(SMALL, algorithm=algorithm)
     ref = Word2VecVectorizer(**params).fit(docs)
     worker = sorted(client.nthreads())[0]
-    est = fit(Word2VecVectorizer(**params), docs, client, workers=[worker], syncs_per_epoch=3)
+    est = fit(
+        Word2VecVectorizer(**params), docs, client, workers=[worker], syncs_per_epoch=3,
+        averaging="mean",
+    )  # fmt: skip
     np.testing.assert_array_equal(est.wv_.vectors, ref.wv_.vectors)
     np.testing.assert_array_equal(est._output_vectors, ref._output_vectors)
     assert est.loss_curve_ == ref.loss_curve_
 
 
 @pytest.mark.parametrize(
-    "algorithm, averaging", [("skipgram", "mean"), ("cbow", "mean"), ("skipgram", "sum")]
+    "algorithm, averaging",
+    [("skipgram", "hybrid"), ("cbow", "hybrid"), ("skipgram", "mean"), ("cbow", "sum")],
 )
 def test_two_workers_learn_topics_that_live_on_one_worker_each(
     client, topics, algorithm, averaging
@@ -103,23 +107,33 @@ def _payload(rows, values, weights):
     return (rows, np.asarray(values, np.float32), np.asarray(weights, np.float32))
 
 
-@pytest.mark.parametrize("additive", [False, True])
-def test_a_sync_averages_each_row_over_the_workers_that_changed_it(additive):
+@pytest.mark.parametrize("averaging", ["mean", "sum", "hybrid"])
+def test_a_sync_combines_each_row_over_the_workers_that_changed_it(averaging):
     from skembed.distributed import _worker
 
     rng = np.random.default_rng(0)
-    a, b = rng.normal(size=(3, 4)), rng.normal(size=(2, 4))
-    first = {"payload": [_payload([0, 2, 5], a, [1, 3, 2])], "additive": additive,
-             "stats": {}}  # fmt: skip
-    second = {"payload": [_payload([2, 7], b, [5, 1])], "additive": additive, "stats": {}}
-    out = _worker.average(first, second)
-    rows, values = out["update"][0]
-    np.testing.assert_array_equal(rows, [0, 2, 5, 7])
+    a, b = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    # two matrices (input, output vectors), the same changes in both; rows below 3 are "hot"
+    first = _payload([0, 2, 5], a, [1, 3, 2])
+    second = _payload([2, 5, 7], b, [5, 1, 2])
+    out = _worker.average(
+        {"payload": [first, first], "averaging": averaging, "hot": 3, "stats": {}},
+        {"payload": [second, second], "averaging": averaging, "hot": 3, "stats": {}},
+    )
     a, b = a.astype(np.float32).astype(np.float64), b.astype(np.float32).astype(np.float64)
-    shared = a[1] + b[0] if additive else (3 * a[1] + 5 * b[0]) / 8
-    expected = np.stack([a[0], shared, a[2], b[1]])
-    np.testing.assert_allclose(values, expected, rtol=1e-6, atol=1e-7)
-    assert out["bytes_in"] == 5 * (4 + 16 + 4) and out["bytes_out"] == 2 * 4 * (4 + 16)
+    mean = np.stack([a[0], (3 * a[1] + 5 * b[0]) / 8, (2 * a[2] + b[1]) / 3, b[2]])
+    summed = np.stack([a[0], a[1] + b[0], a[2] + b[1], b[2]])
+    expected = {
+        "mean": [mean, mean],
+        "sum": [summed, summed],
+        # input vectors: hot rows (0, 2) averaged, rare rows (5, 7) summed; output: averaged
+        "hybrid": [np.concatenate([mean[:2], summed[2:]]), mean],
+    }[averaging]
+    for (rows, values), want in zip(out["update"], expected, strict=True):
+        np.testing.assert_array_equal(rows, [0, 2, 5, 7])
+        np.testing.assert_allclose(values, want, rtol=1e-6, atol=1e-7)
+    assert out["additive"] == (averaging != "mean")
+    assert out["bytes_in"] == 2 * 6 * (4 + 16 + 4) and out["bytes_out"] == 2 * 2 * 4 * (4 + 16)
 
 
 def test_a_bag_trains_on_both_workers_with_the_same_vocabulary(client, topics):
