@@ -282,22 +282,12 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
             done = epoch * per_epoch
             for r in range(syncs_per_epoch):
                 in_round = int(round_words[:, r].sum())
-                trains = [
-                    client.submit(
-                        _worker.train_round,
-                        key,
-                        epoch,
-                        r,
-                        seeds[k],
-                        done,
-                        total,
-                        in_round / round_words[k, r] if round_words[k, r] else 1.0,
-                        previous[k],
-                        workers=[w],
-                        **pin,
-                    )  # fmt: skip
-                    for k, w in enumerate(workers)
-                ]
+                # each shard's words stretched onto the round's words of all workers
+                stretch = [in_round / n if n else 1.0 for n in round_words[:, r]]
+                trains = []
+                for k, w in enumerate(workers):
+                    args = (key, epoch, r, seeds[k], done, total, stretch[k], previous[k])
+                    trains.append(client.submit(_worker.train_round, *args, workers=[w], **pin))
                 averaged = client.submit(_worker.average, *trains, workers=[workers[0]], **pin)
                 previous = [
                     client.submit(_worker.apply_round, key, averaged, workers=[w], **pin)
