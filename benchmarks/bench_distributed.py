@@ -2,7 +2,8 @@
 
 For each seed: one one-process fit (``n_jobs=None``), then, on a LocalCluster
 of ``--workers`` single-threaded worker processes, one distributed fit per
-``--syncs`` value (1 is averaging once per epoch, as Spark MLlib does).  Each
+``--syncs`` value (1 is averaging once per epoch, as Spark MLlib does) and
+``--averaging`` mode.  Each
 fit reports WordSim-353 (Spearman, covered pairs), Google analogies
 (3CosAdd, covered questions), training seconds, and for distributed fits the
 rows and bytes moved per sync and the seconds per round (whole round, and
@@ -49,7 +50,7 @@ def main(argv=None):
     parser.add_argument("--algorithm", default="skipgram", choices=["skipgram", "cbow"])
     parser.add_argument("--workers", type=int, nargs="+", default=[2])
     parser.add_argument("--syncs", type=int, nargs="+", default=[1, 4, 8])
-    parser.add_argument("--averaging", nargs="+", default=["mean", "sum"])
+    parser.add_argument("--averaging", nargs="+", default=["hybrid", "mean", "sum"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--vector-size", type=int, default=100)
