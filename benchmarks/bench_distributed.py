@@ -3,8 +3,7 @@
 For each seed: one one-process fit (``n_jobs=None``), then, on a LocalCluster
 of ``--workers`` single-threaded worker processes, one distributed fit per
 ``--syncs`` value (1 is averaging once per epoch, as Spark MLlib does) and
-``--averaging`` mode.  Each
-fit reports WordSim-353 (Spearman, covered pairs), Google analogies
+``--averaging`` mode.  Each fit reports WordSim-353 (Spearman, covered pairs), Google analogies
 (3CosAdd, covered questions), training seconds, and for distributed fits the
 rows and bytes moved per sync and the seconds per round (whole round, and
 the slowest worker's kernel time).  The spread between seeds of the
