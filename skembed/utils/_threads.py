@@ -1,13 +1,42 @@
 """Thread counts for numba kernels: ``n_jobs`` resolution and the parallel-region lock."""
 
+import sys
 import threading
 from contextlib import contextmanager
 
-__all__ = ["call_kernel", "numba_threads", "resolve_n_threads"]
+__all__ = ["call_kernel", "dask_worker_threads", "numba_threads", "resolve_n_threads"]
 
 # numba's workqueue threading layer must not be entered by two Python threads at
 # once (joblib's threading backend); parallel kernels therefore take this lock.
 _PARALLEL_LOCK = threading.Lock()
+
+
+def dask_worker_threads():
+    """Return this Dask task's share of its worker's threads, or None outside a Dask worker.
+
+    A worker with ``nthreads`` threads runs that many tasks at once, and its
+    nanny leaves ``NUMBA_NUM_THREADS`` alone (it lowers only the OpenMP, MKL
+    and OpenBLAS variables), so a fit inside a task would otherwise start one
+    numba thread per core in every task.  The share is ``nthreads`` divided by
+    the tasks the worker is running or has ready to run (this one included),
+    at least 1: a worker busy with several fits of a search gives each one
+    thread, and a lone task gets them all.  ``distributed`` is looked at only
+    when something has imported it already.
+    """
+    if "distributed" not in sys.modules:
+        return None
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+    except (ImportError, ValueError, AttributeError):  # not inside a worker's task
+        return None
+    try:
+        nthreads = int(worker.state.nthreads)
+        busy = int(worker.state.executing_count) + len(worker.state.ready)
+    except AttributeError:  # a distributed too old or too new to have this state
+        return None
+    return max(1, nthreads // max(min(busy, nthreads), 1))
 
 
 def resolve_n_threads(n_jobs):
@@ -15,12 +44,17 @@ def resolve_n_threads(n_jobs):
 
     numba's pool size (``NUMBA_NUM_THREADS``) is lowered by joblib in its
     worker processes, so a search with ``n_jobs=2`` does not oversubscribe.
+    Inside a Dask worker's task the request is also clamped to the task's share
+    of the worker's threads (see :func:`dask_worker_threads`).
     """
     if n_jobs is None:
         return 1
     import numba
 
     available = numba.config.NUMBA_NUM_THREADS
+    share = dask_worker_threads()
+    if share is not None:
+        available = min(available, share)
     n = available + 1 + n_jobs if n_jobs < 0 else n_jobs
     return int(min(max(n, 1), available))
 

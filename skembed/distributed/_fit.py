@@ -1,0 +1,393 @@
+"""Train word2vec on a Dask cluster: data-parallel shards, synchronous sparse averaging."""
+
+import time
+import uuid
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+
+from skembed.distributed import _worker
+from skembed.distributed._deps import get_client, require_distributed
+from skembed.models._pooling import smooth_idf
+
+__all__ = ["fit"]
+
+_POLL = 0.5  # seconds between checks that every shard's worker is still there
+
+
+class _WorkerLost(RuntimeError):
+    pass
+
+
+def _check_estimator(estimator):
+    from skembed.models import Word2VecVectorizer
+
+    if not isinstance(estimator, Word2VecVectorizer):
+        raise TypeError(
+            f"distributed.fit trains a Word2VecVectorizer; got {type(estimator).__name__}."
+        )
+    estimator._validate_params()
+    estimator._check_params()
+    refused = {
+        "hs": (estimator.hs, "set hs=False and negative > 0 (negative sampling)"),
+        "early_stopping": (estimator.early_stopping, "set early_stopping=False"),
+        "keep_best": (estimator.keep_best, "set keep_best=False"),
+        "callbacks": (estimator.callbacks, "set callbacks=None"),
+        "initial_vectors": (estimator.initial_vectors is not None, "set initial_vectors=None"),
+        "weight_decay": (estimator.weight_decay > 0, "set weight_decay=0"),
+        "warm_start": (
+            estimator.warm_start and hasattr(estimator, "wv_"),
+            "set warm_start=False (a distributed fit starts afresh)",
+        ),
+        "pooling": (
+            estimator.pooling in ("sif", "usif"),
+            "fit SIF/uSIF pooling in one process, or choose another pooling",
+        ),
+        "input": (estimator.input == "file", 'pass file names with input="filename"'),
+    }
+    for name, (bad, fix) in refused.items():
+        if bad:
+            raise ValueError(
+                f"distributed.fit does not support {name}={getattr(estimator, name)!r}: {fix}."
+            )
+
+
+def _shard_documents(client, documents, workers):
+    """Return, per worker, a future or list of futures of its documents (lists of str)."""
+    import dask.bag as db
+
+    n = len(workers)
+    if isinstance(documents, db.Bag):
+        if documents.npartitions < n:
+            documents = documents.repartition(npartitions=n)
+        parts = documents.to_delayed(optimize_graph=True)
+        shards = []
+        for k, worker in enumerate(workers):
+            mine = parts[k * len(parts) // n : (k + 1) * len(parts) // n]
+            shards.append(client.compute(mine, workers=[worker]))
+        return shards
+    if isinstance(documents, str):
+        raise ValueError(
+            "documents must be an iterable of documents (or file names), not a single "
+            "string: wrap it in a list."
+        )
+    documents = list(documents)
+    bounds = [k * len(documents) // n for k in range(n + 1)]
+    return [
+        client.scatter([documents[bounds[k] : bounds[k + 1]]], workers=[worker], hash=False)
+        for k, worker in enumerate(workers)
+    ]
+
+
+def _merge_counts(loaded):
+    """Sum the workers' word counts; words keep the order of first occurrence across shards."""
+    import pandas as pd
+
+    words = [w for part in loaded for w in part["words"]]
+    counts = np.concatenate([part["counts"] for part in loaded]) if words else np.zeros(0)
+    summed = pd.Series(counts, index=pd.Index(words, dtype=object), dtype=np.int64)
+    summed = summed.groupby(level=0, sort=False).sum()
+    return list(summed.index), summed.to_numpy(dtype=np.int64)
+
+
+def _wait(client, futures, workers, where):
+    """Wait for ``futures``; raise a clear error as soon as a shard's worker is gone."""
+    distributed = require_distributed()
+    pending = list(futures)
+    while pending:
+        try:
+            distributed.wait(pending, timeout=_POLL)
+        except TimeoutError:
+            pass
+        alive = set(client.nthreads())
+        lost = [w for w in workers if w not in alive]
+        if lost:
+            raise _WorkerLost(
+                f"worker {', '.join(lost)} left the cluster {where}. distributed.fit keeps "
+                "each shard and its model replica on one worker and does not recover them: "
+                "the estimator is left as it was; fit again on the workers that remain."
+            )
+        for future in pending:
+            if future.status == "error":
+                future.result()  # raises the task's exception (TrainingDiverged, ...)
+            if future.status == "cancelled":
+                raise _WorkerLost(
+                    f"the tasks of the fit were cancelled {where} (the cluster restarted or "
+                    "closed, or lost a worker's data): the estimator is left as it was."
+                )
+        pending = [f for f in pending if f.status != "finished"]
+    return client.gather(list(futures))
+
+
+def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
+        averaging="hybrid", return_stats=False):  # fmt: skip
+    """Train a Word2VecVectorizer on documents spread over a Dask cluster.
+
+    Each worker holds a shard of the documents and a full replica of the
+    model.  The vocabulary is counted on the shards first and summed, then
+    the estimator's own rules (``min_count``, ``max_final_vocab``) choose it,
+    so it is the vocabulary of a one-process fit.  Each epoch is cut into
+    ``syncs_per_epoch`` rounds; in a round every worker trains its part of
+    the epoch with the estimator's kernel, then the replicas are synchronised
+    sparsely: only the rows changed since the last sync travel, and each is
+    combined over the workers that changed it (see ``averaging``).  The
+    learning rate decays on the word count of all workers.
+
+    Parameters
+    ----------
+    estimator : Word2VecVectorizer
+        An unfitted (or to be refitted) estimator with negative sampling
+        (``hs=False``), skip-gram or CBOW.  Its ``n_jobs`` sets the threads
+        of each worker's kernel (None: one, reproducible; -1: the worker's
+        threads).  It is fitted in place and returned.
+    documents : iterable of str, or dask.bag.Bag
+        Documents (or file names with ``input="filename"``, read where each
+        worker runs, so on a file system every worker sees).  A list is cut
+        into one contiguous block per worker and sent to it once; a bag's
+        partitions are assigned to workers in contiguous groups.
+    client : distributed.Client, default=None
+        The cluster; default: the current client.
+    workers : list of str, default=None
+        Addresses of the workers to train on; default: all workers of the
+        cluster when the call starts.
+    syncs_per_epoch : int, default=4
+        Synchronisations per epoch.  1 averages once per epoch, as Spark
+        MLlib does.
+    averaging : {"hybrid", "mean", "sum"}, default="hybrid"
+        How a sync combines the workers' changes of a row.  "mean": the mean of
+        the workers' values, weighted by how often each met the word in the
+        round (1 plus its occurrences), so a row only one worker changed keeps
+        that worker's update whole, but a word every worker trains moves about
+        as far as one worker moves it.  "sum": every worker's change is
+        applied, as asynchronous SGD does; the rows that every worker trains
+        many times in a round (the output vectors of frequent words, which
+        are also the most drawn noise words) then overshoot, and training
+        breaks down beyond two workers.  "hybrid": the weighted mean for the
+        output vectors and for the input vectors of the most frequent words
+        (those that make up half of the tokens), the sum for the input vectors
+        of all other words.
+    return_stats : bool, default=False
+        Also return a dict of figures: the workers, the words each trained,
+        their threads, syncs, rows and bytes per sync, seconds per round.
+
+    Returns
+    -------
+    estimator : Word2VecVectorizer
+        The fitted estimator, an ordinary one (it pickles, transforms and
+        scores as after ``fit``).
+    stats : dict
+        Only when ``return_stats=True``.
+
+    Raises
+    ------
+    ValueError
+        For a parameter this training cannot honour (``hs``,
+        ``early_stopping``, ``initial_vectors``, ...), named in the message.
+    RuntimeError
+        When a worker holding a shard leaves the cluster during the fit: the
+        fit stops at once and the estimator is left as it was (shards and
+        replicas are not recovered).
+    ImportError
+        When Dask is not installed (``pip install 'skembed[dask]'``).
+
+    Notes
+    -----
+    With one worker and ``averaging="mean"``, the result equals
+    ``estimator.fit(documents)`` (for ``n_jobs`` None or 1): the rounds run
+    the chunks in the same order with the same seeds and rates, and a sync of
+    one replica changes nothing (the other modes add a change back to the
+    previous values, exact up to float32 rounding).
+
+    Examples
+    --------
+    >>> from distributed import Client, LocalCluster
+    >>> from skembed import Word2VecVectorizer
+    >>> from skembed.distributed import fit
+    >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 50
+    >>> with LocalCluster(n_workers=2, processes=False, dashboard_address=None) as cluster:
+    ...     with Client(cluster) as client:
+    ...         vec, stats = fit(Word2VecVectorizer(vector_size=8, min_count=1, random_state=0),
+    ...                          docs, client, return_stats=True)
+    >>> vec.transform(docs).shape
+    (100, 8)
+    >>> len(stats["words_per_worker"]), stats["n_syncs"]
+    (2, 20)
+    """
+    require_distributed()
+    client = get_client(client)
+    _check_estimator(estimator)
+    if not (isinstance(syncs_per_epoch, int | np.integer) and syncs_per_epoch >= 1):
+        raise ValueError(f"syncs_per_epoch must be an int >= 1, got {syncs_per_epoch!r}.")
+    if averaging not in ("hybrid", "mean", "sum"):
+        raise ValueError(f'averaging must be "hybrid", "mean" or "sum", got {averaging!r}.')
+    workers = sorted(client.nthreads()) if workers is None else list(workers)
+    if not workers:
+        raise ValueError("the Dask cluster has no worker: start workers or pass workers=.")
+    unknown = sorted(set(workers) - set(client.nthreads()))
+    if unknown:
+        raise ValueError(f"workers {unknown} are not workers of this cluster.")
+
+    key = f"skembed-fit-{uuid.uuid4().hex}"
+    work = clone(estimator)
+    work.random_state = estimator.random_state  # the same object: a RandomState advances
+    saved_rng = (
+        estimator.random_state.get_state()
+        if isinstance(estimator.random_state, np.random.RandomState)
+        else None
+    )
+    pin = dict(allow_other_workers=False, pure=False)
+    try:
+        shards = _shard_documents(client, documents, workers)
+        unfitted = client.scatter(work, broadcast=True, hash=False)
+        loads = [
+            client.submit(_worker.load, key, unfitted, shard, workers=[w], **pin)
+            for shard, w in zip(shards, workers, strict=True)
+        ]
+        loaded = _wait(client, loads, workers, "while reading its documents")
+        del shards, unfitted
+        words, counts = _merge_counts(loaded)
+        if sum(part["n_documents"] for part in loaded) == 0:
+            raise ValueError("documents is empty: fit needs at least one document.")
+        if len(words) == 0:
+            raise ValueError(
+                "documents contain no tokens: every document is empty after analysis "
+                "(check token_pattern, stop_words, preprocessor and tokenizer)."
+            )
+
+        rng = check_random_state(work.random_state)
+        work._rng = rng
+        final_words, final_counts, _ = work._new_vocabulary(words, counts)
+        work._init_parameters(final_words, final_counts, rng)
+        model = client.scatter(work, broadcast=True, hash=False)
+        setups = [
+            client.submit(
+                _worker.setup, key, model, syncs_per_epoch, averaging, load, workers=[w], **pin
+            )
+            for load, w in zip(loads, workers, strict=True)
+        ]
+        plans = _wait(client, setups, workers, "while setting up its replica")
+        del model, loads
+        round_words = np.array([p["round_words"] for p in plans], dtype=np.int64)
+        per_epoch = int(round_words.sum())
+        total = per_epoch * work.epochs
+        if per_epoch == 0:
+            raise ValueError("no word of documents is in the vocabulary.")
+
+        tic = time.perf_counter()
+        previous, syncs, loss_curve = setups, [], []
+        for epoch in range(work.epochs):
+            seeds = [rng.randint(0, 2**31 - 1) for _ in workers]
+            epoch_syncs = []
+            done = epoch * per_epoch
+            for r in range(syncs_per_epoch):
+                in_round = int(round_words[:, r].sum())
+                # each shard's words stretched onto the round's words of all workers
+                stretch = [in_round / n if n else 1.0 for n in round_words[:, r]]
+                trains = []
+                for k, w in enumerate(workers):
+                    args = (key, epoch, r, seeds[k], done, total, stretch[k], previous[k])
+                    trains.append(client.submit(_worker.train_round, *args, workers=[w], **pin))
+                averaged = client.submit(_worker.average, *trains, workers=[workers[0]], **pin)
+                previous = [
+                    client.submit(_worker.apply_round, key, averaged, workers=[w], **pin)
+                    for w in workers
+                ]
+                epoch_syncs.append(
+                    client.submit(_worker.summary, averaged, workers=[workers[0]], **pin)
+                )
+                del trains, averaged
+                done += in_round
+            where = f"during epoch {epoch + 1}"
+            results = _wait(client, epoch_syncs + previous, workers, where)[: len(epoch_syncs)]
+            syncs.extend(results)
+            figures = [s for sync in results for s in sync["stats"]]
+            loss_curve.append(
+                sum(f["loss"] for f in figures) / max(sum(f["count"] for f in figures), 1)
+            )
+            if not np.isfinite(loss_curve[-1]):
+                from skembed._training._driver import TrainingDiverged
+
+                raise TrainingDiverged(
+                    f"training diverged in epoch {epoch + 1} (the loss is {loss_curve[-1]}): "
+                    "lower learning_rate; the estimator is left as it was."
+                )
+        final = client.submit(_worker.parameters, key, *previous, workers=[workers[0]], **pin)
+        arrays = _wait(client, [final], workers, "at the end of training")[0]
+        seconds = time.perf_counter() - tic
+    except _WorkerLost as exc:
+        _restore_rng(estimator, saved_rng)
+        raise RuntimeError(str(exc)) from None
+    except BaseException:
+        _restore_rng(estimator, saved_rng)
+        raise
+    finally:
+        _drop(client, key, workers)
+
+    for array, trained in zip(work._parameter_arrays(), arrays, strict=True):
+        array[...] = trained
+    _finish(work, plans, loss_curve, total, seconds)
+    params = estimator.get_params(deep=False)
+    estimator.__dict__.update({k: v for k, v in work.__dict__.items() if k not in params})
+    if not return_stats:
+        return estimator
+    return estimator, _stats(workers, syncs, seconds)
+
+
+def _drop(client, key, workers):
+    """Free the fit's shards and replicas on the workers that remain."""
+    try:
+        alive = [w for w in workers if w in set(client.nthreads())]
+        if alive:
+            client.run(_worker.drop, key, workers=alive)
+    except Exception:  # noqa: BLE001 - the cluster may be closing; nothing is left to free
+        pass
+
+
+def _restore_rng(estimator, saved):
+    if saved is not None:
+        estimator.random_state.set_state(saved)
+
+
+def _finish(work, plans, loss_curve, total, seconds):
+    """Set the fitted attributes that a one-process ``fit`` sets."""
+    work._fitted_structure = {name: getattr(work, name) for name in work._structural_parameters}
+    work._finish(current=False)
+    work.loss_curve_ = loss_curve
+    work.n_iter_ = len(loss_curve)
+    work._words_trained = total
+    work.train_time_ = seconds
+    work.words_per_second_ = total / seconds if seconds > 0 else float("nan")
+    work.validation_scores_ = None
+    work.best_validation_score_ = None
+    work._document_frequency = sum(p["document_frequency"] for p in plans)
+    work._n_documents = sum(p["n_documents"] for p in plans)
+    work.idf_ = smooth_idf(work._document_frequency, work._n_documents)
+    work._fit_pooling(None)  # the modes allowed here fit nothing from the corpus
+    if work.storage_dtype == "float16":
+        work._store(np.float16)
+
+
+def _stats(workers, syncs, seconds):
+    figures = [s for sync in syncs for s in sync["stats"]]
+    per_worker = {w: 0 for w in workers}
+    threads = {}
+    for f in figures:
+        per_worker[f["address"]] = per_worker.get(f["address"], 0) + f["words"]
+        threads[f["address"]] = f["n_threads"]
+    moved = np.array([s["bytes_in"] + s["bytes_out"] for s in syncs], dtype=np.int64)
+    return {
+        "workers": list(workers),
+        "words_per_worker": per_worker,
+        "threads_per_worker": threads,
+        "n_syncs": len(syncs),
+        "rows_per_sync": np.mean([s["rows"] for s in syncs], axis=0).tolist(),
+        "bytes_per_sync": float(moved.mean()) if moved.size else 0.0,
+        "bytes_in_per_sync": float(np.mean([s["bytes_in"] for s in syncs])),
+        "bytes_out_per_sync": float(np.mean([s["bytes_out"] for s in syncs])),
+        "train_seconds": seconds,
+        "seconds_per_round": seconds / max(len(syncs), 1),
+        "kernel_seconds_per_round": float(
+            np.mean([max(f["seconds"] for f in s["stats"]) for s in syncs])
+        ),
+    }

@@ -1,0 +1,300 @@
+"""The worker side of :func:`skembed.distributed.fit`: one shard and one model replica per worker.
+
+Each function here runs as a Dask task pinned to one worker.  A worker keeps
+its shard (the encoded documents) and its replica of the model between tasks
+in ``_SHARDS``, keyed by the fit and the worker (threads of one process may be
+several workers); the tasks of one fit follow each other
+through their dependencies:
+
+``load`` (encode the shard, count its words) -> ``setup`` (final vocabulary,
+replica, rounds) -> per round: ``train_round`` on every worker -> ``average``
+on one worker -> ``apply_round`` on every worker -> ... -> ``parameters``.
+
+A round trains a contiguous range of the shard's chunks with the estimator's
+own step (the numba kernel) through the shared driver, then sends the rows
+that changed since the last sync; ``average`` forms the count-weighted mean
+of each row over the workers that changed it, and every replica takes it.
+"""
+
+import pickle
+import threading
+import time
+
+import numpy as np
+
+from skembed._training._driver import Step, train_chunks
+from skembed.corpus._encoding import encode_documents, make_chunks, remap
+from skembed.models._pooling import document_frequency
+from skembed.schedules import get_schedule, with_warmup
+from skembed.utils._random import seed_states
+from skembed.utils._threads import resolve_n_threads
+
+__all__ = ["apply_round", "average", "drop", "load", "parameters", "setup", "train_round"]
+
+_SHARDS = {}
+_LOCK = threading.Lock()
+
+
+class _Shard:
+    """What one worker holds for one fit."""
+
+    def __init__(self, corpus, words):
+        self.corpus = corpus  # provisional ids until setup
+        self.words = words
+        self.rounds_done = 0
+
+
+def _shard(key):
+    shard = _SHARDS.get((key, _address()))
+    if shard is None:
+        raise RuntimeError(
+            f"this worker holds no shard of distributed fit {key}: it restarted or was "
+            "replaced since the fit began, and distributed.fit does not recover a lost shard."
+        )
+    return shard
+
+
+def _address():
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return "local"
+
+
+def load(key, estimator, parts):
+    """Encode this worker's documents; return its words and their counts.
+
+    ``parts`` is a list of lists of documents (a shard, or some partitions of
+    a bag), read in order.
+    """
+    documents = [doc for part in parts for doc in part]
+    corpus, words, counts = encode_documents(
+        estimator._analyze(documents), estimator.max_vocab_size
+    )
+    with _LOCK:
+        _SHARDS[key, _address()] = _Shard(corpus, words)
+    alive = counts > 0  # words pruned by max_vocab_size count 0
+    return {
+        "words": [w for w, a in zip(words, alive, strict=True) if a],
+        "counts": counts[alive],
+        "n_documents": corpus.n_documents,
+        "address": _address(),
+    }
+
+
+def setup(key, model, syncs_per_epoch, averaging, *after):
+    """Map the shard onto the final vocabulary, take a replica of ``model``, plan the rounds.
+
+    Returns the shard's document frequencies, document count and the words
+    (tokens) of each round, from which the driver places every round on the
+    global word count.
+    """
+    shard = _shard(key)
+    estimator = pickle.loads(pickle.dumps(model))  # a replica of its own, trained in place
+    index = estimator.wv_.key_to_index
+    mapping = np.array([index.get(w, -1) for w in shard.words], dtype=np.int32)
+    corpus = remap(shard.corpus, mapping)
+    shard.corpus, shard.words = corpus, None
+    shard.estimator = estimator
+    shard.averaging = averaging
+    # "hybrid" averages the input vectors of the most frequent words, half of all tokens
+    share = np.cumsum(estimator.wv_.counts) / max(int(estimator.wv_.counts.sum()), 1)
+    shard.hot = int(np.searchsorted(share, 0.5) + 1)
+    shard.arrays = estimator._parameter_arrays()
+    shard.snapshots = [a.copy() for a in shard.arrays]
+    shard.n_words = len(estimator.wv_)
+    n_tokens = corpus.n_tokens
+    if n_tokens:
+        shard.step = estimator._make_step(corpus)
+        seg_offsets = corpus.segments()
+        chunk_segs = make_chunks(seg_offsets)
+        # token where each chunk starts (and where the last one ends)
+        shard.chunk_tokens = seg_offsets[chunk_segs]
+        words = np.asarray(shard.step.chunk_words, dtype=np.int64)
+    else:
+        shard.step, shard.chunk_tokens = None, np.zeros(1, np.int64)
+        words = np.zeros(0, np.int64)
+    cumulative = np.cumsum(words)
+    shard_words = int(cumulative[-1]) if len(words) else 0
+    targets = np.arange(1, syncs_per_epoch) * shard_words / syncs_per_epoch
+    inner = np.searchsorted(cumulative, targets, side="left") + 1
+    bounds = np.concatenate([[0], np.minimum(inner, len(words)), [len(words)]])
+    shard.bounds = np.maximum.accumulate(bounds).astype(np.int64)
+    before = np.concatenate([[0], cumulative])
+    start, end = estimator._learning_rates()
+    schedule = get_schedule(estimator.learning_rate_schedule)
+    shard.rates = with_warmup(schedule, start, end, estimator.warmup_fraction)
+    shard.n_threads = resolve_n_threads(estimator.n_jobs)
+    return {
+        "document_frequency": document_frequency(corpus, shard.n_words),
+        "n_documents": corpus.n_documents,
+        "round_words": np.diff(before[shard.bounds]).astype(np.int64),
+    }
+
+
+def train_round(key, epoch, r, epoch_seed, words_done, total_words, stretch, *after):
+    """Train round ``r`` of epoch ``epoch`` on the shard; return the changed rows and figures.
+
+    ``epoch_seed`` seeds every chunk of the epoch (``seed_states``, as the
+    one-process driver does); ``words_done`` is the global word count before
+    this round and ``stretch`` the round's global words per word of this
+    shard, so that the rate decays on the words of all workers.  ``after``
+    only orders this task after the previous sync.
+    """
+    shard = _shard(key)
+    a, b = int(shard.bounds[r]), int(shard.bounds[r + 1])
+    tic = time.perf_counter()
+    totals = np.zeros(2)
+    if b > a:
+        if getattr(shard, "epoch", None) != epoch:
+            shard.epoch = epoch
+            shard.seeds = seed_states(epoch_seed, len(shard.step.chunk_words))
+        _train_chunks(shard, a, b, words_done, total_words, stretch, totals)
+    seconds = time.perf_counter() - tic
+    payload = _changed_rows(shard, a, b)
+    shard.rounds_done += 1
+    return {
+        "payload": payload,
+        "averaging": shard.averaging,
+        "hot": shard.hot,
+        "stats": {
+            "address": _address(),
+            "loss": float(totals[0]),
+            "count": int(totals[1]),
+            "words": int(shard.chunk_tokens[b] - shard.chunk_tokens[a]) if b > a else 0,
+            "seconds": seconds,
+            "n_threads": shard.n_threads,
+        },
+    }
+
+
+def _train_chunks(shard, a, b, words_done, total_words, stretch, totals):
+    """Run the shared driver over chunks ``a..b`` of the shard's step, one pass."""
+    step = shard.step
+    n_chunks = len(step.chunk_words)
+
+    def run(lo, hi, chunks, lrs, seeds, loss_out, count_out, parallel):
+        # the driver numbers the round's chunks from 0; the kernel reads the shard's ids
+        rates = np.zeros(n_chunks, np.float32)
+        rates[a + lo : a + hi] = lrs[lo:hi]
+        losses = np.zeros(n_chunks, np.float64)
+        counts = np.zeros(n_chunks, np.int64)
+        step.run(a + lo, a + hi, None, rates, shard.seeds, losses, counts, parallel)
+        loss_out[lo:hi] = losses[a + lo : a + hi]
+        count_out[lo:hi] = counts[a + lo : a + hi]
+        totals[0] += losses.sum()
+        totals[1] += counts.sum()
+
+    rates = shard.rates
+    if stretch != 1.0:
+        start = words_done / max(total_words, 1)
+
+        def rates(progress, _rates=shard.rates):
+            return _rates(start + (np.asarray(progress) - start) * stretch)
+
+    sub = Step(run, np.asarray(step.chunk_words[a:b]), arrays=step.arrays, watch=step.watch)
+    train_chunks(
+        sub, epochs=1, schedule=rates, rng=np.random.RandomState(0),  # seeds: shard.seeds
+        n_threads=shard.n_threads, words_done=words_done, total_words=total_words,
+    )  # fmt: skip
+
+
+def _changed_rows(shard, a, b):
+    """Rows of each matrix that differ from the last sync: ids, values (or changes), weights.
+
+    A row's weight is 1 plus the occurrences of its word in the round's
+    tokens: the workers that trained a word more have more say in its mean.
+    Except with ``averaging="mean"``, the rows carry their change since the last sync.
+    """
+    if b > a:
+        lo, hi = shard.chunk_tokens[a], shard.chunk_tokens[b]
+        occurrences = np.bincount(shard.corpus.tokens[lo:hi], minlength=shard.n_words)
+    else:
+        occurrences = np.zeros(shard.n_words, np.int64)
+    payload = []
+    for array, snapshot in zip(shard.arrays, shard.snapshots, strict=True):
+        rows = np.flatnonzero((array != snapshot).any(axis=1))
+        weights = (occurrences[rows] + 1).astype(np.float32)
+        values = array[rows] if shard.averaging == "mean" else array[rows] - snapshot[rows]
+        payload.append((rows.astype(np.int32), values, weights))
+    return payload
+
+
+def average(*results):
+    """Combine each changed row over the workers that changed it, as ``averaging`` says.
+
+    "mean": the count-weighted mean of the workers' values.  "sum": the row
+    plus the sum of the workers' changes (every update applied, as
+    asynchronous SGD would).  "hybrid": the count-weighted mean of the changes
+    for the output vectors and for the input vectors of the ``hot`` most
+    frequent words, the sum of the changes for the other input vectors.
+
+    Returns the rows and what to do with them for every matrix (new values,
+    or changes to add), each worker's figures, and the bytes the sync moves:
+    every worker's changed rows (ids, values, weights) in, the union of rows
+    (ids, values) out to every worker.
+    """
+    update, sent = [], 0
+    averaging, hot = results[0]["averaging"], results[0]["hot"]
+    for m in range(len(results[0]["payload"])):
+        parts = [r["payload"][m] for r in results]
+        sent += sum(p[0].nbytes + p[1].nbytes + p[2].nbytes for p in parts)
+        rows = np.concatenate([p[0] for p in parts])
+        dim = parts[0][1].shape[1]
+        values = np.concatenate([p[1] for p in parts]).astype(np.float64)
+        weights = np.concatenate([p[2] for p in parts]).astype(np.float64)
+        unique, inverse = np.unique(rows, return_inverse=True)
+        summed = np.zeros((unique.size, dim))
+        if averaging != "mean":
+            np.add.at(summed, inverse, values)
+        if averaging == "sum":
+            combined = summed
+        else:
+            combined = np.zeros((unique.size, dim))
+            np.add.at(combined, inverse, values * weights[:, None])
+            combined /= np.bincount(inverse, weights=weights, minlength=unique.size)[:, None]
+            if averaging == "hybrid" and m == 0:  # the input vectors of the rarer words
+                rare = unique >= hot
+                combined[rare] = summed[rare]
+        update.append((unique.astype(np.int32), combined.astype(np.float32)))
+    received = len(results) * sum(r.nbytes + v.nbytes for r, v in update)
+    return {
+        "update": update,
+        "additive": averaging != "mean",
+        "stats": [r["stats"] for r in results],
+        "rows": [int(r.size) for r, _ in update],
+        "bytes_in": int(sent),
+        "bytes_out": int(received),
+    }
+
+
+def apply_round(key, averaged):
+    """Give this replica the averaged rows; they become its new reference for changes."""
+    shard = _shard(key)
+    for (rows, values), array, snapshot in zip(
+        averaged["update"], shard.arrays, shard.snapshots, strict=True
+    ):
+        if averaged["additive"]:
+            values = snapshot[rows] + values
+        array[rows] = values
+        snapshot[rows] = values
+    return True
+
+
+def summary(averaged):
+    """The small part of a sync that the driver reads."""
+    return {k: v for k, v in averaged.items() if k != "update"}
+
+
+def parameters(key, *after):
+    """This replica's trained arrays (all replicas are equal after a sync)."""
+    return _shard(key).arrays
+
+
+def drop(key, dask_worker=None):
+    """Forget the fit's shard and replica on this worker (run by ``client.run``)."""
+    address = _address() if dask_worker is None else dask_worker.address
+    with _LOCK:
+        _SHARDS.pop((key, address), None)
