@@ -34,6 +34,8 @@ def main():
     parser.add_argument("--dim", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--folder", default=None, help="where the files go (default: a temp dir)")
+    parser.add_argument("--formats", nargs="+", choices=["text", "binary"],
+                        default=["text", "binary"])  # fmt: skip
     args = parser.parse_args()
     from gensim.models import KeyedVectors
 
@@ -49,6 +51,8 @@ def main():
     print(header + f"{'sizes MB (ours/gensim)':>26}")
     for name, fmt, binary in (("word2vec text", "word2vec", False),
                               ("word2vec binary", "word2vec-binary", True)):  # fmt: skip
+        if ("binary" if binary else "text") not in args.formats:
+            continue
         ours = os.path.join(folder, f"ours.{'bin' if binary else 'txt'}")
         theirs = os.path.join(folder, f"gensim.{'bin' if binary else 'txt'}")
         write_ours = _time(lambda: save(wv, ours, format=fmt))  # noqa: B023 (called at once)
