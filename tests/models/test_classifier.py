@@ -83,8 +83,13 @@ def test_classifier_api_shapes_and_consistency():
     # the document vectors are what the output layer reads
     assert_allclose(X.astype(np.float64) @ clf._output_vectors.T, scores, rtol=1e-5, atol=1e-6)
     assert_allclose(clone(clf).fit_transform(docs, names), clf.transform(docs), rtol=1e-6)
-    # a document without a known word scores every class alike
-    assert_allclose(clf.predict_proba(["unknown words only"]), [[0.25] * 4])
+    # a document without a known word is scored from the end-of-document row alone
+    eos_row = clf.wv_["</s>"].astype(np.float64)
+    assert_allclose(clf.decision_function(["unknown words only"]),
+                    [eos_row @ clf._output_vectors.T], rtol=1e-5, atol=1e-6)  # fmt: skip
+    # without it, such a document scores every class alike
+    plain = _small(eos_token=None).fit(docs, names)
+    assert_allclose(plain.predict_proba(["unknown words only"]), [[0.25] * 4])
 
 
 def test_binary_decision_function_is_one_column():
@@ -134,6 +139,33 @@ def test_word_bigrams_carry_a_label_that_no_single_word_does():
     bigrams = _small(word_ngrams=2).fit(docs[train], labels[train])
     assert words_only.score(docs[test], labels[test]) < 0.7
     assert bigrams.score(docs[test], labels[test]) > 0.95
+
+
+def test_eos_token_is_a_word_of_every_document():
+    docs, labels = _planted()
+    clf = _small().fit(docs, labels)
+    assert clf.wv_.counts[clf.vocabulary_["</s>"]] == len(docs)
+    assert "</s>" not in _small(eos_token=None).fit(docs, labels).vocabulary_
+    # an empty document still reads as empty
+    with pytest.raises(ValueError, match="no tokens"):
+        _small().fit(["", "!!"], [0, 1])
+
+
+def test_eos_token_carries_a_label_given_by_the_last_word():
+    # the label is whether "key" ends the document or stands inside it; the words after an
+    # inner "key" are drawn from many, so only the bigram ("key", "</s>") tells the two apart
+    rng = np.random.default_rng(0)
+    filler = [f"w{i}" for i in range(2000)]
+    docs, labels = [], rng.integers(0, 2, size=600)
+    for label in labels:
+        words = list(rng.choice(filler, size=6))
+        words.insert(6 if label else int(rng.integers(0, 6)), "key")
+        docs.append(" ".join(words))
+    train, test = slice(0, 400), slice(400, 600)
+    ended = _small(bucket=1_000_000).fit(docs[train], labels[train])
+    plain = _small(bucket=1_000_000, eos_token=None).fit(docs[train], labels[train])
+    assert ended.score(docs[test], labels[test]) > 0.95
+    assert plain.score(docs[test], labels[test]) < 0.75
 
 
 def test_character_ngrams_classify_unseen_word_forms():
@@ -288,7 +320,8 @@ def test_warm_start_continues_and_refuses_a_changed_structure():
     clf.fit(docs, labels)
     assert clf.n_iter_ == 4 and len(clf.loss_curve_) == 4
     assert not np.allclose(clf.wv_.vectors, rows)
-    for name, value in [("loss", "hs"), ("word_ngrams", 3), ("vector_size", 8)]:
+    for name, value in [("loss", "hs"), ("word_ngrams", 3), ("vector_size", 8),
+                        ("eos_token", None)]:  # fmt: skip
         changed = pickle.loads(pickle.dumps(clf)).set_params(**{name: value})
         with pytest.raises(ValueError, match=f"{name}={value!r} differs"):
             changed.fit(docs, labels)

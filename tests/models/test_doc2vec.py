@@ -37,6 +37,26 @@ def test_planted_topics_are_recovered_far_above_an_untrained_control(dm):
     assert _purity(trained.transform(DOCS), LABELS) > 0.75
 
 
+@pytest.mark.parametrize("dm", [False, True])
+def test_rows_start_uniform_within_one_over_the_dimension(dm):
+    # gensim 4's start for the word rows, and for PV-DBOW's document rows: from half of it,
+    # PV-DBOW's document vectors (which alone move the zero-started output rows) stay near
+    # zero longer and end worse (KJV verses, 5 epochs: median own-vector rank 1794
+    # instead of 1268).  PV-DM's document rows start at half the scale: less of their
+    # random start remains in the trained vectors.
+    dim = 50
+    est = Doc2VecVectorizer(dm=dm, epochs=0, vector_size=dim, min_count=1, random_state=0)
+    est.fit(DOCS)
+    for rows, scale in ((est.wv_.vectors, 1.0), (est.dv_.vectors, 0.5 if dm else 1.0)):
+        magnitude = np.abs(rows) * dim / scale
+        assert magnitude.max() <= 1.0
+        assert magnitude.max() > 0.99
+        assert abs(magnitude.mean() - 0.5) < 0.02  # uniform on [-scale, scale) / dim
+    # inferred vectors start at half the scale, as gensim's infer_vector
+    start = est.set_params(inference_epochs=0).transform(DOCS[:50]) * dim
+    assert 0.45 < np.abs(start).max() <= 0.5
+
+
 def test_inferred_training_documents_land_near_their_trained_vectors():
     est = Doc2VecVectorizer(dm=False, epochs=30, **SMALL).fit(DOCS)
     ranks = _own_rank(est.transform(DOCS), est.dv_.vectors)

@@ -170,7 +170,8 @@ def _features_reference(docs, vocab, word_ngrams, min_n, max_n, bucket):
         for w in doc:
             if w in vocab:
                 feats.append(vocab[w])
-            feats.extend(ngram_ids(w, min_n, max_n, bucket, n_words).tolist())
+            if w != "</s>":  # fastText's end-of-line token has no character n-grams
+                feats.extend(ngram_ids(w, min_n, max_n, bucket, n_words).tolist())
         hashes = [np.int64(np.int32(np.uint32(fasttext_hash(w)))) for w in doc]
         for i in range(len(doc)):
             h = int(hashes[i]) & 0xFFFFFFFFFFFFFFFF
@@ -196,6 +197,28 @@ def test_document_features_equal_a_python_reference(word_ngrams, min_n, max_n):
     feat_offsets, feats = clf._features(Corpus(tokens, offsets), words, len(vocab), vocab)
     got = [feats[a:b].tolist() for a, b in zip(feat_offsets[:-1], feat_offsets[1:], strict=True)]
     assert got == _features_reference(docs, vocab, word_ngrams, min_n, max_n, 97)
+
+
+@pytest.mark.parametrize(("word_ngrams", "min_n", "max_n"), [(2, 0, 0), (3, 2, 3)])
+def test_documents_end_with_the_eos_token_as_fastText_lines_do(word_ngrams, min_n, max_n):
+    # fastText reads "</s>" at the end of every line: a word row of its own (no character
+    # n-grams) and the last word of the n-gram chains
+    from skembed.corpus._encoding import encode_documents
+    from skembed.models._classifier import FastTextClassifier
+
+    texts = ["the cat sat", "", "dogs sat", "cat"]
+    docs = [t.split() + ["</s>"] for t in texts]
+    clf = FastTextClassifier(word_ngrams=word_ngrams, min_n=min_n, max_n=max_n, bucket=97,
+                             tokenizer=str.split)  # fmt: skip
+    corpus, words, counts = encode_documents(clf._tokens(texts))
+    assert dict(zip(words, counts, strict=True))["</s>"] == len(texts)
+    vocab = {"</s>": 0, "cat": 1, "sat": 2}
+    feat_offsets, feats = clf._features(corpus, words, len(vocab), vocab)
+    got = [feats[a:b].tolist() for a, b in zip(feat_offsets[:-1], feat_offsets[1:], strict=True)]
+    assert got == _features_reference(docs, vocab, word_ngrams, min_n, max_n, 97)
+    # eos_token=None reads the documents alone
+    plain = encode_documents(clf.set_params(eos_token=None)._tokens(texts))[1]
+    assert "</s>" not in plain
 
 
 def test_mean_rows_serial_and_parallel_agree_and_skip_empty_documents():
