@@ -9,7 +9,9 @@ vocabulary, parameters, buffers), not the interpreter and its libraries.
 Both sides read the same corpus file lazily, one document a line, tokens
 already split by skembed's default analyzer (so whitespace splitting gives the
 same tokens): skembed gets a generator of lines, gensim ``LineSentence`` /
-``TaggedLineDocument``, fastText the file itself.  Settings are the same on
+``TaggedLineDocument``, fastText the file itself.  The exception is
+FastTextClassifier, whose ``fit(X, y)`` gets the lines and labels as lists
+(counted in its figure).  Settings are the same on
 both sides: 100 dimensions, window 5, ``min_count`` 5, 5 negative samples,
 ``sample`` 1e-3, ``--epochs`` (default 1: the peak does not grow with epochs),
 ``--threads`` threads (default 2), 2,000,000 fastText buckets, n-grams 3-6.
