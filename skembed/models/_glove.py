@@ -71,6 +71,22 @@ def _weighted_loss(diff, x, x_max, weighting_power):
     return 0.5 * f * diff * diff
 
 
+def _zero_model_loss(values, x_max, weighting_power, block=_SCORE_BLOCK * 32):
+    """Mean loss of predicting zero, ``0.5 f(x) log(x) ** 2``, over ``values`` (0 when empty).
+
+    Summed block by block in float64, so that no float64 copy of all the
+    counts is ever held (they are the largest arrays of a fit).
+    """
+    nnz = values.shape[0]
+    if nnz == 0:
+        return 0.0
+    total = 0.0
+    for lo in range(0, nnz, block):
+        x = values[lo : lo + block].astype(np.float64)
+        total += float(_weighted_loss(np.log(x), x, x_max, weighting_power).sum())
+    return total / nnz
+
+
 def glove_step(rows, cols, values, params, *, x_max, weighting_power, grad_clip,
                chunk_entries=CHUNK_ENTRIES):  # fmt: skip
     """Return the driver's :class:`~skembed._training.Step` of GloVe's AdaGrad kernels.
@@ -121,8 +137,7 @@ def glove_step(rows, cols, values, params, *, x_max, weighting_power, grad_clip,
     # explodes rather than as NaN.  Small initial parameters start the loss near that of
     # predicting zero, 0.5 f(x) log(x)^2, and training lowers it: a batch far above it
     # (GloVe at learning_rate=1e3 reaches 1e19 in its first epoch) has diverged.
-    zero_model = _weighted_loss(np.log(values, dtype=np.float64), values, x_max,
-                                weighting_power).mean() if nnz else 0.0  # fmt: skip
+    zero_model = _zero_model_loss(values, x_max, weighting_power)
     max_loss = DIVERGENCE_FACTOR * max(float(zero_model), 1.0)
     return Step(run, sizes, arrays=list(params[:4]), shuffle=True, max_loss=max_loss)
 

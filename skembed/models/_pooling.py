@@ -23,12 +23,18 @@ def pooled_width(mode):
 
 
 def document_frequency(corpus, n_words):
-    """Return how many documents of ``corpus`` contain each word (int64)."""
-    doc_of_token = np.repeat(
-        np.arange(corpus.n_documents, dtype=np.int64), np.diff(corpus.offsets)
-    )
-    pairs = np.unique(doc_of_token * n_words + corpus.tokens)
-    return np.bincount(pairs % n_words, minlength=n_words).astype(np.int64)
+    """Return how many documents of ``corpus`` contain each word (int64).
+
+    One pass in a kernel with one int64 per word of memory (no per-token
+    temporaries); the word ids must lie in ``[0, n_words)``.
+    """
+    tokens = np.ascontiguousarray(corpus.tokens, dtype=np.int32)
+    offsets = np.ascontiguousarray(corpus.offsets, dtype=np.int64)
+    if tokens.size and (tokens.min() < 0 or tokens.max() >= n_words):
+        raise ValueError(f"corpus word ids must lie in [0, {n_words}).")  # no bounds checks
+    out = np.zeros(n_words, dtype=np.int64)
+    kernels.document_frequency_kernel(tokens, offsets, out)
+    return out
 
 
 def smooth_idf(document_frequency, n_documents):

@@ -310,3 +310,16 @@ def test_two_threads_learn_topics_from_several_chunks():
 def test_docstring_examples():
     result = doctest.testmod(skembed.models._glove, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_zero_model_loss_blockwise_matches_one_pass():
+    # The divergence bound is summed block by block (no float64 copy of every
+    # count); it must equal the one-pass mean, whatever the block size.
+    from skembed.models._glove import _weighted_loss, _zero_model_loss
+
+    values = np.random.default_rng(0).gamma(0.5, 20.0, size=1001).astype(np.float32) + 1e-3
+    x = values.astype(np.float64)
+    expected = _weighted_loss(np.log(x), x, 10.0, 0.75).mean()
+    for block in (1, 7, 1000, 5000):
+        assert _zero_model_loss(values, 10.0, 0.75, block=block) == pytest.approx(expected, 1e-12)
+    assert _zero_model_loss(values[:0], 10.0, 0.75) == 0.0

@@ -66,6 +66,22 @@ def test_smooth_idf_equals_the_document_frequency_formula():
     np.testing.assert_allclose(smooth_idf(df, len(DOCS)), expected, rtol=1e-6)
 
 
+def test_document_frequency_counts_each_document_once_on_random_corpora():
+    # against a set-based reference, with repeated words, empty documents and
+    # a word that is in no document
+    rng = np.random.default_rng(0)
+    docs = [list(rng.integers(0, 6, size=rng.integers(0, 9))) for _ in range(200)]
+    df = document_frequency(_corpus(docs), 7)
+    assert df.dtype == np.int64
+    np.testing.assert_array_equal(df, [sum(w in set(d) for d in docs) for w in range(7)])
+    assert df[6] == 0
+
+
+def test_document_frequency_refuses_ids_outside_the_vocabulary():
+    with pytest.raises(ValueError, match="word ids"):
+        document_frequency(_corpus([[0, 5]]), 5)
+
+
 TEXTS = [
     "the cat sat on the mat",
     "the dog sat on the log",

@@ -69,3 +69,23 @@ def pool_documents_parallel(vectors, tokens, offsets, weights, mode, out):
     """Multi-threaded :func:`pool_documents`; documents are independent, so bit-identical."""
     for d in prange(offsets.shape[0] - 1):
         _pool_one(vectors, tokens, offsets, weights, mode, out, d)
+
+
+@jit
+def document_frequency_kernel(
+    tokens,  # IN int32[n_tokens]: word ids in [0, n_words)
+    offsets,  # IN int64[n_documents + 1]
+    out,  # IN/OUT int64[n_words]: += number of documents containing each word
+):
+    """Add to ``out`` how many documents contain each word.
+
+    ``last[w]`` holds the last document that counted ``w``, so memory is one
+    int64 per word, whatever the corpus size.
+    """
+    last = np.full(out.shape[0], -1, dtype=np.int64)
+    for d in range(offsets.shape[0] - 1):
+        for k in range(offsets[d], offsets[d + 1]):
+            w = tokens[k]
+            if last[w] != d:
+                last[w] = d
+                out[w] += 1
