@@ -295,10 +295,14 @@ def word_vectors(g, matrix, ids, rows=None, zero_row=None):
 
 def pool(g, spec, vectors, ids, known, present):
     """Pool word slots ``[N, T, dim]`` into documents ``[N, dim]`` float32 by ``spec``."""
-    if spec.reduce == "max":
-        floor = g.const(np.float32(-np.inf))
+    if spec.reduce == "concat":
+        parts = [pool(g, part, vectors, ids, known, present) for part in spec.parts]
+        return g.op("Concat", *parts, axis=1)
+    if spec.reduce in ("max", "min"):
+        largest = spec.reduce == "max"
+        floor = g.const(np.float32(-np.inf if largest else np.inf))
         masked = g.op("Where", g.unsqueeze_last(present), vectors, floor)
-        top = g.reduce("ReduceMax", masked, axis=1)
+        top = g.reduce("ReduceMax" if largest else "ReduceMin", masked, axis=1)
         any_word = g.reduce("ReduceMax", g.cast(present, np.float32), axis=1, keepdims=1)
         out = g.op(
             "Where", g.op("Greater", any_word, g.const(np.float32(0))), top, g.const(np.float32(0))

@@ -261,7 +261,7 @@ def to_onnx(vectorizer, input="tokens"):
         check_text_analyzer(vectorizer)
     sink = _graph.ModelSink()
     g = _graph.Graph(sink)
-    n, dim = "n_documents", vectorizer._feature_matrix().shape[1]
+    n, dim = "n_documents", vectorizer._n_features_out
     tensor = onnx.TensorProto
     if input == "text":
         inputs = [helper.make_tensor_value_info("text", tensor.STRING, [n])]

@@ -25,9 +25,10 @@ class PoolingSpec:
 
     Parameters
     ----------
-    reduce : {"sum", "max"}
-        Sum the weighted word vectors, or take their element-wise maximum
-        (weights and ``divide`` are then unused).
+    reduce : {"sum", "max", "min", "concat"}
+        Sum the weighted word vectors, or take their element-wise maximum or
+        minimum (weights and ``divide`` are then unused), or pool by each spec
+        of ``parts`` and put the results side by side.
     weights : ndarray of shape (n_words,) or None
         Weight of each vocabulary word; None weighs every word 1.
     unseen_weight : float
@@ -42,6 +43,8 @@ class PoolingSpec:
         ``scale_k`` above; None means 1.
     unit_vectors : bool
         Scale every word vector to unit length before weighting (uSIF).
+    parts : tuple of PoolingSpec
+        With ``reduce="concat"``: the poolings concatenated, in order.
 
     Examples
     --------
@@ -57,6 +60,7 @@ class PoolingSpec:
     components: np.ndarray | None = None
     component_scale: np.ndarray | None = None
     unit_vectors: bool = False
+    parts: tuple = ()
 
 
 def _unseen_idf(estimator):
@@ -90,6 +94,11 @@ POOLINGS = {
     ),
     "sif": _smoothed,
     "usif": _smoothed,
+    # concatenated power means: minimum, mean and maximum side by side, as transform
+    "minmeanmax": lambda est: PoolingSpec(
+        "concat",
+        parts=(PoolingSpec("min"), PoolingSpec("sum", divide="count"), PoolingSpec("max")),
+    ),
 }
 
 

@@ -64,7 +64,7 @@ def _shape_calculator(operator):
             f"{type(source.type).__name__}."
         )
     n = source.get_first_dimension()
-    operator.outputs[0].type = FloatTensorType([n, vectorizer._feature_matrix().shape[1]])
+    operator.outputs[0].type = FloatTensorType([n, vectorizer._n_features_out])
 
 
 def _converter(scope, operator, container):

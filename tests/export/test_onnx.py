@@ -14,7 +14,7 @@ from skembed.export import encode_for_onnx, to_onnx
 ort = pytest.importorskip("onnxruntime")
 onnx = pytest.importorskip("onnx")
 
-POOLINGS = ["mean", "sum", "max", "tfidf", "sif", "usif"]
+POOLINGS = ["mean", "sum", "max", "tfidf", "sif", "usif", "minmeanmax"]
 FITTED_POOLINGS = ("sif", "usif")  # fitted on the training documents: refit to switch
 TOL = 1e-5
 

@@ -45,7 +45,7 @@ def _convert(estimator):
 
 
 @pytest.mark.parametrize("name", sorted(VECTORIZERS))
-@pytest.mark.parametrize("pooling", ["mean", "sum", "max", "tfidf", "sif", "usif"])
+@pytest.mark.parametrize("pooling", ["mean", "sum", "max", "tfidf", "sif", "usif", "minmeanmax"])
 def test_converted_vectorizer_gives_transform(name, pooling):
     vec = VECTORIZERS[name]().set_params(pooling=pooling).fit(DOCS)
     model = skl2onnx.to_onnx(vec, initial_types=INITIAL)
