@@ -311,7 +311,7 @@ tokenizer, token_pattern, stop_words
     gensim 4 (word2vec's C tool starts them at half that range); output vectors
     start at zero.  The output vectors learn from the input vectors alone at
     first, so the smaller start slows early training: on KJV it cost CBOW
-    about 0.8 points of analogy accuracy (5 seeds, each one lower).
+    about 0.6 points of analogy accuracy (10 seeds, 9 of them lower).
 
     Examples
     --------
@@ -495,7 +495,7 @@ tokenizer, token_pattern, stop_words
 
     def _new_rows(self, n, dim, rng):
         # gensim 4's initialisation, uniform in [-1, 1) / dim: twice word2vec.c's
-        # [-0.5, 0.5) / dim, which costs CBOW about 0.8 analogy points on KJV (the output
+        # [-0.5, 0.5) / dim, which costs CBOW about 0.6 analogy points on KJV (the output
         # rows start at zero, so the input rows' scale sets how fast learning starts)
         return ((rng.random_sample((n, dim)) * 2.0 - 1.0) / dim).astype(np.float32)
 
