@@ -30,6 +30,24 @@ def test_planted_topics_are_learned_and_untrained_control_is_not(planted):
     assert control.n_iter_ == 0 and control.loss_curve_ == []
 
 
+
+@pytest.mark.parametrize("algorithm", ["skipgram", "cbow"])
+def test_word_rows_start_uniform_over_plus_minus_one_over_dim(planted, algorithm):
+    # gensim 4's start, twice word2vec.c's range: the narrower one slowed CBOW measurably
+    docs, _, _ = planted
+    dim = 32
+    model = Word2VecVectorizer(algorithm=algorithm, vector_size=dim, min_count=1, epochs=0,
+                               random_state=0).fit(docs)  # fmt: skip
+    scaled = model.wv_.vectors.astype(np.float64) * dim
+    assert scaled.min() >= -1.0 and scaled.max() < 1.0
+    assert scaled.min() < -0.95 and scaled.max() > 0.95  # not [-0.5, 0.5) / dim
+    # uniform on [-1, 1): mean 0, mean |x| 1/2, a quarter of values beyond +-3/4
+    assert abs(scaled.mean()) < 0.06
+    assert abs(np.abs(scaled).mean() - 0.5) < 0.04
+    assert abs((np.abs(scaled) > 0.75).mean() - 0.25) < 0.04
+    assert not model._output_vectors.any()
+
+
 @pytest.mark.slow
 def test_kjv_pipeline_beats_random_vectors_by_a_wide_margin(kjv):
     from sklearn.model_selection import train_test_split
