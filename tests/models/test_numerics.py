@@ -206,3 +206,40 @@ def test_float16_vectors_save_and_load_as_their_values(fmt, tmp_path):
     loaded = load(tmp_path / "vectors", format=fmt)
     assert loaded.index_to_key == half.wv_.index_to_key
     np.testing.assert_array_equal(loaded.vectors, half.wv_.vectors.astype(np.float32))
+
+
+# ---------------------------------------------------------------- momentum
+@pytest.mark.parametrize("algorithm", ["skipgram", "cbow"])
+def test_momentum_learns_planted_topics(algorithm):
+    params = dict(algorithm=algorithm, vector_size=16, min_count=1, window=3, sample=0,
+                  epochs=10, random_state=0)  # fmt: skip
+    trained = Word2VecVectorizer(**params, momentum=0.5).fit(DOCS)
+    control = Word2VecVectorizer(**params, momentum=0.5, learning_rate=1e-9).fit(DOCS)
+    assert _topic_accuracy(trained) > 0.9
+    assert _topic_accuracy(control) < 0.7
+    assert trained.loss_curve_[-1] < trained.loss_curve_[0]
+    assert not hasattr(trained, "_velocity")  # velocities live for one fit only
+    plain = Word2VecVectorizer(**params).fit(DOCS)
+    assert not np.allclose(trained.wv_.vectors, plain.wv_.vectors)
+
+
+def test_momentum_zero_is_the_default_run():
+    a = Word2VecVectorizer(vector_size=8, min_count=1, epochs=1, random_state=0).fit(DOCS)
+    b = Word2VecVectorizer(vector_size=8, min_count=1, epochs=1, random_state=0, momentum=0.0)
+    np.testing.assert_array_equal(a.wv_.vectors, b.fit(DOCS).wv_.vectors)
+
+
+@pytest.mark.parametrize(
+    ("extra", "match"),
+    [
+        (dict(hs=True), "negative sampling only"),
+        (dict(loss="nce"), "negative sampling only"),
+        (dict(negative=0, hs=True), "negative sampling only"),
+        (dict(clip_norm=1.0), "clip_value or clip_norm"),
+    ],
+)
+def test_momentum_refuses_what_it_does_not_implement(extra, match):
+    vec = Word2VecVectorizer(momentum=0.9, min_count=1, vector_size=8, **extra)
+    with pytest.raises(ValueError, match=match):
+        vec.fit(DOCS)
+    assert not hasattr(vec, "wv_")
