@@ -533,13 +533,15 @@ def glove_epoch(
 
 def doc2vec_epoch(tokens, seg_offsets, seg_rows, chunk_segs, syn0, dv, syn1, keep, prob, index,
                   window, negative, hs, tree, dm, dm_mean, dbow_words, lrs, seeds, sig,
-                  log_sig):  # fmt: skip
+                  log_sig, dropout=None):  # fmt: skip
     """PV-DM / PV-DBOW over all chunks, serially; returns per-chunk (loss, examples).
 
     PV-DM: the mean (or sum) of the document vector and the shrunk window's
     words but the centre predicts the centre; the gradient goes undivided to
     the document vector and every context word.  PV-DBOW: with ``dbow_words``,
     skip-gram pairs of the word first, then the document vector predicts it.
+    ``dropout`` (PV-DM) drops each context word with that probability (one
+    uniform per context word, in window order) before pooling.
     """
     out = []
     for c in range(len(chunk_segs) - 1):
@@ -553,6 +555,8 @@ def doc2vec_epoch(tokens, seg_offsets, seg_rows, chunk_segs, syn0, dv, syn1, kee
                     reach = window - stream.randbelow(window)
                     lo, hi = max(0, i - reach), min(len(sent), i + reach + 1)
                     context = [sent[j] for j in range(lo, hi) if j != i]
+                    if dropout is not None:
+                        context = [w for w in context if stream.uniform() >= dropout]
                     h = dv[row].copy()
                     for w in context:
                         h += syn0[w]
