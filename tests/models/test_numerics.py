@@ -291,3 +291,10 @@ def test_fasttext_dropout_zero_and_loss_ns_are_the_default_run():
     a = FastTextVectorizer(**params).fit(DOCS)
     b = FastTextVectorizer(**params, dropout=0.0, loss="ns").fit(DOCS)
     np.testing.assert_array_equal(a.wv_.vectors, b.wv_.vectors)
+
+
+def test_momentum_trains_on_several_threads():
+    vec = Word2VecVectorizer(momentum=0.5, vector_size=16, min_count=1, window=3, sample=0,
+                             epochs=10, random_state=0, n_jobs=2).fit(DOCS)  # fmt: skip
+    assert np.isfinite(vec.wv_.vectors).all()
+    assert _topic_accuracy(vec) > 0.9
