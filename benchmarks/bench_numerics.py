@@ -78,7 +78,7 @@ def _quality(model, features, labels, folds, seed):
     wordsim = np.nan
     if hasattr(model, "wv_") and not isinstance(model, Doc2VecVectorizer):
         wordsim = word_similarity_score(model, "wordsim353").spearman
-    classifier = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    classifier = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
     cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
     accuracy = cross_val_score(classifier, features, labels, cv=cv).mean()
     return wordsim, accuracy

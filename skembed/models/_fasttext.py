@@ -125,7 +125,7 @@ class FastTextVectorizer(BaseEmbeddingVectorizer):
         (fastText's); "nce" is noise-contrastive estimation (Mnih and Teh
         2012), which scores each word by ``u.v - log(negative * q(w))``,
         ``q`` the noise distribution.  ``score`` keeps its one protocol for
-        both (see :class:`Word2VecVectorizer`).
+        both, as in ``Word2VecVectorizer``.
     dropout : float in [0, 1), default=0.0
         Word dropout, a regulariser for small corpora: each context word of a
         window is left out with this probability, from the CBOW bag of
