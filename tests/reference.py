@@ -64,7 +64,8 @@ def log_sigmoid(f, table):
     return float(table[int((f + MAX_EXP) * SCALE)])
 
 
-def ns_update(h, syn1, target, negative, lr, prob, index, stream, sig, log_sig, grad):
+def ns_update(h, syn1, target, negative, lr, prob, index, stream, sig, log_sig, grad,
+              momentum=0.0, vel1=None):  # fmt: skip
     loss = 0.0
     for d in range(negative + 1):
         if d == 0:
@@ -78,8 +79,17 @@ def ns_update(h, syn1, target, negative, lr, prob, index, stream, sig, log_sig, 
         loss -= log_sigmoid(f if d == 0 else -f, log_sig)
         g = np.float32((label - sigmoid(f, sig)) * np.float32(lr))
         grad += g * syn1[word]
-        syn1[word] += g * h
+        _step(syn1, vel1, word, g * h, momentum)
     return loss
+
+
+def _step(matrix, velocity, row, step, momentum):
+    """Plain SGD (``velocity`` None) or heavy ball: ``v = momentum v + step``, row += v."""
+    if velocity is None:
+        matrix[row] += step
+    else:
+        velocity[row] = np.float32(momentum) * velocity[row] + step
+        matrix[row] += velocity[row]
 
 
 def subsample(tokens, keep, stream):
@@ -132,22 +142,25 @@ def hs_update(h, syn1_hs, target, codes, points, indptr, lr, sig, log_sig, grad)
 
 
 def _objectives(h, target, syn1, negative, prob, index, stream, hs, tree, lr, sig, log_sig,
-                grad):  # fmt: skip
+                grad, momentum=0.0, vel1=None):  # fmt: skip
     """Hierarchical softmax first, then negative sampling (none when negative == 0)."""
     loss = 0.0
     if hs:
         syn1_hs, codes, points, indptr = tree
         loss += hs_update(h, syn1_hs, target, codes, points, indptr, lr, sig, log_sig, grad)
     if negative > 0:
-        loss += ns_update(h, syn1, target, negative, lr, prob, index, stream, sig, log_sig, grad)
+        loss += ns_update(h, syn1, target, negative, lr, prob, index, stream, sig, log_sig, grad,
+                          momentum, vel1)  # fmt: skip
     return loss
 
 
 def skipgram_epoch(tokens, seg_offsets, chunk_segs, syn0, syn1, keep, prob, index, window,
-                   negative, hs, tree, lrs, seeds, sig, log_sig):  # fmt: skip
+                   negative, hs, tree, lrs, seeds, sig, log_sig, momentum=0.0, vel0=None,
+                   vel1=None):  # fmt: skip
     """Skip-gram with negative sampling and/or hierarchical softmax; per-chunk (loss, pairs).
 
-    ``tree`` is ``(syn1_hs, codes, points, indptr)``, or None when ``hs`` is false.
+    ``tree`` is ``(syn1_hs, codes, points, indptr)``, or None when ``hs`` is false.  With
+    velocities ``vel0``/``vel1``, every row touched takes a heavy-ball step (see ``_step``).
     """
     out = []
     for c in range(len(chunk_segs) - 1):
@@ -163,8 +176,9 @@ def skipgram_epoch(tokens, seg_offsets, chunk_segs, syn0, syn1, keep, prob, inde
                     h = syn0[sent[j]].copy()
                     grad = np.zeros_like(h)
                     loss += _objectives(h, centre, syn1, negative, prob, index, stream, hs,
-                                        tree, lrs[c], sig, log_sig, grad)  # fmt: skip
-                    syn0[sent[j]] += grad
+                                        tree, lrs[c], sig, log_sig, grad, momentum,
+                                        vel1)  # fmt: skip
+                    _step(syn0, vel0, sent[j], grad, momentum)
                     pairs += 1
         out.append((loss, pairs))
     return out
@@ -172,7 +186,7 @@ def skipgram_epoch(tokens, seg_offsets, chunk_segs, syn0, syn1, keep, prob, inde
 
 def cbow_epoch(tokens, seg_offsets, chunk_segs, syn0, syn1, keep, prob, index, window,
                negative, cbow_mean, cbow_correction, hs, tree, lrs, seeds, sig,
-               log_sig):  # fmt: skip
+               log_sig, momentum=0.0, vel0=None, vel1=None):  # fmt: skip
     """CBOW over all chunks, serially; returns per-chunk (loss, examples).
 
     The context (window minus the centre) is pooled by its mean or sum; the
@@ -199,11 +213,11 @@ def cbow_epoch(tokens, seg_offsets, chunk_segs, syn0, syn1, keep, prob, index, w
                     h *= inv
                 grad = np.zeros_like(h)
                 loss += _objectives(h, centre, syn1, negative, prob, index, stream, hs, tree,
-                                    lrs[c], sig, log_sig, grad)  # fmt: skip
+                                    lrs[c], sig, log_sig, grad, momentum, vel1)  # fmt: skip
                 if cbow_mean and cbow_correction:
                     grad *= inv
                 for w in context:
-                    syn0[w] += grad
+                    _step(syn0, vel0, w, grad, momentum)
                 examples += 1
         out.append((loss, examples))
     return out
@@ -271,15 +285,26 @@ def _subword_mean(syn0, rows):
 
 def fasttext_epoch(algorithm, tokens, seg_offsets, chunk_segs, sub_indptr, sub_indices,
                    syn0, syn1, keep, prob, index, window, negative, lrs, seeds, sig,
-                   log_sig):  # fmt: skip
+                   log_sig, dropout=None, log_kq=None):  # fmt: skip
     """fastText's skipgram/cbow as its C++ writes them, serially; returns per-chunk (loss, n).
 
     The input is the mean of the subword rows (``sub_indices[sub_indptr[w]:
     sub_indptr[w + 1]]``); after each example the full input gradient is
     added to every row of the list (fastText's ``Model::update`` with
     ``normalizeGradient`` false), and skip-gram recomputes the mean for every
-    (centre, context) pair.
+    (centre, context) pair.  ``dropout`` drops each context word with that probability
+    (one uniform per context word, in window order); ``log_kq`` trains NCE instead of
+    negative sampling.
     """
+
+    def objective(h, target, lr, stream, grad):
+        if log_kq is not None:
+            return nce_update(h, syn1, target, negative, lr, prob, index, log_kq, stream, grad)
+        return ns_update(h, syn1, target, negative, lr, prob, index, stream, sig, log_sig, grad)
+
+    def dropped(stream):
+        return dropout is not None and stream.uniform() < dropout
+
     out = []
     for c in range(len(chunk_segs) - 1):
         stream = Stream(seeds[c])
@@ -295,21 +320,24 @@ def fasttext_epoch(algorithm, tokens, seg_offsets, chunk_segs, sub_indptr, sub_i
                 if algorithm == "skipgram":
                     rows = sub_indices[sub_indptr[centre] : sub_indptr[centre + 1]]
                     for target in context:
+                        if dropped(stream):
+                            continue
                         h = _subword_mean(syn0, rows)
                         grad = np.zeros_like(h)
-                        loss += ns_update(h, syn1, target, negative, lrs[c], prob, index, stream,
-                                          sig, log_sig, grad)  # fmt: skip
+                        loss += objective(h, target, lrs[c], stream, grad)
                         for r in rows:
                             syn0[r] += grad
                         n += 1
                 else:
+                    context = [w for w in context if not dropped(stream)]
+                    if not context:
+                        continue
                     rows = [
                         r for w in context for r in sub_indices[sub_indptr[w] : sub_indptr[w + 1]]
                     ]
                     h = _subword_mean(syn0, rows)
                     grad = np.zeros_like(h)
-                    loss += ns_update(h, syn1, centre, negative, lrs[c], prob, index, stream,
-                                      sig, log_sig, grad)  # fmt: skip
+                    loss += objective(h, centre, lrs[c], stream, grad)
                     for r in rows:
                         syn0[r] += grad
                     n += 1
@@ -505,13 +533,15 @@ def glove_epoch(
 
 def doc2vec_epoch(tokens, seg_offsets, seg_rows, chunk_segs, syn0, dv, syn1, keep, prob, index,
                   window, negative, hs, tree, dm, dm_mean, dbow_words, lrs, seeds, sig,
-                  log_sig):  # fmt: skip
+                  log_sig, dropout=None):  # fmt: skip
     """PV-DM / PV-DBOW over all chunks, serially; returns per-chunk (loss, examples).
 
     PV-DM: the mean (or sum) of the document vector and the shrunk window's
     words but the centre predicts the centre; the gradient goes undivided to
     the document vector and every context word.  PV-DBOW: with ``dbow_words``,
     skip-gram pairs of the word first, then the document vector predicts it.
+    ``dropout`` (PV-DM) drops each context word with that probability (one
+    uniform per context word, in window order) before pooling.
     """
     out = []
     for c in range(len(chunk_segs) - 1):
@@ -525,6 +555,8 @@ def doc2vec_epoch(tokens, seg_offsets, seg_rows, chunk_segs, syn0, dv, syn1, kee
                     reach = window - stream.randbelow(window)
                     lo, hi = max(0, i - reach), min(len(sent), i + reach + 1)
                     context = [sent[j] for j in range(lo, hi) if j != i]
+                    if dropout is not None:
+                        context = [w for w in context if stream.uniform() >= dropout]
                     h = dv[row].copy()
                     for w in context:
                         h += syn0[w]

@@ -182,6 +182,11 @@ class Doc2VecVectorizer(BaseEmbeddingVectorizer):
     dm_mean : bool, default=True
         PV-DM only: pool the document vector and the context words by their
         mean; False uses their sum.
+    dropout : float in [0, 1), default=0.0
+        PV-DM only: word dropout, a regulariser for small corpora; while
+        training, each context word of a window is left out of the pooled
+        input with this probability (the document vector always stays).
+        Inference pools every context word.  0 (the default) draws nothing.
     dbow_words : bool, default=False
         PV-DBOW only: also train word vectors by skip-gram, interleaved with
         the document training (slower; PV-DBOW alone leaves ``wv_`` random).
@@ -377,6 +382,7 @@ tokenizer, token_pattern, stop_words
         **MEMORY_CONSTRAINTS,
         "dm": ["boolean"],
         "dm_mean": ["boolean"],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
         "dbow_words": ["boolean"],
         "negative": [Interval(Integral, 0, MAX_INT32, closed="both")],
         "hs": ["boolean"],
@@ -390,6 +396,7 @@ tokenizer, token_pattern, stop_words
         *,
         dm=True,
         dm_mean=True,
+        dropout=0.0,
         dbow_words=False,
         vector_size=100,
         window=5,
@@ -436,6 +443,7 @@ tokenizer, token_pattern, stop_words
     ):
         self.dm = dm
         self.dm_mean = dm_mean
+        self.dropout = dropout
         self.dbow_words = dbow_words
         self.vector_size = vector_size
         self.window = window
@@ -831,6 +839,7 @@ tokenizer, token_pattern, stop_words
             syn1_hs=syn1_hs, codes=codes, points=points, code_indptr=indptr,
             dm=bool(self.dm), dm_mean=bool(self.dm_mean), dbow_words=bool(self.dbow_words),
             sig_table=sig, log_sig_table=log_sig, max_seg=max_seg, **self._clip_arguments(),
+            dropout=float(self.dropout) if self.dm and self.dropout > 0 else None,
         )  # fmt: skip
 
         def run(lo, hi, chunks, lrs, seeds, loss_out, count_out, parallel):

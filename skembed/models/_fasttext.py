@@ -15,6 +15,7 @@ from skembed.corpus._encoding import Corpus, make_chunks, remap
 from skembed.corpus._sampling import keep_probabilities, noise_table
 from skembed.models._base import BaseEmbeddingVectorizer
 from skembed.models._kernels import _fasttext
+from skembed.models._kernels._nce import log_noise_scale
 from skembed.models._kernels._sigmoid import make_tables
 from skembed.models._params import (
     CLIP_CONSTRAINTS,
@@ -119,6 +120,17 @@ class FastTextVectorizer(BaseEmbeddingVectorizer):
     ns_exponent : float, default=0.75
         Exponent of the unigram noise distribution, from -10 to 10 (negative
         values favour rare words).
+    loss : {"ns", "nce"}, default="ns"
+        Objective of the ``negative`` noise words: "ns" is negative sampling
+        (fastText's); "nce" is noise-contrastive estimation (Mnih and Teh
+        2012), which scores each word by ``u.v - log(negative * q(w))``,
+        ``q`` the noise distribution.  ``score`` keeps its one protocol for
+        both, as in ``Word2VecVectorizer``.
+    dropout : float in [0, 1), default=0.0
+        Word dropout, a regulariser for small corpora: each context word of a
+        window is left out with this probability, from the CBOW bag of
+        subwords (an example that loses every context word is skipped) or as
+        a skip-gram pair.  0 (the default) draws nothing.
     sample : float, default=1e-3
         Subsampling threshold of frequent words (0 disables it); the keep
         probability ``sqrt(t / f) + t / f`` is fastText's and word2vec's.
@@ -371,6 +383,8 @@ tokenizer, token_pattern, stop_words
         # n-gram rows follow the word rows in one int32-indexed matrix
         "bucket": [Interval(Integral, 0, _MAX_BUCKET, closed="both")],
         "compact": ["boolean"],
+        "loss": [StrOptions({"ns", "nce"})],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
         "initial_vectors": [str, os.PathLike, WordVectors, None],
         "lock_factor": [Interval(Real, 0, 1, closed="both")],
     }
@@ -386,6 +400,8 @@ tokenizer, token_pattern, stop_words
         max_final_vocab=None,
         negative=5,
         ns_exponent=0.75,
+        loss="ns",
+        dropout=0.0,
         sample=1e-3,
         epochs=5,
         learning_rate="auto",
@@ -434,6 +450,8 @@ tokenizer, token_pattern, stop_words
         self.max_final_vocab = max_final_vocab
         self.negative = negative
         self.ns_exponent = ns_exponent
+        self.loss = loss
+        self.dropout = dropout
         self.sample = sample
         self.epochs = epochs
         self.learning_rate = learning_rate
@@ -615,13 +633,18 @@ tokenizer, token_pattern, stop_words
         mode = _KERNEL_MODE[self.algorithm]
         window, negative = int(self.window), int(self.negative)
         clip = self._clip_arguments()
+        dropout = float(self.dropout) if self.dropout > 0 else None  # None: compiled away
+        log_kq = (
+            log_noise_scale(wv.counts, self.ns_exponent, negative) if self.loss == "nce" else None
+        )
 
         def run(lo, hi, chunks, lrs, seeds, loss_out, count_out, parallel):
             kernel = _fasttext.fasttext_parallel if parallel else _fasttext.fasttext_serial
             kernel(
                 mode, lo, hi, chunk_segs, seg_offsets, tokens, indptr, indices, shift, syn0,
                 syn1, keep, alias_prob, alias_index, window, negative, lrs, seeds, sig, log_sig,
-                max_seg, loss_out, count_out, clip["clip_value"], clip["clip_norm"],
+                max_seg, loss_out, count_out, clip["clip_value"], clip["clip_norm"], dropout,
+                log_kq,
             )  # fmt: skip
 
         # the finiteness check sums the rows the kernel reaches; in a fresh fit's

@@ -124,6 +124,19 @@ class Word2VecVectorizer(BaseEmbeddingVectorizer):
         smaller learning rates than "pairwise".  "batched" trains negative
         sampling only and refuses ``hs=True``, ``loss="nce"``, ``clip_value``
         and ``clip_norm``.
+    momentum : float in [0, 1), default=0.0
+        Heavy-ball momentum of the SGD updates: every row touched (a word
+        vector or a negative-sampling output row) keeps a velocity
+        ``v = momentum * v + step`` and moves by ``v``; a row's velocity
+        changes only when the row is touched (no decay between its updates).
+        The velocities are two float32 arrays the size of the word and
+        output matrices (training memory doubles), allocated only when
+        ``momentum > 0``, kept for one call of ``fit`` or ``partial_fit``
+        (they restart at zero) and never stored.  A steady gradient moves a
+        row ``1 / (1 - momentum)`` times further, so a lower
+        ``learning_rate`` may suit it.  Negative sampling only: refused with
+        ``hs=True``, ``loss="nce"`` or clipping.  0 (the default) is plain
+        SGD, compiled without the velocity.
     sample : float, default=1e-3
         Subsampling threshold of frequent words (0 disables it).
     epochs : int, default=5
@@ -344,6 +357,7 @@ tokenizer, token_pattern, stop_words
         "cbow_correction": ["boolean"],
         "loss": [StrOptions({"ns", "nce"})],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
         "initial_vectors": [str, os.PathLike, WordVectors, None],
         "lock_factor": [Interval(Real, 0, 1, closed="both")],
         "kernel": [StrOptions({"pairwise", "batched"})],
@@ -366,6 +380,7 @@ tokenizer, token_pattern, stop_words
         cbow_correction=False,
         dropout=0.0,
         kernel="pairwise",
+        momentum=0.0,
         sample=1e-3,
         epochs=5,
         learning_rate="auto",
@@ -417,6 +432,7 @@ tokenizer, token_pattern, stop_words
         self.cbow_correction = cbow_correction
         self.dropout = dropout
         self.kernel = kernel
+        self.momentum = momentum
         self.sample = sample
         self.epochs = epochs
         self.learning_rate = learning_rate
@@ -486,6 +502,21 @@ tokenizer, token_pattern, stop_words
                     f"kernel='batched' trains negative sampling only, without "
                     f"{', '.join(unsupported)}: use kernel='pairwise'."
                 )
+        if self.momentum > 0 and (self.hs or self.loss != "ns" or self.negative == 0):
+            raise ValueError(
+                f"momentum={self.momentum} is implemented for negative sampling only: set "
+                "hs=False, loss='ns' and negative > 0, or momentum=0."
+            )
+        if self.momentum > 0 and self.kernel == "batched":
+            raise ValueError(
+                f"momentum={self.momentum} is implemented for kernel='pairwise' only: set "
+                "kernel='pairwise', or momentum=0."
+            )
+        if self.momentum > 0 and (self.clip_value is not None or self.clip_norm is not None):
+            raise ValueError(
+                f"momentum={self.momentum} is not combined with clip_value or clip_norm: "
+                "set both to None, or momentum=0."
+            )
         if self.lock_factor < 1 and self.weight_decay > 0 and self.initial_vectors is not None:
             raise ValueError(
                 f"lock_factor={self.lock_factor} with weight_decay={self.weight_decay}: decay "
@@ -621,6 +652,7 @@ tokenizer, token_pattern, stop_words
                 if self.loss == "nce"
                 else None
             ),
+            **self._momentum_arguments(syn1),
         )  # fmt: skip
         return self._step(serial, parallel_kernel, arguments, chunk_words)
 
@@ -637,6 +669,16 @@ tokenizer, token_pattern, stop_words
             )  # fmt: skip
 
         return Step(run, chunk_words, arrays=self._parameter_arrays())
+
+    def _momentum_arguments(self, syn1):
+        """Kernel arguments of ``momentum``: none (plain SGD) or zero velocities for this call."""
+        if self.momentum == 0:
+            return {}
+        return dict(
+            momentum=float(self.momentum),
+            vel0=np.zeros_like(self.wv_.vectors),
+            vel1=np.zeros_like(syn1),
+        )
 
     def _lock(self):
         """Kernel argument of ``lock_factor``: None (compiled away) or a factor per word row."""

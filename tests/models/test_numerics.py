@@ -206,3 +206,95 @@ def test_float16_vectors_save_and_load_as_their_values(fmt, tmp_path):
     loaded = load(tmp_path / "vectors", format=fmt)
     assert loaded.index_to_key == half.wv_.index_to_key
     np.testing.assert_array_equal(loaded.vectors, half.wv_.vectors.astype(np.float32))
+
+
+# ---------------------------------------------------------------- momentum
+@pytest.mark.parametrize("algorithm", ["skipgram", "cbow"])
+def test_momentum_learns_planted_topics(algorithm):
+    params = dict(algorithm=algorithm, vector_size=16, min_count=1, window=3, sample=0,
+                  epochs=10, random_state=0)  # fmt: skip
+    trained = Word2VecVectorizer(**params, momentum=0.5).fit(DOCS)
+    control = Word2VecVectorizer(**params, momentum=0.5, learning_rate=1e-9).fit(DOCS)
+    assert _topic_accuracy(trained) > 0.9
+    assert _topic_accuracy(control) < 0.7
+    assert trained.loss_curve_[-1] < trained.loss_curve_[0]
+    assert not hasattr(trained, "_velocity")  # velocities live for one fit only
+    plain = Word2VecVectorizer(**params).fit(DOCS)
+    assert not np.allclose(trained.wv_.vectors, plain.wv_.vectors)
+
+
+def test_momentum_zero_is_the_default_run():
+    a = Word2VecVectorizer(vector_size=8, min_count=1, epochs=1, random_state=0).fit(DOCS)
+    b = Word2VecVectorizer(vector_size=8, min_count=1, epochs=1, random_state=0, momentum=0.0)
+    np.testing.assert_array_equal(a.wv_.vectors, b.fit(DOCS).wv_.vectors)
+
+
+@pytest.mark.parametrize(
+    ("extra", "match"),
+    [
+        (dict(hs=True), "negative sampling only"),
+        (dict(loss="nce"), "negative sampling only"),
+        (dict(negative=0, hs=True), "negative sampling only"),
+        (dict(clip_norm=1.0), "clip_value or clip_norm"),
+    ],
+)
+def test_momentum_refuses_what_it_does_not_implement(extra, match):
+    vec = Word2VecVectorizer(momentum=0.9, min_count=1, vector_size=8, **extra)
+    with pytest.raises(ValueError, match=match):
+        vec.fit(DOCS)
+    assert not hasattr(vec, "wv_")
+
+
+# ---------------------------------------------------------------- fastText: NCE and dropout
+_FT = dict(vector_size=16, min_count=1, window=3, sample=0, epochs=10, bucket=2000,
+           random_state=0)  # fmt: skip
+# words whose spelling says nothing of their topic (shared n-grams would group an untrained
+# model's words by topic otherwise): word i belongs to topic _FT_TOPIC[i]
+_FT_TOPIC = np.random.RandomState(1).permutation(np.arange(24) % 3)
+_FT_WORDS = [f"q{i:02d}" for i in range(24)]
+
+
+def _ft_docs(n_docs=300, seed=0):
+    rng = np.random.RandomState(seed)
+    members = [[w for w, t in zip(_FT_WORDS, _FT_TOPIC, strict=True) if t == k] for k in range(3)]
+    return [" ".join(rng.choice(members[d % 3], size=12)) for d in range(n_docs)]
+
+
+FT_DOCS = _ft_docs()
+
+
+def _ft_topic_accuracy(vec):
+    topic = dict(zip(_FT_WORDS, _FT_TOPIC, strict=True))
+    hits = [topic[vec.wv_.most_similar(w, topn=1)[0][0]] == topic[w] for w in _FT_WORDS]
+    return float(np.mean(hits))
+
+
+@pytest.mark.parametrize("algorithm", ["skipgram", "cbow"])
+@pytest.mark.parametrize("option", [dict(loss="nce"), dict(dropout=0.2)], ids=["nce", "dropout"])
+def test_fasttext_options_learn_planted_topics(algorithm, option):
+    from skembed import FastTextVectorizer
+
+    trained = FastTextVectorizer(algorithm=algorithm, **_FT, **option).fit(FT_DOCS)
+    control = FastTextVectorizer(algorithm=algorithm, **_FT, **option, learning_rate=1e-9)
+    control.fit(FT_DOCS)
+    assert _ft_topic_accuracy(trained) > 0.9
+    assert _ft_topic_accuracy(control) < 0.7
+    assert trained.loss_curve_[-1] < trained.loss_curve_[0]
+    default = FastTextVectorizer(algorithm=algorithm, **_FT).fit(FT_DOCS)
+    assert not np.allclose(trained.wv_.vectors, default.wv_.vectors)
+
+
+def test_fasttext_dropout_zero_and_loss_ns_are_the_default_run():
+    from skembed import FastTextVectorizer
+
+    params = dict(vector_size=8, min_count=1, epochs=1, bucket=500, random_state=0)
+    a = FastTextVectorizer(**params).fit(DOCS)
+    b = FastTextVectorizer(**params, dropout=0.0, loss="ns").fit(DOCS)
+    np.testing.assert_array_equal(a.wv_.vectors, b.wv_.vectors)
+
+
+def test_momentum_trains_on_several_threads():
+    vec = Word2VecVectorizer(momentum=0.5, vector_size=16, min_count=1, window=3, sample=0,
+                             epochs=10, random_state=0, n_jobs=2).fit(DOCS)  # fmt: skip
+    assert np.isfinite(vec.wv_.vectors).all()
+    assert _topic_accuracy(vec) > 0.9

@@ -56,6 +56,9 @@ def cbow_example(
     clip_norm=None,  # IN     float or None: bound on the L2 norm of an update
     lock=None,  # IN     float32[n_words] or None: learning-rate factor of each word row
     log_kq=None,  # IN     float32[n_words] or None: NCE's log(k q(w)); None: negative sampling
+    momentum=0.0,  # IN     float: heavy-ball coefficient (with vel0 and vel1 only)
+    vel0=None,  # IN/OUT float32[n_words, dim] or None: velocity of syn0's rows; None: plain SGD
+    vel1=None,  # IN/OUT float32[n_words, dim] or None: velocity of syn1's rows
 ):
     """Predict ``buf[i]`` from ``buf[lo:hi]`` without position ``i``; return the loss.
 
@@ -90,7 +93,7 @@ def cbow_example(
     elif negative > 0:
         loss += negative_sampling_update(
             neu1, syn1, centre, negative, lr, alias_prob, alias_index, state, sig_table,
-            log_sig_table, grad, clip_value, clip_norm,
+            log_sig_table, grad, clip_value, clip_norm, momentum, vel1,
         )  # fmt: skip
     if cbow_mean and cbow_correction:
         inv = np.float32(1.0) / np.float32(n_context)
@@ -98,7 +101,15 @@ def cbow_example(
             grad[k] *= inv
     for c in range(lo, hi):
         if c != i:
-            if clip_value is not None or clip_norm is not None:
+            if vel0 is not None:  # momentum (begin): each context row folds grad into its velocity
+                w = buf[c]
+                mu = np.float32(momentum)
+                factor = np.float32(1.0) if lock is None else lock[w]
+                for k in range(dim):
+                    v = mu * vel0[w, k] + factor * grad[k]
+                    vel0[w, k] = v
+                    syn0[w, k] += v  # momentum (end)
+            elif clip_value is not None or clip_norm is not None:
                 if lock is not None:
                     add_scaled(syn0, buf[c], lock[buf[c]], grad, clip_value, clip_norm)
                 else:
@@ -148,6 +159,9 @@ def cbow_chunk(
     dropout=None,  # IN     float or None: probability of dropping each context word
     ctx=None,  # SCRATCH int32[2 * window + 1] (dropout only)
     log_kq=None,  # IN     float32[n_words] or None: NCE's log(k q(w)); None: negative sampling
+    momentum=0.0,  # IN     float: heavy-ball coefficient (see cbow_example)
+    vel0=None,  # IN/OUT float32[n_words, dim] or None: velocity of syn0's rows
+    vel1=None,  # IN/OUT float32[n_words, dim] or None: velocity of syn1's rows
 ):
     """Train CBOW on one chunk; return ``(loss_sum, n_examples)``.
 
@@ -180,6 +194,7 @@ def cbow_chunk(
                     ctx, 0, n, 0, syn0, syn1, alias_prob, alias_index, negative, cbow_mean,
                     cbow_correction, hs, syn1_hs, codes, points, code_indptr, lr, state,
                     sig_table, log_sig_table, neu1, grad, clip_value, clip_norm, lock, log_kq,
+                    momentum, vel0, vel1,
                 )  # fmt: skip
                 n_examples += 1
                 continue
@@ -187,6 +202,7 @@ def cbow_chunk(
                 buf, lo, hi, i, syn0, syn1, alias_prob, alias_index, negative, cbow_mean,
                 cbow_correction, hs, syn1_hs, codes, points, code_indptr, lr, state,
                 sig_table, log_sig_table, neu1, grad, clip_value, clip_norm, lock, log_kq,
+                momentum, vel0, vel1,
             )  # fmt: skip
             n_examples += 1
     return loss, n_examples
@@ -198,6 +214,7 @@ def cbow_serial(
     alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs, syn1_hs,
     codes, points, code_indptr, lrs, seeds, sig_table, log_sig_table, max_seg, loss_out,
     count_out, clip_value=None, clip_norm=None, lock=None, dropout=None, log_kq=None,
+    momentum=0.0, vel0=None, vel1=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
 
@@ -218,7 +235,8 @@ def cbow_serial(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs,
             syn1_hs, codes, points, code_indptr, lrs[c], state, sig_table, log_sig_table,
-            buf, neu1, grad, clip_value, clip_norm, lock, dropout, ctx, log_kq,
+            buf, neu1, grad, clip_value, clip_norm, lock, dropout, ctx, log_kq, momentum, vel0,
+            vel1,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
@@ -230,6 +248,7 @@ def cbow_parallel(
     alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs, syn1_hs,
     codes, points, code_indptr, lrs, seeds, sig_table, log_sig_table, max_seg, loss_out,
     count_out, clip_value=None, clip_norm=None, lock=None, dropout=None, log_kq=None,
+    momentum=0.0, vel0=None, vel1=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild).
 
@@ -246,7 +265,8 @@ def cbow_parallel(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, cbow_mean, cbow_correction, hs,
             syn1_hs, codes, points, code_indptr, lrs[c], state, sig_table, log_sig_table,
-            buf, neu1, grad, clip_value, clip_norm, lock, dropout, ctx, log_kq,
+            buf, neu1, grad, clip_value, clip_norm, lock, dropout, ctx, log_kq, momentum, vel0,
+            vel1,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n

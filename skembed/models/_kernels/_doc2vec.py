@@ -203,13 +203,18 @@ def doc2vec_chunk(
     grad,  # SCRATCH float32[dim]
     clip_value=None,  # IN     float or None
     clip_norm=None,  # IN     float or None
+    dropout=None,  # IN     float or None: PV-DM only, probability of dropping each context word
 ):
     """Train one chunk; return ``(loss_sum, n_examples)``.
 
     An example is one predicted word: per kept word for the document vector,
-    plus (``dbow_words``) one per skip-gram pair.
+    plus (``dbow_words``) one per skip-gram pair.  With ``dropout`` (PV-DM),
+    each context word is dropped with that probability before pooling (word
+    dropout; the document vector is always kept, so every word still trains);
+    None compiles it away.
     """
     dim = syn0.shape[1]
+    ctx = np.empty(2 * window + 1 if dropout is not None else 1, dtype=np.int32)  # dropout
     loss = 0.0
     n = 0
     for s in range(seg_lo, seg_hi):
@@ -221,16 +226,25 @@ def doc2vec_chunk(
                 reach = window - randbelow(state, window)
                 lo = max(0, i - reach)
                 hi = min(m, i + reach + 1)
-                _context_input(buf, lo, hi, i, syn0, dv, row, dm_mean, neu1)
+                words, w_lo, w_hi, w_i = buf, lo, hi, i
+                if dropout is not None:  # word dropout (begin): centre, then the kept words
+                    ctx[0] = target
+                    n_ctx = 1
+                    for c in range(lo, hi):
+                        if c != i and uniform(state) >= dropout:
+                            ctx[n_ctx] = buf[c]
+                            n_ctx += 1
+                    words, w_lo, w_hi, w_i = ctx, 0, n_ctx, 0  # word dropout (end)
+                _context_input(words, w_lo, w_hi, w_i, syn0, dv, row, dm_mean, neu1)
                 loss += _train_objectives(
                     neu1, target, syn1, negative, alias_prob, alias_index, hs, syn1_hs, codes,
                     points, code_indptr, lr, state, sig_table, log_sig_table, grad, clip_value,
                     clip_norm,
                 )  # fmt: skip
                 _add(dv, row, 1.0, grad, clip_value, clip_norm)
-                for c in range(lo, hi):
-                    if c != i:
-                        _add(syn0, buf[c], 1.0, grad, clip_value, clip_norm)
+                for c in range(w_lo, w_hi):
+                    if c != w_i:
+                        _add(syn0, words[c], 1.0, grad, clip_value, clip_norm)
                 n += 1
                 continue
             if dbow_words:
@@ -263,7 +277,7 @@ def doc2vec_serial(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, seg_rows, tokens, syn0, dv, syn1, keep_prob,
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr, dm,
     dm_mean, dbow_words, lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out,
-    clip_value=None, clip_norm=None,
+    clip_value=None, clip_norm=None, dropout=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
 
@@ -283,7 +297,7 @@ def doc2vec_serial(
             tokens, seg_offsets, seg_rows, chunk_segs[c], chunk_segs[c + 1], syn0, dv, syn1,
             keep_prob, alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points,
             code_indptr, dm, dm_mean, dbow_words, lrs[c], state, sig_table, log_sig_table, buf,
-            neu1, grad, clip_value, clip_norm,
+            neu1, grad, clip_value, clip_norm, dropout,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
@@ -294,7 +308,7 @@ def doc2vec_parallel(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, seg_rows, tokens, syn0, dv, syn1, keep_prob,
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr, dm,
     dm_mean, dbow_words, lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out,
-    clip_value=None, clip_norm=None,
+    clip_value=None, clip_norm=None, dropout=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild).
 
@@ -310,7 +324,7 @@ def doc2vec_parallel(
             tokens, seg_offsets, seg_rows, chunk_segs[c], chunk_segs[c + 1], syn0, dv, syn1,
             keep_prob, alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points,
             code_indptr, dm, dm_mean, dbow_words, lrs[c], state, sig_table, log_sig_table, buf,
-            neu1, grad, clip_value, clip_norm,
+            neu1, grad, clip_value, clip_norm, dropout,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n

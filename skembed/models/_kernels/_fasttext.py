@@ -24,10 +24,11 @@ fastText's, with ``n`` times fewer row reads and writes.
 import numpy as np
 from numba import prange
 
+from skembed.models._kernels._nce import nce_update
 from skembed.models._kernels._negative import negative_sampling_update
 from skembed.models._kernels._sgns import subsample_segment
 from skembed.utils._jit import jit
-from skembed.utils._random import randbelow
+from skembed.utils._random import randbelow, uniform
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
@@ -138,11 +139,17 @@ def skipgram_chunk(
     acc,  # SCRATCH float32[dim]
     clip_value,  # IN     float or None: bound on each component of an update
     clip_norm,  # IN     float or None: bound on the L2 norm of an update
+    dropout=None,  # IN     float or None: probability of dropping each (centre, context) pair
+    log_kq=None,  # IN     float32[n_words] or None: NCE's log(k q(w)); None: negative sampling
 ):
     """Train fastText skip-gram on one chunk; return ``(loss_sum, n_pairs)``.
 
     Each centre word draws a window shrunk uniformly to ``1..window``; the
-    mean of its subword rows predicts each context word in turn.
+    mean of its subword rows predicts each context word in turn.  With
+    ``dropout``, each context word is dropped with that probability (the
+    pair trains nothing and is not counted); with ``log_kq``, the noise words
+    train noise-contrastive estimation instead of negative sampling.  None
+    compiles either away.
     """
     dim = syn0.shape[1]
     loss = 0.0
@@ -165,12 +172,20 @@ def skipgram_chunk(
             for c in range(lo, hi):
                 if c == i:
                     continue
+                if dropout is not None and uniform(state) < dropout:
+                    continue
                 for k in range(dim):
                     grad[k] = 0.0
-                loss += negative_sampling_update(
-                    hidden, syn1, buf[c], negative, lr, alias_prob, alias_index, state,
-                    sig_table, log_sig_table, grad, clip_value, clip_norm,
-                )  # fmt: skip
+                if log_kq is not None:
+                    loss += nce_update(
+                        hidden, syn1, buf[c], negative, lr, alias_prob, alias_index, log_kq,
+                        state, grad, clip_value, clip_norm,
+                    )  # fmt: skip
+                else:
+                    loss += negative_sampling_update(
+                        hidden, syn1, buf[c], negative, lr, alias_prob, alias_index, state,
+                        sig_table, log_sig_table, grad, clip_value, clip_norm,
+                    )  # fmt: skip
                 _clip(grad, clip_value, clip_norm)  # each row's update of this pair
                 # the rows' mean after adding grad to each entry: what fastText recomputes
                 for k in range(dim):
@@ -185,13 +200,16 @@ def skipgram_chunk(
 def cbow_chunk(
     tokens, seg_offsets, seg_lo, seg_hi, sub_indptr, sub_indices, shift, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, lr, state, sig_table, log_sig_table, buf,
-    hidden, grad, acc, clip_value, clip_norm,
+    hidden, grad, acc, clip_value, clip_norm, dropout=None, log_kq=None, ctx=None,
 ):  # fmt: skip
     """Train fastText CBOW on one chunk; return ``(loss_sum, n_examples)``.
 
     Arguments as :func:`skipgram_chunk` (``shift`` and ``acc`` unused).  The
     input is the mean of all subword rows of all context words (fastText's
     bag of subwords), and its full gradient is added to each of those rows.
+    With ``dropout``, each context word is dropped with that probability
+    before pooling (the kept ones go to the scratch ``ctx``, int32[2 * window]);
+    an example whose every context word is dropped trains nothing.
     """
     dim = syn0.shape[1]
     loss = 0.0
@@ -204,13 +222,21 @@ def cbow_chunk(
             hi = min(m, i + reach + 1)
             if hi - lo < 2:
                 continue
-            for k in range(dim):
-                hidden[k] = 0.0
-            n_rows = 0
+            n_ctx = 0  # the context words, after dropout
             for c in range(lo, hi):
                 if c == i:
                     continue
-                w = buf[c]
+                if dropout is not None and uniform(state) < dropout:
+                    continue
+                ctx[n_ctx] = buf[c]
+                n_ctx += 1
+            if n_ctx == 0:
+                continue
+            for k in range(dim):
+                hidden[k] = 0.0
+            n_rows = 0
+            for c in range(n_ctx):
+                w = ctx[c]
                 for p in range(sub_indptr[w], sub_indptr[w + 1]):
                     row = sub_indices[p]
                     for k in range(dim):
@@ -220,15 +246,19 @@ def cbow_chunk(
             for k in range(dim):
                 hidden[k] *= scale
                 grad[k] = 0.0
-            loss += negative_sampling_update(
-                hidden, syn1, buf[i], negative, lr, alias_prob, alias_index, state,
-                sig_table, log_sig_table, grad, clip_value, clip_norm,
-            )  # fmt: skip
+            if log_kq is not None:
+                loss += nce_update(
+                    hidden, syn1, buf[i], negative, lr, alias_prob, alias_index, log_kq, state,
+                    grad, clip_value, clip_norm,
+                )  # fmt: skip
+            else:
+                loss += negative_sampling_update(
+                    hidden, syn1, buf[i], negative, lr, alias_prob, alias_index, state,
+                    sig_table, log_sig_table, grad, clip_value, clip_norm,
+                )  # fmt: skip
             _clip(grad, clip_value, clip_norm)
-            for c in range(lo, hi):
-                if c == i:
-                    continue
-                w = buf[c]
+            for c in range(n_ctx):
+                w = ctx[c]
                 _add_to_rows(syn0, sub_indices, sub_indptr[w], sub_indptr[w + 1], grad)
             n_examples += 1
     return loss, n_examples
@@ -242,19 +272,19 @@ CBOW = 1
 def fasttext_chunk(
     mode, tokens, seg_offsets, seg_lo, seg_hi, sub_indptr, sub_indices, shift, syn0, syn1,
     keep_prob, alias_prob, alias_index, window, negative, lr, state, sig_table, log_sig_table,
-    buf, hidden, grad, acc, clip_value, clip_norm,
+    buf, hidden, grad, acc, clip_value, clip_norm, dropout=None, log_kq=None, ctx=None,
 ):  # fmt: skip
     """Train one chunk with the algorithm ``mode`` (SKIPGRAM or CBOW)."""
     if mode == CBOW:
         return cbow_chunk(
             tokens, seg_offsets, seg_lo, seg_hi, sub_indptr, sub_indices, shift, syn0, syn1,
             keep_prob, alias_prob, alias_index, window, negative, lr, state, sig_table,
-            log_sig_table, buf, hidden, grad, acc, clip_value, clip_norm,
+            log_sig_table, buf, hidden, grad, acc, clip_value, clip_norm, dropout, log_kq, ctx,
         )  # fmt: skip
     return skipgram_chunk(
         tokens, seg_offsets, seg_lo, seg_hi, sub_indptr, sub_indices, shift, syn0, syn1,
         keep_prob, alias_prob, alias_index, window, negative, lr, state, sig_table,
-        log_sig_table, buf, hidden, grad, acc, clip_value, clip_norm,
+        log_sig_table, buf, hidden, grad, acc, clip_value, clip_norm, dropout, log_kq,
     )  # fmt: skip
 
 
@@ -262,7 +292,8 @@ def fasttext_chunk(
 def fasttext_serial(
     mode, chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, sub_indptr, sub_indices, shift,
     syn0, syn1, keep_prob, alias_prob, alias_index, window, negative, lrs, seeds, sig_table,
-    log_sig_table, max_seg, loss_out, count_out, clip_value=None, clip_norm=None,
+    log_sig_table, max_seg, loss_out, count_out, clip_value=None, clip_norm=None, dropout=None,
+    log_kq=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible)."""
     dim = syn0.shape[1]
@@ -270,6 +301,7 @@ def fasttext_serial(
     hidden = np.empty(dim, dtype=np.float32)
     grad = np.empty(dim, dtype=np.float32)
     acc = np.empty(dim, dtype=np.float32)
+    ctx = np.empty(2 * window, dtype=np.int32)
     state = np.empty(1, dtype=np.uint64)
     for c in range(chunk_lo, chunk_hi):
         state[0] = seeds[c]
@@ -277,7 +309,7 @@ def fasttext_serial(
             mode, tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], sub_indptr,
             sub_indices, shift, syn0, syn1, keep_prob, alias_prob, alias_index, window, negative,
             lrs[c], state, sig_table, log_sig_table, buf, hidden, grad, acc, clip_value,
-            clip_norm,
+            clip_norm, dropout, log_kq, ctx,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
@@ -287,7 +319,8 @@ def fasttext_serial(
 def fasttext_parallel(
     mode, chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, sub_indptr, sub_indices, shift,
     syn0, syn1, keep_prob, alias_prob, alias_index, window, negative, lrs, seeds, sig_table,
-    log_sig_table, max_seg, loss_out, count_out, clip_value=None, clip_norm=None,
+    log_sig_table, max_seg, loss_out, count_out, clip_value=None, clip_norm=None, dropout=None,
+    log_kq=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild)."""
     dim = syn0.shape[1]
@@ -296,13 +329,14 @@ def fasttext_parallel(
         hidden = np.empty(dim, dtype=np.float32)
         grad = np.empty(dim, dtype=np.float32)
         acc = np.empty(dim, dtype=np.float32)
+        ctx = np.empty(2 * window, dtype=np.int32)
         state = np.empty(1, dtype=np.uint64)
         state[0] = seeds[c]
         loss, n = fasttext_chunk(
             mode, tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], sub_indptr,
             sub_indices, shift, syn0, syn1, keep_prob, alias_prob, alias_index, window, negative,
             lrs[c], state, sig_table, log_sig_table, buf, hidden, grad, acc, clip_value,
-            clip_norm,
+            clip_norm, dropout, log_kq, ctx,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n

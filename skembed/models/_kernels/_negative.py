@@ -23,11 +23,16 @@ def negative_sampling_update(
     grad_h,  # OUT    float32[dim]: lr-scaled gradient for h is ADDED here
     clip_value=None,  # IN     float or None: bound on each component of an update
     clip_norm=None,  # IN     float or None: bound on the L2 norm of an update
+    momentum=0.0,  # IN     float: heavy-ball coefficient (with vel1 only)
+    vel1=None,  # IN/OUT float32[n_words, dim] or None: velocity of syn1's rows; None: plain SGD
 ):
     """Apply one positive and ``negative`` noise updates; return their loss.
 
     Loss is ``-log s(h.v_target) - sum log s(-h.v_noise)``; a noise draw equal
-    to the target is skipped, as in word2vec.
+    to the target is skipped, as in word2vec.  With ``vel1`` (momentum), a
+    row's step ``g h`` is first folded into its velocity,
+    ``v = momentum v + g h``, and the row moves by ``v`` (clipping is not
+    combined with momentum); None compiles this away.
     """
     dim = h.shape[0]
     loss = 0.0
@@ -50,7 +55,13 @@ def negative_sampling_update(
         g = (label - sigmoid_lookup(f, sig_table)) * np.float32(lr)
         for k in range(dim):
             grad_h[k] += g * syn1[word, k]
-        if clip_value is not None or clip_norm is not None:
+        if vel1 is not None:  # momentum: heavy ball on the row touched
+            mu = np.float32(momentum)
+            for k in range(dim):
+                v = mu * vel1[word, k] + g * h[k]
+                vel1[word, k] = v
+                syn1[word, k] += v
+        elif clip_value is not None or clip_norm is not None:
             add_scaled(syn1, word, g, h, clip_value, clip_norm)
         else:  # the hot path stays a plain loop: a call here costs half the speed
             for k in range(dim):

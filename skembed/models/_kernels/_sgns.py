@@ -68,6 +68,9 @@ def skipgram_chunk(
     lock=None,  # IN     float32[n_words] or None: learning-rate factor of each word row
     dropout=None,  # IN     float or None: probability of dropping each (centre, context) pair
     log_kq=None,  # IN     float32[n_words] or None: NCE's log(k q(w)); None: negative sampling
+    momentum=0.0,  # IN     float: heavy-ball coefficient (with vel0 and vel1 only)
+    vel0=None,  # IN/OUT float32[n_words, dim] or None: velocity of syn0's rows; None: plain SGD
+    vel1=None,  # IN/OUT float32[n_words, dim] or None: velocity of syn1's rows
 ):
     """Train skip-gram on one chunk; return ``(loss_sum, n_pairs)``.
 
@@ -77,6 +80,9 @@ def skipgram_chunk(
     same (not yet updated) input vector.  With ``dropout``, each context word
     of the window is dropped with that probability (word dropout; a dropped
     pair trains nothing and is not counted); None compiles the draw away.
+    With ``vel0`` (momentum, negative sampling only: the estimator refuses it
+    with ``hs``, NCE or clipping), each row touched folds its step into its
+    velocity, ``v = momentum v + step``, and moves by ``v``.
     """
     dim = syn0.shape[1]
     loss = 0.0
@@ -109,9 +115,16 @@ def skipgram_chunk(
                 elif negative > 0:
                     loss += negative_sampling_update(
                         syn0[inp], syn1, centre, negative, lr, alias_prob, alias_index, state,
-                        sig_table, log_sig_table, grad, clip_value, clip_norm,
+                        sig_table, log_sig_table, grad, clip_value, clip_norm, momentum, vel1,
                     )  # fmt: skip
-                if clip_value is not None or clip_norm is not None:
+                if vel0 is not None:  # momentum (begin)
+                    mu = np.float32(momentum)
+                    factor = np.float32(1.0) if lock is None else lock[inp]
+                    for k in range(dim):
+                        v = mu * vel0[inp, k] + factor * grad[k]
+                        vel0[inp, k] = v
+                        syn0[inp, k] += v  # momentum (end)
+                elif clip_value is not None or clip_norm is not None:
                     if lock is not None:
                         add_scaled(syn0, inp, lock[inp], grad, clip_value, clip_norm)
                     else:
@@ -132,7 +145,7 @@ def skipgram_serial(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr,
     lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=None,
-    clip_norm=None, lock=None, dropout=None, log_kq=None,
+    clip_norm=None, lock=None, dropout=None, log_kq=None, momentum=0.0, vel0=None, vel1=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
 
@@ -152,7 +165,7 @@ def skipgram_serial(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points,
             code_indptr, lrs[c], state, sig_table, log_sig_table, buf, grad, clip_value,
-            clip_norm, lock, dropout, log_kq,
+            clip_norm, lock, dropout, log_kq, momentum, vel0, vel1,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
@@ -163,7 +176,7 @@ def skipgram_parallel(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr,
     lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=None,
-    clip_norm=None, lock=None, dropout=None, log_kq=None,
+    clip_norm=None, lock=None, dropout=None, log_kq=None, momentum=0.0, vel0=None, vel1=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild).
 
@@ -178,7 +191,7 @@ def skipgram_parallel(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points,
             code_indptr, lrs[c], state, sig_table, log_sig_table, buf, grad, clip_value,
-            clip_norm, lock, dropout, log_kq,
+            clip_norm, lock, dropout, log_kq, momentum, vel0, vel1,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
