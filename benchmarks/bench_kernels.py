@@ -17,6 +17,8 @@ Usage::
 
     python benchmarks/bench_kernels.py --corpus kjv --repeats 3
     python benchmarks/bench_kernels.py --corpus kjv --repeats 1 --quality-seeds 3
+    python benchmarks/bench_kernels.py --repeats 0 --quality-seeds 8 --threads 1 \\
+        --runners pairwise batched   # quality only
     python benchmarks/bench_kernels.py --corpus zipf --zipf-tokens 100000 --epochs 1 \\
         --repeats 1   # a smoke run
 
@@ -85,27 +87,8 @@ def bench_quality(sentences, algorithm, threads, epochs, seeds, runners):
     return out
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", choices=["kjv", "zipf"], default="kjv")
-    parser.add_argument("--zipf-tokens", type=int, default=10_000_000)
-    parser.add_argument("--zipf-types", type=int, default=200_000)
-    parser.add_argument("--algorithms", nargs="+", default=["skipgram", "cbow"])
-    parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
-    parser.add_argument("--runners", nargs="+", choices=list(RUNNERS), default=list(RUNNERS))
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--quality-seeds", type=int, default=0, help="0: skip quality")
-    parser.add_argument("--output", default=None, help="write results as JSON here")
-    args = parser.parse_args(argv)
-
-    if args.corpus == "kjv":
-        sentences = kjv_tokens()
-    else:
-        sentences = zipf_tokens(args.zipf_tokens, args.zipf_types)
-    n_tokens = sum(len(s) for s in sentences)
-    print(f"corpus {args.corpus}: {n_tokens:,} tokens, {len(sentences):,} docs")
-    names = args.runners
+def speed_table(sentences, args, names):
+    """Print the throughput table (markdown) and return its rows."""
     print("| algorithm | threads | " + " | ".join(f"{n} words/s best (median)" for n in names)
           + " |")  # fmt: skip
     print("|---|---|" + "---|" * len(names))
@@ -118,6 +101,33 @@ def main(argv=None):
                 f"{row[f'{n}_best_wps']:,.0f} ({row[f'{n}_median_wps']:,.0f})" for n in names
             )
             print(f"| {algorithm} | {threads} | {cells} |", flush=True)
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", choices=["kjv", "zipf"], default="kjv")
+    parser.add_argument("--zipf-tokens", type=int, default=10_000_000)
+    parser.add_argument("--zipf-types", type=int, default=200_000)
+    parser.add_argument("--algorithms", nargs="+", default=["skipgram", "cbow"])
+    parser.add_argument("--threads", nargs="+", type=int, default=[1, 2])
+    parser.add_argument("--runners", nargs="+", choices=list(RUNNERS), default=list(RUNNERS))
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3, help="0: skip speed")
+    parser.add_argument("--quality-seeds", type=int, default=0, help="0: skip quality")
+    parser.add_argument("--output", default=None, help="write results as JSON here")
+    args = parser.parse_args(argv)
+
+    if args.corpus == "kjv":
+        sentences = kjv_tokens()
+    else:
+        sentences = zipf_tokens(args.zipf_tokens, args.zipf_types)
+    n_tokens = sum(len(s) for s in sentences)
+    print(f"corpus {args.corpus}: {n_tokens:,} tokens, {len(sentences):,} docs")
+    names = args.runners
+    rows = []
+    if args.repeats:
+        rows = speed_table(sentences, args, names)
     result = {"corpus": args.corpus, "tokens": n_tokens, "speed": rows}
     if args.quality_seeds:
         result["quality"] = {}

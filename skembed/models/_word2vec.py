@@ -114,16 +114,17 @@ class Word2VecVectorizer(BaseEmbeddingVectorizer):
         (input, target) example draws its own ``negative`` noise words and
         updates the rows it touches before the next example.  "batched" shares
         one draw of noise words among a group of examples (the context words of
-        one centre word for skip-gram, 4 consecutive centre words for CBOW),
-        scores the group as one small matrix product and updates each row once
-        from the values before the group (Ji et al. 2016's HogBatch): fewer
-        random draws and fewer writes to the frequent rows, so faster epochs,
-        but fewer distinct noise words per epoch: on a small corpus (the KJV
-        Bible) its WordSim-353 scores were lower at equal epochs (more noise
-        words, ``negative=10``, recover part of the gap), and it diverges at
-        smaller learning rates than "pairwise".  "batched" trains negative
-        sampling only and refuses ``hs=True``, ``loss="nce"``, ``clip_value``
-        and ``clip_norm``.
+        one centre word for skip-gram, 4 centre words spread across a segment
+        for CBOW), scores the group as one small matrix product and updates
+        each row once from the values before the group (Ji et al. 2016's
+        HogBatch): fewer random draws and fewer writes to the frequent rows, so
+        faster epochs, but fewer distinct noise words per epoch: on a small
+        corpus (the KJV Bible) its skip-gram WordSim-353 scores were lower at
+        equal epochs with ``learning_rate=0.025`` (more noise words,
+        ``negative=10``, recover part of the gap) and level with "pairwise" at
+        0.1, and it diverges at smaller learning rates than "pairwise".
+        "batched" trains negative sampling only and refuses ``hs=True``,
+        ``loss="nce"``, ``clip_value``, ``clip_norm`` and ``momentum``.
     momentum : float in [0, 1), default=0.0
         Heavy-ball momentum of the SGD updates: every row touched (a word
         vector or a negative-sampling output row) keeps a velocity

@@ -90,7 +90,10 @@ def cbow_batched_epoch(tokens, seg, chunks, syn0, syn1, keep, prob, index, windo
         pending = []  # (centre, context words)
         for s in range(chunks[c], chunks[c + 1]):
             sent = subsample(tokens[seg[s] : seg[s + 1]], keep, stream)
-            for i, centre in enumerate(sent):
+            # batch lanes of ceil(m / batch) positions, read one step of every lane at a time
+            stride = -(-len(sent) // batch)
+            for i in sorted(range(len(sent)), key=lambda i: (i % stride, i // stride)):
+                centre = sent[i]
                 reach = window - stream.randbelow(window)
                 lo, hi = max(0, i - reach), min(len(sent), i + reach + 1)
                 if hi - lo < 2:
@@ -186,6 +189,18 @@ def test_batched_cbow_equals_numpy_reference(batch, window, cbow_mean, correctio
     np.testing.assert_allclose(k0, r0, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(k1, r1, rtol=1e-4, atol=1e-6)
     assert not np.allclose(k0, syn0)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 4, 5])
+@pytest.mark.parametrize("m", [0, 1, 3, 4, 9, 17])
+def test_strided_order_reads_every_position_once_and_spreads_a_batch(m, batch):
+    stride = -(-m // batch)
+    order = [_batched.strided_position(v, batch, stride) for v in range(stride * batch)]
+    kept = [i for i in order if i < m]
+    assert sorted(kept) == list(range(m))
+    if m:  # the first step reads the first word of every non-empty lane, stride apart
+        lanes = -(-m // stride)
+        assert kept[:lanes] == [lane * stride for lane in range(lanes)]
 
 
 def test_one_context_word_without_shared_draws_is_the_per_pair_update():
