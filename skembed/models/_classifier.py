@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from skembed._training._driver import Step
 from skembed._training._monitor import EpochMonitor, with_callbacks
-from skembed.corpus._encoding import encode_documents, extend_vocabulary, make_chunks
+from skembed.corpus._encoding import Corpus, encode_documents, extend_vocabulary, make_chunks
 from skembed.corpus._huffman import huffman_tree
 from skembed.models._base import BaseEmbeddingVectorizer
 from skembed.models._kernels import _supervised
@@ -446,14 +446,31 @@ tokenizer, token_pattern, stop_words
         kept_before = np.concatenate([[0], np.cumsum(keep)])
         return kept_before[feat_offsets].astype(np.int64), rows[keep].astype(np.int32)
 
-    def _tokens(self, X):
+    def _tokens(self, analyzed):
         """Yield each document's tokens followed by ``eos_token`` (when set)."""
         eos = self.eos_token
-        for tokens in self._analyze(X):
+        for tokens in analyzed:
             yield list(tokens) if eos is None else [*tokens, eos]
 
+    def _encode_documents(self, X, max_vocab_size=None):
+        """``encode_documents`` of X's tokens, each document followed by ``eos_token``.
+
+        The compiled analyzer encodes the documents without the token, which is
+        then put in as the Python path would have: its id takes the place of
+        its first occurrence (after the first document's words).  With
+        ``max_vocab_size`` the Python path runs, since the token's slot changes
+        when pruning starts.
+        """
+        analyzed = self._analyze(X)
+        eos = self.eos_token
+        if eos is None:
+            return encode_documents(analyzed, max_vocab_size)
+        if getattr(analyzed, "compiled", None) is None or max_vocab_size is not None:
+            return encode_documents(self._tokens(analyzed), max_vocab_size)
+        return _with_end_token(*encode_documents(analyzed), eos)
+
     def _read(self, X):
-        corpus, words, counts = encode_documents(self._tokens(X), self.max_vocab_size)
+        corpus, words, counts = self._encode_documents(X, self.max_vocab_size)
         if corpus.n_documents == 0:
             raise ValueError("X is empty: fit needs at least one document.")
         own = corpus.n_documents if self.eos_token is not None else 0
@@ -466,7 +483,7 @@ tokenizer, token_pattern, stop_words
 
     def _encode(self, X):
         """Encode documents to ``(feat_offsets, feats)`` rows of the fitted model."""
-        corpus, words, _ = encode_documents(self._tokens(X))
+        corpus, words, _ = self._encode_documents(X)
         n_words = len(self.wv_)
         offsets, feats = self._features(corpus, words, n_words, self.wv_.key_to_index)
         return self._map_buckets(offsets, feats, n_words)
@@ -894,3 +911,38 @@ def _subset(feat_offsets, feats, docs):
     offsets = np.concatenate([[0], np.cumsum(hi - lo)]).astype(np.int64)
     parts = [feats[a:b] for a, b in zip(lo, hi, strict=True)]
     return offsets, np.concatenate(parts) if parts else feats[:0]
+
+
+def _with_end_token(corpus, words, counts, eos):
+    """Append ``eos`` to every document of an encoding in first-occurrence order.
+
+    Returns ``(corpus, words, counts)`` equal to encoding the token lists with
+    ``eos`` appended: ``eos`` takes the id after the first document's words
+    (or keeps its own if that document holds it), the later ids move up by one.
+    """
+    n_docs = corpus.n_documents
+    if n_docs == 0:
+        return corpus, words, counts
+    tokens, offsets = corpus.tokens, corpus.offsets
+    first = tokens[offsets[0] : offsets[1]]
+    k = int(first.max()) + 1 if first.size else 0
+    own = words.index(eos) if eos in words else None
+    if own is not None and own < k:
+        eos_id, mapping, order = own, None, list(range(len(words)))
+    else:
+        order = [*range(k), -1, *(i for i in range(k, len(words)) if i != own)]
+        mapping = np.empty(len(words), dtype=np.int32)
+        for new, old in enumerate(order):
+            if old >= 0:
+                mapping[old] = new
+        eos_id = k
+        if own is not None:
+            mapping[own] = k
+    new_words = [eos if i < 0 else words[i] for i in order]
+    eos_count = 0 if own is None else counts[own]
+    new_counts = np.array([eos_count if i < 0 else counts[i] for i in order], dtype=np.int64)
+    new_counts[eos_id] += n_docs
+    ids = tokens if mapping is None else mapping[tokens]
+    ids = np.insert(ids, offsets[1:], np.int32(eos_id)).astype(np.int32)
+    new_offsets = (offsets + np.arange(n_docs + 1)).astype(offsets.dtype)
+    return Corpus(ids, new_offsets), new_words, new_counts

@@ -325,3 +325,25 @@ def test_warm_start_continues_and_refuses_a_changed_structure():
         changed = pickle.loads(pickle.dumps(clf)).set_params(**{name: value})
         with pytest.raises(ValueError, match=f"{name}={value!r} differs"):
             changed.fit(docs, labels)
+
+
+@pytest.mark.parametrize(
+    "docs",
+    [
+        [["a", "b", "a"], ["c", "a"], [], ["d"]],
+        [[], ["x", "y"], ["y"]],  # an empty first document
+        [["a", "</s>"], ["b"]],  # the token in the first document
+        [["a"], ["b", "</s>", "c"], ["</s>"]],  # the token first met later
+        [["a", "b"]],
+    ],
+)
+def test_end_token_put_into_an_encoding_equals_encoding_with_it(docs):
+    from skembed.corpus._encoding import encode_documents
+    from skembed.models._classifier import _with_end_token
+
+    want = encode_documents([[*d, "</s>"] for d in docs])
+    got = _with_end_token(*encode_documents([list(d) for d in docs]), "</s>")
+    np.testing.assert_array_equal(got[0].tokens, want[0].tokens)
+    np.testing.assert_array_equal(got[0].offsets, want[0].offsets)
+    assert got[1] == want[1]
+    np.testing.assert_array_equal(got[2], want[2])
