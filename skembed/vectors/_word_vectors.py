@@ -65,7 +65,8 @@ class WordVectors:
         self._build_index()
 
     def _build_index(self):
-        self.key_to_index = {w: i for i, w in enumerate(self.index_to_key)}
+        words = self.index_to_key
+        self.key_to_index = dict(zip(words, range(len(words)), strict=True))
         if len(self.key_to_index) != len(self.index_to_key):
             raise ValueError("words contains duplicates.")
         self._normed = None

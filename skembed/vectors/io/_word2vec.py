@@ -306,64 +306,82 @@ def _read_header(path, fh, file_size, binary, limit=None):
 def _read_binary(path, buffer, start, n_words, size, encoding, unicode_errors, limit):
     """Walk the entries (a word, a space, ``4 * size`` bytes) and copy each row's bytes.
 
-    Only the words need a loop (their lengths vary, and the values may hold
-    any byte); the values are checked and the words decoded afterwards, in
-    bulk.  Returns ``(words, vectors, word_starts)``.
+    The walk and the copies are compiled (the word lengths vary, so finding the
+    entries is a loop over the file); the values are checked and the words
+    decoded afterwards, in bulk.  Returns ``(words, vectors, word_starts)``.
     """
+    from skembed.vectors.io._kernels import _word2vec_binary as kernels
+
     n = n_words if limit is None else min(n_words, limit)
     row_bytes = 4 * size
-    flat = np.empty(n * size, dtype="<f4")
-    raw_words, word_starts = [], []
-    add_word, add_start = raw_words.append, word_starts.append
-    end_of_file = len(buffer)
-    find = buffer.find
-    pos = start
-    source = memoryview(buffer)
-    target = memoryview(flat).cast("B")
+    data = np.frombuffer(buffer, dtype=np.uint8)
+    end_of_file = len(data)
+    starts, ends = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
     try:
-        for row in range(n):
-            while pos < end_of_file and buffer[pos] == 0x0A:  # the newline after an entry
-                pos += 1
-            space = find(b" ", pos)
-            if space < 0:
-                raise FileFormatError(
-                    path, f"file ends inside the word of entry {row}.", offset=pos
-                )
-            if space == pos:
-                raise FileFormatError(path, f"entry {row} has an empty word.", offset=pos)
-            stop = space + 1 + row_bytes
-            if stop > end_of_file:
-                raise FileFormatError(
-                    path, f"file ends inside the values of entry {row} (truncated).",
-                    offset=space + 1,
-                )  # fmt: skip
-            add_word(buffer[pos:space])
-            add_start(pos)
-            target[row * row_bytes : (row + 1) * row_bytes] = source[space + 1 : stop]
-            pos = stop
+        status, row, pos = kernels.scan_entries(data, start, n, row_bytes, starts, ends)
+        if status == kernels.SCAN_NO_SPACE:
+            raise FileFormatError(path, f"file ends inside the word of entry {row}.", offset=pos)
+        if status == kernels.SCAN_EMPTY_WORD:
+            raise FileFormatError(path, f"entry {row} has an empty word.", offset=pos)
+        if status == kernels.SCAN_TRUNCATED:
+            raise FileFormatError(
+                path, f"file ends inside the values of entry {row} (truncated).", offset=pos
+            )
+        flat = np.empty(n * size, dtype="<f4")
+        joined = np.empty(int((ends - starts).sum()) + max(n - 1, 0), dtype=np.uint8)
+        with_newline = kernels.copy_entries(
+            data, starts, ends, row_bytes, flat.view(np.uint8), joined
+        )
+        raw_words = None
+        if with_newline:  # words holding a newline cannot be split apart after joining
+            raw_words = [bytes(data[a:b]) for a, b in zip(starts, ends, strict=True)]
+        rest = bytes(data[pos:end_of_file]) if n == n_words else b""
     finally:
-        source.release()  # the mapping must be closable
-        target.release()
+        del data  # the mapping must be closable
+    word_starts = starts.tolist()
     if n == n_words:
-        rest = buffer[pos:end_of_file]
         if rest.strip():
             skipped = len(rest) - len(rest.lstrip())
             raise FileFormatError(
                 path, f"data after the {n_words} entries declared in line 1.",
                 offset=pos + skipped,
             )  # fmt: skip
-    words = _decode_words(path, raw_words, word_starts, encoding, unicode_errors)
+    if raw_words is None:
+        words = _decode_joined(
+            path,
+            joined.tobytes(),
+            n,
+            word_starts,
+            encoding,
+            unicode_errors,
+            lambda: [bytes(buffer[a:b]) for a, b in zip(starts, ends, strict=True)],
+        )
+        raw_lengths = (ends - starts).tolist()
+    else:
+        words = _decode_words(path, raw_words, word_starts, encoding, unicode_errors)
+        raw_lengths = [len(w) for w in raw_words]
     vectors = flat.reshape(n, size).astype(np.float32, copy=False)
     bad = first_non_finite_row(vectors)
     if bad is not None:
         raise FileFormatError(
             path, f"entry {bad} ({words[bad]!r}) has a NaN or infinite value.",
-            offset=word_starts[bad] + len(raw_words[bad]) + 1,
+            offset=word_starts[bad] + raw_lengths[bad] + 1,
         )  # fmt: skip
     return words, vectors, word_starts
 
 
 _JOINABLE = {"utf-8", "ascii", "latin-1", "iso8859-1"}  # codecs in which b"\n" is a character
+
+
+def _decode_joined(path, joined, n, word_starts, encoding, unicode_errors, raw_words):
+    """Decode ``n`` words joined by newlines in one call where the encoding allows;
+    else (or to name the entry at fault) word by word from ``raw_words()``."""
+    if n and codecs.lookup(encoding).name in _JOINABLE:
+        try:
+            return joined.decode(encoding, unicode_errors).split("\n")
+        except UnicodeDecodeError:
+            pass  # find the entry at fault
+    return _decode_words(path, raw_words(), word_starts, encoding, unicode_errors)
 
 
 def _decode_words(path, raw_words, word_starts, encoding, unicode_errors):

@@ -1,0 +1,1 @@
+"""numba kernels of the vector-file readers."""
