@@ -210,14 +210,18 @@ def test_documents_end_with_the_eos_token_as_fastText_lines_do(word_ngrams, min_
     docs = [t.split() + ["</s>"] for t in texts]
     clf = FastTextClassifier(word_ngrams=word_ngrams, min_n=min_n, max_n=max_n, bucket=97,
                              tokenizer=str.split)  # fmt: skip
-    corpus, words, counts = encode_documents(clf._tokens(texts))
+    corpus, words, counts = clf._encode_documents(texts)
     assert dict(zip(words, counts, strict=True))["</s>"] == len(texts)
+    # the same as encoding the token lists with the token appended (the Python path)
+    want = encode_documents(docs)
+    np.testing.assert_array_equal(corpus.tokens, want[0].tokens)
+    assert words == want[1]
     vocab = {"</s>": 0, "cat": 1, "sat": 2}
     feat_offsets, feats = clf._features(corpus, words, len(vocab), vocab)
     got = [feats[a:b].tolist() for a, b in zip(feat_offsets[:-1], feat_offsets[1:], strict=True)]
     assert got == _features_reference(docs, vocab, word_ngrams, min_n, max_n, 97)
     # eos_token=None reads the documents alone
-    plain = encode_documents(clf.set_params(eos_token=None)._tokens(texts))[1]
+    plain = clf.set_params(eos_token=None)._encode_documents(texts)[1]
     assert "</s>" not in plain
 
 
