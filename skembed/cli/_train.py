@@ -196,14 +196,13 @@ def run_demo(args, out):
     from skembed.datasets import load_kjv
     from skembed.evaluation import analogy_accuracy, word_similarity_score
 
-    text = None if args.json else out  # with --json, one JSON object and nothing else
     kjv = load_kjv()
-    if text:
-        print(f"King James Bible: {len(kjv.data):,} verses", file=text)
+    if not args.json:  # with --json, one JSON object and nothing else
+        print(f"King James Bible: {len(kjv.data):,} verses", file=out)
         print(
             "(the first run also compiles the numba kernels, which takes a while; later runs "
             "load them from the cache)",
-            file=text,
+            file=out,
         )
     model = Word2VecVectorizer(
         vector_size=args.vector_size, epochs=args.epochs, random_state=args.seed, n_jobs=-1

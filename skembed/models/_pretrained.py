@@ -27,7 +27,7 @@ from skembed.models._pooling import (
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN, build_analyzer, iter_tokens
 from skembed.utils._threads import resolve_n_threads
 from skembed.vectors._initial import as_initial_vectors
-from skembed.vectors._postprocessing import fit_postprocessing
+from skembed.vectors._postprocessing import feature_matrix, fit_postprocessing
 from skembed.vectors._word_vectors import WordVectors
 
 __all__ = ["PretrainedVectorizer"]
@@ -243,7 +243,7 @@ tokenizer, token_pattern, stop_words
         self.postprocessor_, self._processed_vectors = fit_postprocessing(
             self.postprocessing, wv.vectors
         )
-        features = wv.vectors if self._processed_vectors is None else self._processed_vectors
+        features = feature_matrix(self.postprocessor_, self._processed_vectors, wv.vectors)
         self._pooling_state = fit_pooling(
             self.pooling, features, corpus, self.word_counts_, resolve_n_threads(self.n_jobs)
         )
@@ -303,8 +303,11 @@ tokenizer, token_pattern, stop_words
 
     def _feature_matrix(self):
         """The word vectors ``transform`` pools (post-processed when ``postprocessing`` is set)."""
-        processed = self.__dict__.get("_processed_vectors")
-        return self.wv_.vectors if processed is None else processed
+        return feature_matrix(
+            self.__dict__.get("postprocessor_"),
+            self.__dict__.get("_processed_vectors"),
+            self.wv_.vectors,
+        )
 
     def _pool(self, corpus):
         return pool_fitted(
