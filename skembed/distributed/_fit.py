@@ -14,6 +14,7 @@ from skembed.models._pooling import smooth_idf
 __all__ = ["fit"]
 
 _POLL = 0.5  # seconds between checks that every shard's worker is still there
+_NOTICE = 10.0  # seconds a cancellation waits for the scheduler to see a worker leave
 
 
 class _WorkerLost(RuntimeError):
@@ -91,33 +92,68 @@ def _merge_counts(loaded):
     return list(summed.index), summed.to_numpy(dtype=np.int64)
 
 
+def _lost_workers(client, workers, patience=0.0):
+    """The workers of ``workers`` the scheduler no longer has, waiting up to ``patience`` s
+    for it to notice one (a cancellation can reach the client before the departure)."""
+    deadline = time.monotonic() + patience
+    while True:
+        alive = set(client.nthreads())
+        lost = [w for w in workers if w not in alive]
+        if lost or time.monotonic() >= deadline:
+            return lost
+        time.sleep(0.1)
+
+
+def _lost_error(client, workers, where, patience=0.0):
+    lost = _lost_workers(client, workers, patience)
+    if lost:
+        return _WorkerLost(
+            f"worker {', '.join(lost)} left the cluster {where}. distributed.fit keeps "
+            "each shard and its model replica on one worker and does not recover them: "
+            "the estimator is left as it was; fit again on the workers that remain."
+        )
+    return _WorkerLost(
+        f"the tasks of the fit were cancelled {where} (the cluster restarted or "
+        "closed, or lost a worker's data): the estimator is left as it was."
+    )
+
+
+def _is_cancellation(exc, distributed):
+    import asyncio
+    import concurrent.futures
+
+    kinds = (asyncio.CancelledError, concurrent.futures.CancelledError)
+    futures_cancelled = getattr(distributed.client, "FuturesCancelledError", None)
+    if futures_cancelled is not None:
+        kinds += (futures_cancelled,)
+    return isinstance(exc, kinds)
+
+
 def _wait(client, futures, workers, where):
     """Wait for ``futures``; raise a clear error as soon as a shard's worker is gone."""
     distributed = require_distributed()
     pending = list(futures)
-    while pending:
-        try:
-            distributed.wait(pending, timeout=_POLL)
-        except TimeoutError:
-            pass
-        alive = set(client.nthreads())
-        lost = [w for w in workers if w not in alive]
-        if lost:
-            raise _WorkerLost(
-                f"worker {', '.join(lost)} left the cluster {where}. distributed.fit keeps "
-                "each shard and its model replica on one worker and does not recover them: "
-                "the estimator is left as it was; fit again on the workers that remain."
-            )
-        for future in pending:
-            if future.status == "error":
-                future.result()  # raises the task's exception (TrainingDiverged, ...)
-            if future.status == "cancelled":
-                raise _WorkerLost(
-                    f"the tasks of the fit were cancelled {where} (the cluster restarted or "
-                    "closed, or lost a worker's data): the estimator is left as it was."
-                )
-        pending = [f for f in pending if f.status != "finished"]
-    return client.gather(list(futures))
+    try:
+        while pending:
+            try:
+                distributed.wait(pending, timeout=_POLL)
+            except TimeoutError:
+                pass
+            if _lost_workers(client, workers):
+                raise _lost_error(client, workers, where)
+            for future in pending:
+                if future.status == "error":
+                    future.result()  # raises the task's exception (TrainingDiverged, ...)
+                if future.status == "cancelled":
+                    raise _lost_error(client, workers, where, patience=_NOTICE)
+            pending = [f for f in pending if f.status != "finished"]
+        return client.gather(list(futures))
+    except BaseException as exc:
+        # Dask may report a lost worker's tasks as cancelled before the client sees the
+        # worker leave: name the worker all the same
+        if _is_cancellation(exc, distributed):
+            raise _lost_error(client, workers, where, patience=_NOTICE) from None
+        raise
 
 
 def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
