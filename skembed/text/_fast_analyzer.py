@@ -33,7 +33,9 @@ __all__ = [
     "CompiledVocabulary",
     "decode_words",
     "encode_texts",
+    "free_line_end",
     "join_documents",
+    "split_documents",
     "word_store",
 ]
 
@@ -301,7 +303,9 @@ def _prepare(batch, lowercase):
     return text, doc_start, as_is
 
 
-def encode_texts(documents, lowercase=True, vocabulary=None, parameter="X", max_vocab_size=None):
+def encode_texts(
+    documents, lowercase=True, vocabulary=None, parameter="X", max_vocab_size=None, grow=None
+):
     """Tokenize and encode str documents with the compiled default analyzer.
 
     Parameters
@@ -316,6 +320,10 @@ def encode_texts(documents, lowercase=True, vocabulary=None, parameter="X", max_
         Name of the documents in the error raised for one that is not a str.
     max_vocab_size : int, default=None
         Bound on the live words of a new vocabulary (see CompiledVocabulary).
+    grow : bool, default=None
+        Whether words not in ``vocabulary`` join it (None: only when no
+        ``vocabulary`` is given). ``grow=True`` with a vocabulary numbers its
+        words first and new words after them.
 
     Returns
     -------
@@ -324,8 +332,9 @@ def encode_texts(documents, lowercase=True, vocabulary=None, parameter="X", max_
     offsets : ndarray of shape (n_documents + 1,), int64
     vocabulary : CompiledVocabulary
     """
-    grow = vocabulary is None
-    if grow:
+    if grow is None:
+        grow = vocabulary is None
+    if vocabulary is None:
         vocabulary = CompiledVocabulary(max_vocab_size=max_vocab_size)
     parts, ends, n = [], [np.zeros(1, dtype=np.int64)], 0
     for batch in _batches(documents, parameter):
@@ -352,13 +361,34 @@ def join_documents(tokens, offsets, vocabulary, separator=" "):
     n_docs = offsets.size - 1
     lengths = word_start[1:] - word_start[:-1]
     total = int(lengths[tokens].sum()) + int(np.maximum(np.diff(offsets) - 1, 0).sum())
+    line_end = free_line_end(used, separator)
+    total += max(n_docs - 1, 0) if line_end >= 0 else 0
     narrow = ord(separator) < 256 and (used.size == 0 or int(used.max()) < 256)
     out = np.empty(total, dtype=np.uint8 if narrow else np.uint32)
     out_start = np.empty(n_docs + 1, dtype=np.int64)
-    write_documents(tokens, offsets, word_start, word_chars, ord(separator), out, out_start)
+    write_documents(
+        tokens, offsets, word_start, word_chars, ord(separator), line_end, out, out_start
+    )
+    return split_documents(out, out_start, narrow, line_end)
+
+
+def free_line_end(*stores_and_separator):
+    """A line end that no word holds (10) and is not the separator, else -1."""
+    *stores, separator = stores_and_separator
+    if separator == "\n" or any(store.size and bool((store == 10).any()) for store in stores):
+        return -1
+    return 10
+
+
+def split_documents(out, out_start, narrow, line_end):
+    """Decode the code points written by a document writer into one str per document."""
     if narrow:  # Latin-1: one byte a character
         text = out.tobytes().decode("latin-1")
     else:
         text = out.tobytes().decode("utf-32-le", "surrogatepass")
+    if out_start.size == 1:
+        return []
+    if line_end >= 0:
+        return text.split(chr(line_end))
     starts = out_start.tolist()
     return [text[a:b] for a, b in zip(starts[:-1], starts[1:], strict=True)]

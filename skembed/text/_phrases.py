@@ -9,13 +9,22 @@ from skembed.corpus._encoding import Corpus, encode_documents
 from skembed.text import _analyzer
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN, check_documents
 from skembed.text._base import DocumentTransformer, tokenize_documents
-from skembed.text._fast_analyzer import encode_texts, join_documents, word_store
+from skembed.text._fast_analyzer import (
+    CompiledVocabulary,
+    encode_texts,
+    free_line_end,
+    split_documents,
+    word_store,
+)
 from skembed.text._kernels._phrases import (
+    HEAD,
     candidate_keys,
     candidate_pairs,
+    count_sorted,
     join_spans,
     segment,
     span_rows,
+    write_phrased,
 )
 
 __all__ = ["Phrases", "ENGLISH_CONNECTOR_WORDS"]
@@ -201,7 +210,8 @@ class Phrases(DocumentTransformer):
         documents : list of str of length n_documents
             Tokens joined by spaces, phrases joined by ``delimiter``.
         """
-        return _join(*self._fit_encoded(self._fit_setup(X), keep_last=True))
+        corpus, words, _ = self._fit_encoded(self._fit_setup(X))
+        return self._write_last(self._passes[-1], corpus, words)
 
     def _fit_setup(self, X):
         self._validate_params()
@@ -212,13 +222,14 @@ class Phrases(DocumentTransformer):
             )
         return self._encode(X)
 
-    def _fit_encoded(self, encoded, keep_last=False):
+    def _fit_encoded(self, encoded):
+        """Learn every pass; return the corpus as the last pass saw it (before joining)."""
         connectors = self._connectors()
         passes, phrasegrams = [], {}
         for k in range(self.passes):
             state = self._learn_pass(*encoded, connectors, phrasegrams)
             passes.append(state)
-            if k + 1 < self.passes or keep_last:
+            if k + 1 < self.passes:
                 encoded = self._apply_pass(state, *encoded)
         self._passes = passes
         self.phrasegrams_ = phrasegrams
@@ -227,7 +238,8 @@ class Phrases(DocumentTransformer):
 
     def _learn_pass(self, corpus, words, counts, connectors, phrasegrams):
         n_words, n_tokens = len(words), corpus.n_tokens
-        index = {w: i for i, w in enumerate(words)}
+        wanted = set(connectors)
+        index = {w: i for i, w in enumerate(words) if w in wanted} if wanted else {}
         base = len(connectors) + 1
         code = np.zeros(n_words, dtype=np.int64)
         for k, word in enumerate(connectors):
@@ -239,7 +251,11 @@ class Phrases(DocumentTransformer):
         if packed:
             keys = np.empty(n_tokens, dtype=np.int64)
             n = candidate_keys(tokens, offsets, code, base, most, n_words, n_mid, keys)
-            keys, pair_counts = np.unique(keys[:n], return_counts=True)
+            keys = keys[:n]
+            keys.sort()
+            pair_counts = np.empty(n, dtype=np.int64)
+            n = count_sorted(keys, keys, pair_counts)  # distinct keys written in place
+            keys, pair_counts = keys[:n], pair_counts[:n]
             mid, rest = keys % n_mid, keys // n_mid
             first, last = rest // max(n_words, 1), rest % max(n_words, 1)
         else:  # too many words to pack a pair into one int64
@@ -316,22 +332,28 @@ class Phrases(DocumentTransformer):
             npmi = np.where(p_ab < 1.0, pmi / -np.log(p_ab), 1.0)
         return np.where(count_ab >= self.min_count, npmi, -np.inf)
 
-    def _apply_pass(self, state, corpus, words, counts):
-        """Join the phrases of ``state``; return the new ``(corpus, words, counts)``.
-
-        Ids stay in order of first occurrence, a phrase being one word, so
-        the next pass counts exactly what it would count from token lists.
-        """
-        if len(state["weight"]) == 0 or corpus.n_tokens == 0:
-            return corpus, words, counts
+    @staticmethod
+    def _compact(state, words):
+        """Each word's id in the vocabulary of ``state`` (-1 if absent there)."""
         index = {w: i for i, w in enumerate(state["vocabulary"])}
-        compact = np.fromiter((index.get(w, -1) for w in words), np.int32, count=len(words))
-        tokens = corpus.tokens
-        compact_tokens = compact[tokens]
-        span = np.ones(tokens.size, dtype=np.int32)
+        return np.fromiter((index.get(w, -1) for w in words), np.int32, count=len(words))
+
+    def _segment(self, state, compact_tokens, offsets):
+        """The phrases of ``state`` chosen in a corpus of compact ids.
+
+        Ids outside ``[0, len(state["vocabulary"]))`` are words of no phrase.
+
+        Returns ``(span, rows)`` (see ``segment``; ``rows`` is the table row of
+        each span longer than one token, in token order), or None when no
+        phrase joins.
+        """
+        if len(state["weight"]) == 0 or compact_tokens.size == 0:
+            return None
+        span = np.ones(compact_tokens.size, dtype=np.int32)
         segment(
             compact_tokens,
-            corpus.offsets,
+            offsets,
+            len(state["vocabulary"]),
             state["code"],
             state["base"],
             self.max_connectors,
@@ -343,7 +365,7 @@ class Phrases(DocumentTransformer):
         )
         starts = np.flatnonzero(span > 1)
         if starts.size == 0:
-            return corpus, words, counts
+            return None
         rows = np.empty(starts.size, dtype=np.int64)
         span_rows(
             compact_tokens,
@@ -356,8 +378,26 @@ class Phrases(DocumentTransformer):
             state["last"],
             rows,
         )
+        return span, rows
+
+    def _phrases_of(self, state):
+        return state["phrases"] if "phrases" in state else self._phrase_strings(state)
+
+    def _apply_pass(self, state, corpus, words, counts):
+        """Join the phrases of ``state``; return the new ``(corpus, words, counts)``.
+
+        Ids stay in order of first occurrence, a phrase being one word, so
+        the next pass counts exactly what it would count from token lists.
+        """
+        if len(state["weight"]) == 0 or corpus.n_tokens == 0:
+            return corpus, words, counts
+        tokens = corpus.tokens
+        chosen = self._segment(state, self._compact(state, words)[tokens], corpus.offsets)
+        if chosen is None:
+            return corpus, words, counts
+        span, rows = chosen
         used, inverse = np.unique(rows, return_inverse=True)
-        phrases = state["phrases"] if "phrases" in state else self._phrase_strings(state)
+        phrases = self._phrases_of(state)
         words = list(words)
         known = {w: i for i, w in enumerate(words)}  # a phrase may also be a raw token
         phrase_id = np.empty(used.size, dtype=np.int64)
@@ -381,6 +421,57 @@ class Phrases(DocumentTransformer):
         )
         return Corpus(joined[:n].copy(), offsets), [words[i] for i in order.tolist()], counts
 
+    def _write_last(self, state, corpus, store, compact_tokens=None):
+        """Join the phrases of the last pass and return one str per document.
+
+        ``store`` is the list of words of ``corpus`` or its ``(word_chars,
+        word_start)`` code points; ``compact_tokens`` the tokens as ids of
+        the vocabulary of ``state`` when the caller has them. The documents
+        are written straight from the code points of the words and the
+        phrases, without renumbering.
+        """
+        if isinstance(store, list):
+            if compact_tokens is None and len(state["weight"]):
+                compact_tokens = self._compact(state, store)[corpus.tokens]
+            store = word_store(store)
+        word_chars, word_start = store
+        tokens, offsets = corpus.tokens, corpus.offsets
+        chosen = None
+        if compact_tokens is not None:
+            chosen = self._segment(state, compact_tokens, offsets)
+        if chosen is None:
+            span = np.ones(tokens.size, dtype=np.int32)
+            rows = np.zeros(0, dtype=np.int64)
+        else:
+            span, rows = chosen
+        phrase_chars, phrase_start = word_store(self._phrases_of(state))
+        used = word_chars[: word_start[-1]]
+        line_end = free_line_end(used, phrase_chars, " ")
+        narrow = (used.size == 0 or int(used.max()) < 256) and (
+            phrase_chars.size == 0 or int(phrase_chars.max()) < 256
+        )
+        dtype = np.uint8 if narrow else np.uint32
+        out_start = np.empty(offsets.size, dtype=np.int64)
+        args = (
+            tokens,
+            offsets,
+            span,
+            rows,
+            word_start,
+            word_chars,
+            _heads(word_chars, word_start, dtype),
+            phrase_start,
+            phrase_chars,
+            _heads(phrase_chars, phrase_start, dtype),
+            32,
+            line_end,
+        )
+        total = write_phrased(*args, np.empty(0, dtype=dtype), out_start)
+        out = np.empty(total + HEAD, dtype=dtype)
+        write_phrased(*args, out, out_start)
+        out = out[:total]
+        return split_documents(out, out_start, narrow, line_end)
+
     def transform(self, X):
         """Return the documents with their phrases joined.
 
@@ -397,10 +488,25 @@ class Phrases(DocumentTransformer):
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "phrasegrams_")
-        encoded = self._encode(X)
-        for state in self._passes:
+        passes = self._passes
+        first = passes[0]
+        if self.token_pattern == DEFAULT_TOKEN_PATTERN and _analyzer.COMPILED:
+            # the words of the first pass's phrases take ids 0 .. V - 1, so compact
+            # ids need no lookup by string
+            seeds = CompiledVocabulary(words=first["vocabulary"])
+            tokens, offsets, vocabulary = encode_texts(
+                check_documents(X), self.lowercase, vocabulary=seeds, grow=True
+            )
+            corpus = Corpus(tokens, offsets)
+            if len(passes) == 1:  # ids from len(first["vocabulary"]) on are no phrase's
+                store = (vocabulary.word_chars, vocabulary.word_start[: vocabulary.n_words + 1])
+                return self._write_last(first, corpus, store, tokens)
+            encoded = (corpus, vocabulary.words(), vocabulary.counts[: vocabulary.n_words].copy())
+        else:
+            encoded = self._encode(X)
+        for state in passes[:-1]:
             encoded = self._apply_pass(state, *encoded)
-        return _join(*encoded)
+        return self._write_last(passes[-1], encoded[0], encoded[1])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -408,6 +514,12 @@ class Phrases(DocumentTransformer):
         return tags
 
 
-def _join(corpus, words, counts):
-    """Each document as its words joined by spaces."""
-    return join_documents(corpus.tokens, corpus.offsets, word_store(words))
+def _heads(chars, start, dtype):
+    """The first ``HEAD`` code points of each item of a store, zero-padded, as ``dtype``."""
+    lengths = start[1:] - start[:-1]
+    position = np.arange(HEAD)
+    index = start[:-1, None] + position
+    valid = position < lengths[:, None]
+    if chars.size == 0:
+        return np.zeros(index.shape, dtype=dtype)
+    return np.where(valid, chars[np.minimum(index, chars.size - 1)], 0).astype(dtype)

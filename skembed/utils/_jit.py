@@ -11,7 +11,7 @@ import numba
 __all__ = ["jit"]
 
 
-def jit(func=None, *, parallel=False, fastmath=True, cache=True):
+def jit(func=None, *, parallel=False, fastmath=True, cache=True, inline="never"):
     """Compile ``func`` in nopython mode with skembed's cache policy.
 
     Parameters
@@ -24,10 +24,14 @@ def jit(func=None, *, parallel=False, fastmath=True, cache=True):
         Allow re-association of float reductions (vectorised dot products).
     cache : bool, default=True
         Cache the machine code on disk when a writable location exists.
+    inline : {"never", "always"}, default="never"
+        ``"always"`` inlines a small helper into its callers at numba's IR
+        level (a call that LLVM would not inline costs several times the
+        helper's work in a hot loop).
     """
     if func is None:
-        return lambda f: jit(f, parallel=parallel, fastmath=fastmath, cache=cache)
-    options = dict(nogil=True, parallel=parallel, fastmath=fastmath)
+        return lambda f: jit(f, parallel=parallel, fastmath=fastmath, cache=cache, inline=inline)
+    options = dict(nogil=True, parallel=parallel, fastmath=fastmath, inline=inline)
     if cache:
         try:
             return numba.njit(cache=True, **options)(func)

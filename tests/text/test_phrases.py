@@ -114,7 +114,7 @@ def test_segmentation_takes_the_best_total_not_the_first_pair():
         tokens = np.array(tokens, np.int32)
         out = np.ones(len(tokens), np.int32)
         offsets = np.array([0, len(tokens)], np.int64)
-        segment(tokens, offsets, code, 1, 0, table[:, 0], mid, table[:, 1], weight, out)
+        segment(tokens, offsets, 4, code, 1, 0, table[:, 0], mid, table[:, 1], weight, out)
         return out.tolist()
 
     # a b c: (b, c) scores higher than (a, b), which a left-to-right pass would take
@@ -124,6 +124,8 @@ def test_segmentation_takes_the_best_total_not_the_first_pair():
     assert spans([(0, 1), (1, 2), (2, 3)], [3.0, 5.0, 3.0], [0, 1, 2, 3]) == [2, 0, 2, 0]
     # unknown words (-1) break phrases
     assert spans([(0, 1)], [1.0], [0, -1, 1, 0, 1]) == [1, 1, 1, 2, 0]
+    # so do ids from n_compact on (words of no phrase, as transform passes them)
+    assert spans([(0, 1)], [1.0], [0, 4, 1, 0, 1, 7]) == [1, 1, 1, 2, 0, 1]
 
 
 def test_scores_follow_the_formulas():
@@ -277,3 +279,82 @@ def test_compiled_and_python_encodings_agree_on_generated_documents(docs, lowerc
         finally:
             _analyzer.COMPILED = True
     assert results[0] == results[1]
+
+
+def test_count_sorted_matches_numpy_unique():
+    from skembed.text._kernels._phrases import count_sorted
+
+    rng = np.random.default_rng(3)
+    for size in (0, 1, 7, 5000):
+        keys = np.sort(rng.integers(0, 40, size=size).astype(np.int64))
+        expected_keys, expected_counts = np.unique(keys, return_counts=True)
+        counts = np.empty(size, np.int64)
+        n = count_sorted(keys, keys, counts)  # in place, as Phrases runs it
+        assert keys[:n].tolist() == expected_keys.tolist()
+        assert counts[:n].tolist() == expected_counts.tolist()
+
+
+def test_write_phrased_kernel_matches_a_python_rewrite():
+    from skembed.text._fast_analyzer import word_store
+    from skembed.text._kernels._phrases import HEAD, write_phrased
+    from skembed.text._phrases import _heads
+
+    rng = np.random.default_rng(1)
+    # words shorter and longer than HEAD, one of them empty-free but non-Latin-1
+    words = ["a", "bb", "exactly8", "ninechars", "a_rather_long_word", "Σοφός", "x" * 30]
+    phrases = ["bb_a", "exactly8_of_ninechars", "Σοφός_x"]
+    tokens = rng.integers(0, len(words), size=400).astype(np.int32)
+    offsets = np.array([0, 0, 150, 151, 400], np.int64)
+    span = np.ones(tokens.size, np.int32)
+    rows = []
+    for d in range(len(offsets) - 1):
+        i = offsets[d]
+        while i < offsets[d + 1] - 3:
+            if rng.random() < 0.2:
+                width = int(rng.integers(2, 4))
+                span[i], span[i + 1 : i + width] = width, 0
+                rows.append(int(rng.integers(0, len(phrases))))
+                i += width
+            else:
+                i += 1
+    rows = np.array(rows, np.int64)
+    expected = []
+    s = 0
+    for d in range(len(offsets) - 1):
+        units = []
+        for i in range(offsets[d], offsets[d + 1]):
+            if span[i] > 1:
+                units.append(phrases[rows[s]])
+                s += 1
+            elif span[i] == 1:
+                units.append(words[tokens[i]])
+        expected.append(" ".join(units))
+    word_chars, word_start = word_store(words)
+    phrase_chars, phrase_start = word_store(phrases)
+    for line_end in (10, -1):
+        out_start = np.empty(offsets.size, np.int64)
+        args = (
+            tokens, offsets, span, rows,
+            word_start, word_chars, _heads(word_chars, word_start, np.uint32),
+            phrase_start, phrase_chars, _heads(phrase_chars, phrase_start, np.uint32),
+            32, line_end,
+        )  # fmt: skip
+        total = write_phrased(*args, np.empty(0, np.uint32), out_start)
+        out = np.full(total + HEAD, 7, np.uint32)
+        assert write_phrased(*args, out, out_start) == total
+        text = out[:total].tobytes().decode("utf-32-le")
+        got = (
+            text.split("\n")
+            if line_end >= 0
+            else [text[a:b] for a, b in zip(out_start[:-1], out_start[1:], strict=True)]
+        )
+        assert got == expected
+    assert len(rows) > 20
+
+
+def test_tokens_holding_line_ends_keep_one_string_per_document():
+    # a custom pattern whose tokens may hold "\n": the writer cannot split on it
+    docs = ["new\nyork new\nyork", "old town", "new\nyork"] * 4
+    phrases = Phrases(min_count=1, threshold=0.0, token_pattern=r"[^ ]+").fit(docs)
+    out = phrases.transform(docs)
+    assert out == ["new\nyork_new\nyork", "old_town", "new\nyork"] * 4

@@ -229,8 +229,11 @@ def insert_words(table, word_hash, word_start, word_chars, n_words):
 
 
 @jit
-def write_documents(tokens, offsets, word_start, word_chars, separator, out, out_start):
+def write_documents(tokens, offsets, word_start, word_chars, separator, line_end, out, out_start):
     """Write each document as its words' code points joined by ``separator``.
+
+    With ``line_end >= 0`` that code point also ends every document but the
+    last, so that one ``str.split`` cuts the text into documents.
 
     Parameters
     ----------
@@ -238,12 +241,14 @@ def write_documents(tokens, offsets, word_start, word_chars, separator, out, out
     offsets : int64[n_documents + 1]  # IN
     word_start : int64[n_words + 1], word_chars : uint32  # IN
     separator : uint32  # IN, one code point
+    line_end : int  # IN, a code point, or -1 for none
     out : uint32 or uint8[total]  # OUT, sum of word lengths + separators (uint8: all < 256)
     out_start : int64[n_documents + 1]  # OUT, document d is out[out_start[d]:out_start[d + 1]]
     """
     k = 0
     out_start[0] = 0
-    for d in range(offsets.shape[0] - 1):
+    n_docs = offsets.shape[0] - 1
+    for d in range(n_docs):
         for t in range(offsets[d], offsets[d + 1]):
             if t > offsets[d]:
                 out[k] = separator
@@ -253,3 +258,6 @@ def write_documents(tokens, offsets, word_start, word_chars, separator, out, out
                 out[k] = word_chars[p]
                 k += 1
         out_start[d + 1] = k
+        if line_end >= 0 and d + 1 < n_docs:
+            out[k] = line_end
+            k += 1
