@@ -220,16 +220,18 @@ or callable, default="linear"
         still.  :class:`Word2VecVectorizer` takes any value in [0, 1].
     storage_dtype : {"float32", "float16"}, default="float32"
         Precision the fitted word rows, n-gram bucket rows and output weights
-        (and the composed ``wv_.vectors``) are stored in.  Training always
-        runs in float32 (float16 would round small updates away); "float16"
-        converts at the end of each fit, halving the memory of the model, its
-        pickle and its ``.npz`` files, within float16 rounding (relative error
-        about 5e-4) of the float32 model.  Vectors are composed from the
-        stored rows in float32: ``transform``, ``score``, the vectors of
-        unseen words and the ``wv_`` queries still compute and return
-        float32, and :meth:`save_fasttext_bin` writes float32 (the format
-        has no other).  ``partial_fit`` and warm starts train a float32 copy
-        and store it again.
+        are stored in.  Training always runs in float32 (float16 would round
+        small updates away); "float16" converts at the end of each fit,
+        halving the memory of those matrices, the model's pickle and its
+        ``.npz`` files, within float16 rounding (relative error about 5e-4) of
+        the float32 model.  Every vector is composed from the stored rows in
+        float32: the vocabulary's ``wv_.vectors`` (derived, so kept float32:
+        ``n_words`` rows beside the ``n_words`` + n-gram rows stored),
+        unseen words, ``transform``, ``score`` and the ``wv_`` queries, which
+        return float32.  :meth:`save_fasttext_bin` writes float32 (the
+        format has no other), of the same values: a model read back composes
+        the same vectors.  ``partial_fit`` and warm starts train a float32
+        copy and store it again.
     pooling : {"mean", "sum", "max", "tfidf", "minmeanmax", "sif", "usif"}, default="mean"
         How ``transform`` combines a document's word vectors ("tfidf": mean
         weighted by ``idf_``; "minmeanmax": the element-wise minimum, mean and
@@ -675,9 +677,9 @@ tokenizer, token_pattern, stop_words
     def _store(self, dtype):
         """Cast the word and n-gram rows and the output weights to ``dtype``; recompose.
 
-        The composed ``wv_.vectors`` are rebuilt from the stored rows (in
-        float32, then stored as ``dtype``), as unpickling rebuilds them, so a
-        model answers the same before and after a round trip.
+        The composed ``wv_.vectors`` (float32) are rebuilt from the stored
+        rows, as unpickling rebuilds them, so a model answers the same before
+        and after a round trip.
         """
         wv = self.wv_
         if wv._input.dtype == dtype and self._output_vectors.dtype == dtype:

@@ -70,9 +70,10 @@ class FastTextWordVectors(WordVectors):
 
     Attributes
     ----------
-    vectors : ndarray of shape (n_words, vector_size), dtype float32 (or float16)
+    vectors : ndarray of shape (n_words, vector_size), dtype float32
         Composed vectors of the vocabulary (what fastText writes in ``.vec``);
-        composed in float32, then stored in the dtype of the rows.
+        float32 also from float16 rows (derived, never pickled or saved, so
+        the rows read back from a file compose the same vectors).
     vectors_vocab : ndarray of shape (n_words, vector_size), dtype float32 (or float16)
         View of the words' own rows.
     vectors_ngrams : ndarray of shape (bucket, vector_size), dtype float32 (or float16)
@@ -274,8 +275,9 @@ class FastTextWordVectors(WordVectors):
         call_kernel(
             compose_vectors, compose_vectors_parallel, n_threads, indptr, indices, matrix, out
         )
-        # a half-precision model composes in float32, then stores the means as its rows are
-        return out.astype(self._input.dtype, copy=False)
+        # float32 also from float16 rows: the same rows read back from a file (widened to
+        # float32) compose the same vectors
+        return out
 
     def _float32_rows(self, indices):
         """Return ``(matrix, indices)``: float32 rows that ``indices`` reach, and their rows.
