@@ -366,3 +366,20 @@ def test_classifier_half_model_learns_a_planted_label_and_a_shuffled_control_doe
     shuffled_docs, shuffled = _labelled(shuffle_labels=True)
     control = FastTextClassifier(**params).fit(shuffled_docs, shuffled)
     assert control.score(test_docs, test_labels) < 0.25 + 0.12
+
+
+# ------------------------------------------------------------------- shared
+@pytest.mark.parametrize(
+    ("cls", "params", "docs", "y"),
+    [
+        (FastTextVectorizer, FT, SPELLED, None),
+        (Doc2VecVectorizer, D2V, DOCS, None),
+        (FastTextClassifier, CLF, *_labelled()),
+    ],
+    ids=["fasttext", "doc2vec", "classifier"],
+)
+def test_half_fit_transform_equals_fit_then_transform_in_float32(cls, params, docs, y):
+    half = dict(params, random_state=0, storage_dtype="float16")
+    X = cls(**half).fit_transform(docs, y)
+    assert X.dtype == np.float32
+    assert_array_equal(X, cls(**half).fit(docs, y).transform(docs))
