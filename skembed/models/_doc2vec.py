@@ -36,6 +36,7 @@ from skembed.models._params import (
     MAX_INT32,
     MEMORY_CONSTRAINTS,
     NEGATIVE_SAMPLING_CONSTRAINTS,
+    STORAGE_CONSTRAINTS,
     TEXT_CONSTRAINTS,
 )
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
@@ -68,6 +69,8 @@ class DocumentVectors(WordVectors):
     keys : sequence of hashable of length n_documents
         One distinct key per row.
     vectors : array-like of shape (n_documents, vector_size)
+        Stored as C-contiguous float32, or float16 when given as float16
+        (lookups and queries still compute and return float32).
 
     Examples
     --------
@@ -80,7 +83,8 @@ class DocumentVectors(WordVectors):
 
     def __init__(self, keys, vectors):
         keys = list(keys)
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        half = getattr(vectors, "dtype", None) == np.float16  # a half-precision model's
+        vectors = np.ascontiguousarray(vectors, dtype=np.float16 if half else np.float32)
         if vectors.ndim != 2 or vectors.shape[0] != len(keys):
             raise ValueError(
                 f"vectors of shape {vectors.shape} do not hold one row for each of "
@@ -276,6 +280,18 @@ or callable, default="linear"
         (``vector_size`` gives way); the vocabulary is the corpus words that
         pass ``min_count`` followed by the words found only in the vectors,
         which are never trained on.
+    storage_dtype : {"float32", "float16"}, default="float32"
+        Precision the fitted document vectors (``dv_``), word vectors and
+        output weights are stored in.  Training always runs in float32
+        (float16 would round small updates away); "float16" converts at the
+        end of each fit, halving the memory of the model and its pickle,
+        within float16 rounding (relative error about 5e-4) of the float32
+        model.  ``transform`` infers each new vector in float32 against a
+        float32 copy of the frozen word and output weights (made for the
+        call, then dropped), so inferred vectors are float32 and close to the
+        float32 model's; ``score`` and the ``wv_``/``dv_`` queries compute in
+        float32 too.  ``partial_fit`` and warm starts train a float32 copy
+        and store it again.
     input, encoding, decode_error, strip_accents, lowercase, preprocessor, \
 tokenizer, token_pattern, stop_words
         Text parameters with :class:`~sklearn.feature_extraction.text.CountVectorizer`'s
@@ -380,6 +396,7 @@ tokenizer, token_pattern, stop_words
         **CLIP_CONSTRAINTS,
         **TEXT_CONSTRAINTS,
         **MEMORY_CONSTRAINTS,
+        **STORAGE_CONSTRAINTS,
         "dm": ["boolean"],
         "dm_mean": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
@@ -427,6 +444,7 @@ tokenizer, token_pattern, stop_words
         inference_epochs=None,
         inference_learning_rate=None,
         initial_vectors=None,
+        storage_dtype="float32",
         input="content",
         encoding="utf-8",
         decode_error="strict",
@@ -474,6 +492,7 @@ tokenizer, token_pattern, stop_words
         self.inference_epochs = inference_epochs
         self.inference_learning_rate = inference_learning_rate
         self.initial_vectors = initial_vectors
+        self.storage_dtype = storage_dtype
         self.input = input
         self.encoding = encoding
         self.decode_error = decode_error
@@ -728,6 +747,29 @@ tokenizer, token_pattern, stop_words
         if self._output_vectors_hs is not None:
             self._output_vectors_hs = np.zeros((len(self.wv_) - 1, dim), dtype=np.float32)
 
+    def _store(self, dtype):
+        """Cast the word, document and output vectors to ``dtype`` (see the base class).
+
+        ``dv_`` is replaced by a new object, so that the undo log of a
+        continued fit, which keeps the old one, restores it whole.
+        """
+        super()._store(dtype)
+        dv = self.dv_
+        if dv.vectors.dtype != dtype:
+            self.dv_ = DocumentVectors(dv.index_to_key, dv.vectors.astype(dtype))
+
+    def _float32_layers(self):
+        """``(syn0, syn1, syn1_hs, codes, points, code_indptr)`` for the inference kernels.
+
+        The kernels take float32 only: a half-precision model gives float32
+        copies of its frozen word and output weights, made for one call.
+        """
+        syn1, syn1_hs, codes, points, indptr = self._tree()
+        syn0, syn1, syn1_hs = (
+            a.astype(np.float32, copy=False) for a in (self.wv_.vectors, syn1, syn1_hs)
+        )
+        return syn0, syn1, syn1_hs, codes, points, indptr
+
     def _parameter_arrays(self):
         arrays = [self.wv_.vectors, self.dv_.vectors, self._output_vectors,
                   self._output_vectors_hs]  # fmt: skip
@@ -863,14 +905,14 @@ tokenizer, token_pattern, stop_words
                 end = min(float(self.min_learning_rate), start)
             rates = (start, end)
         seed = self._inference_seed if seed is None else seed
-        syn1, syn1_hs, codes, points, indptr = self._tree()
+        syn0, syn1, syn1_hs, codes, points, indptr = self._float32_layers()
         keep, alias_prob, alias_index = self._sampling_tables()
         sig, _ = make_tables()
         out = np.empty((corpus.n_documents, self.wv_.vector_size), dtype=np.float32)
         clip = self._clip_arguments()
         call_kernel(
             _doc2vec.infer_serial, _doc2vec.infer_parallel, resolve_n_threads(self.n_jobs),
-            corpus.tokens, corpus.offsets, out, self.wv_.vectors, syn1, keep, alias_prob,
+            corpus.tokens, corpus.offsets, out, syn0, syn1, keep, alias_prob,
             alias_index, int(self.window), int(self.negative), bool(self.hs), syn1_hs, codes,
             points, indptr, bool(self.dm), bool(self.dm_mean), int(epochs), float(rates[0]),
             float(rates[1]), np.uint64(seed), sig, clip["clip_value"], clip["clip_norm"],
@@ -888,13 +930,14 @@ tokenizer, token_pattern, stop_words
             _even_positions(corpus), SCORE_INFERENCE_EPOCHS, SCORE_INFERENCE_RATE, SCORE_SEED
         )
         prob, index = noise_table(self.wv_.counts, SCORE_NS_EXPONENT)
+        syn0, syn1 = self._float32_layers()[:2]
         n_docs = corpus.n_documents
         ll = np.zeros(n_docs)
         count = np.zeros(n_docs, dtype=np.int64)
         call_kernel(
             _doc2vec.doc_log_likelihood, _doc2vec.doc_log_likelihood_parallel,
             resolve_n_threads(self.n_jobs), corpus.tokens, corpus.offsets, vectors,
-            self.wv_.vectors, self._output_vectors, prob, index, SCORE_WINDOW, SCORE_NEGATIVE,
+            syn0, syn1, prob, index, SCORE_WINDOW, SCORE_NEGATIVE,
             bool(self.dm), bool(self.dm_mean), seed_states(SCORE_SEED, n_docs),
             (1 + SCORE_NEGATIVE) * np.log(0.5), ll, count,
         )  # fmt: skip

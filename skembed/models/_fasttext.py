@@ -25,6 +25,7 @@ from skembed.models._params import (
     MEMORY_CONSTRAINTS,
     NEGATIVE_SAMPLING_CONSTRAINTS,
     POSTPROCESSING_CONSTRAINTS,
+    STORAGE_CONSTRAINTS,
     TEXT_CONSTRAINTS,
 )
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
@@ -217,6 +218,20 @@ or callable, default="linear"
         Only 1 (pre-trained rows train freely) is available here: a word's
         n-gram rows are shared with other words, so its vector cannot be held
         still.  :class:`Word2VecVectorizer` takes any value in [0, 1].
+    storage_dtype : {"float32", "float16"}, default="float32"
+        Precision the fitted word rows, n-gram bucket rows and output weights
+        are stored in.  Training always runs in float32 (float16 would round
+        small updates away); "float16" converts at the end of each fit,
+        halving the memory of those matrices, the model's pickle and its
+        ``.npz`` files, within float16 rounding (relative error about 5e-4) of
+        the float32 model.  Every vector is composed from the stored rows in
+        float32: the vocabulary's ``wv_.vectors`` (derived, so kept float32:
+        ``n_words`` rows beside the ``n_words`` + n-gram rows stored),
+        unseen words, ``transform``, ``score`` and the ``wv_`` queries, which
+        return float32.  :meth:`save_fasttext_bin` writes float32 (the
+        format has no other), of the same values: a model read back composes
+        the same vectors.  ``partial_fit`` and warm starts train a float32
+        copy and store it again.
     pooling : {"mean", "sum", "max", "tfidf", "minmeanmax", "sif", "usif"}, default="mean"
         How ``transform`` combines a document's word vectors ("tfidf": mean
         weighted by ``idf_``; "minmeanmax": the element-wise minimum, mean and
@@ -376,6 +391,7 @@ tokenizer, token_pattern, stop_words
         **CLIP_CONSTRAINTS,
         **TEXT_CONSTRAINTS,
         **MEMORY_CONSTRAINTS,
+        **STORAGE_CONSTRAINTS,
         "algorithm": [StrOptions(set(_KERNEL_MODE))],
         "negative": [Interval(Integral, 1, MAX_INT32, closed="both")],
         "min_n": [Interval(Integral, 0, MAX_INT32, closed="both")],
@@ -426,6 +442,7 @@ tokenizer, token_pattern, stop_words
         total_words=None,
         initial_vectors=None,
         lock_factor=1.0,
+        storage_dtype="float32",
         pooling="mean",
         postprocessing=None,
         input="content",
@@ -476,6 +493,7 @@ tokenizer, token_pattern, stop_words
         self.total_words = total_words
         self.initial_vectors = initial_vectors
         self.lock_factor = lock_factor
+        self.storage_dtype = storage_dtype
         self.pooling = pooling
         self.postprocessing = postprocessing
         self.input = input
@@ -655,6 +673,20 @@ tokenizer, token_pattern, stop_words
 
     def _score_vectors(self):
         return self.wv_.vectors, self._output_vectors
+
+    def _store(self, dtype):
+        """Cast the word and n-gram rows and the output weights to ``dtype``; recompose.
+
+        The composed ``wv_.vectors`` (float32) are rebuilt from the stored
+        rows, as unpickling rebuilds them, so a model answers the same before
+        and after a round trip.
+        """
+        wv = self.wv_
+        if wv._input.dtype == dtype and self._output_vectors.dtype == dtype:
+            return
+        wv._input = np.ascontiguousarray(wv._input, dtype=dtype)
+        self._output_vectors = np.ascontiguousarray(self._output_vectors, dtype=dtype)
+        wv.clear_cache(n_threads=resolve_n_threads(self.n_jobs))
 
     def _fit(self, X, partial):
         try:

@@ -56,7 +56,9 @@ class FastTextWordVectors(WordVectors):
         The trained rows of the words themselves (not yet averaged with
         their n-grams).
     vectors_ngrams : array-like of shape (bucket, vector_size)
-        The n-gram bucket rows.
+        The n-gram bucket rows.  Stored as float32, or float16 when both
+        matrices are given as float16 (half the memory; composition, lookups
+        and queries still compute and return float32).
     min_n : int, default=3
         Shortest character n-gram.
     max_n : int, default=6
@@ -69,10 +71,12 @@ class FastTextWordVectors(WordVectors):
     Attributes
     ----------
     vectors : ndarray of shape (n_words, vector_size), dtype float32
-        Composed vectors of the vocabulary (what fastText writes in ``.vec``).
-    vectors_vocab : ndarray of shape (n_words, vector_size), dtype float32
+        Composed vectors of the vocabulary (what fastText writes in ``.vec``);
+        float32 also from float16 rows (derived, never pickled or saved, so
+        the rows read back from a file compose the same vectors).
+    vectors_vocab : ndarray of shape (n_words, vector_size), dtype float32 (or float16)
         View of the words' own rows.
-    vectors_ngrams : ndarray of shape (bucket, vector_size), dtype float32
+    vectors_ngrams : ndarray of shape (bucket, vector_size), dtype float32 (or float16)
         View of the n-gram rows.
     min_n, max_n, bucket : int
     index_to_key, key_to_index, counts
@@ -97,8 +101,11 @@ class FastTextWordVectors(WordVectors):
     """
 
     def __init__(self, words, vectors_vocab, vectors_ngrams, *, min_n=3, max_n=6, counts=None):
-        vectors_vocab = np.asarray(vectors_vocab, dtype=np.float32)
-        vectors_ngrams = np.asarray(vectors_ngrams, dtype=np.float32)
+        matrices = (vectors_vocab, vectors_ngrams)
+        half = all(getattr(m, "dtype", None) == np.float16 for m in matrices)
+        dtype = np.float16 if half else np.float32
+        vectors_vocab = np.asarray(vectors_vocab, dtype=dtype)
+        vectors_ngrams = np.asarray(vectors_ngrams, dtype=dtype)
         if vectors_vocab.ndim != 2 or vectors_ngrams.ndim != 2:
             raise ValueError("vectors_vocab and vectors_ngrams must be 2-dimensional.")
         if vectors_vocab.shape[1] != vectors_ngrams.shape[1]:
@@ -126,7 +133,9 @@ class FastTextWordVectors(WordVectors):
     def _setup(self, words, input_matrix, nwords, min_n, max_n, counts, ngram_rows=None,
                bucket=None):  # fmt: skip
         words = [str(w) for w in words]
-        input_matrix = np.ascontiguousarray(input_matrix, dtype=np.float32)
+        # float16 is kept as given (a half-precision model); every other type becomes float32
+        half = getattr(input_matrix, "dtype", None) == np.float16
+        input_matrix = np.ascontiguousarray(input_matrix, dtype=np.float16 if half else np.float32)
         if input_matrix.ndim != 2 or input_matrix.shape[0] < nwords:
             raise ValueError(f"input matrix of shape {input_matrix.shape} has too few rows.")
         if nwords != len(words):
@@ -259,13 +268,29 @@ class FastTextWordVectors(WordVectors):
         from skembed.text._kernels._subwords import compose_vectors, compose_vectors_parallel
 
         indptr, indices = self._table()
+        matrix, indices = self._float32_rows(indices)
         out = np.empty((len(self.index_to_key), self._input.shape[1]), dtype=np.float32)
         if indices.size * self._input.shape[1] <= _PARALLEL_WORK:
             n_threads = 1
         call_kernel(
-            compose_vectors, compose_vectors_parallel, n_threads, indptr, indices, self._input, out
+            compose_vectors, compose_vectors_parallel, n_threads, indptr, indices, matrix, out
         )
+        # float32 also from float16 rows: the same rows read back from a file (widened to
+        # float32) compose the same vectors
         return out
+
+    def _float32_rows(self, indices):
+        """Return ``(matrix, indices)``: float32 rows that ``indices`` reach, and their rows.
+
+        The stored matrix itself when it is float32; for float16 rows (which
+        the kernels cannot take) a float32 copy of the rows used, and
+        ``indices`` renumbered into it.
+        """
+        if self._input.dtype == np.float32:
+            return self._input, indices
+        used, inverse = np.unique(indices, return_inverse=True)
+        matrix = self._input[used].astype(np.float32)
+        return matrix, inverse.reshape(-1).astype(indices.dtype, copy=False)
 
     def _unseen_ngram_ids(self, word, *, with_mask=False):
         if word == EOS:  # fastText gives its end-of-line token no n-grams
@@ -280,7 +305,7 @@ class FastTextWordVectors(WordVectors):
         if kept.size == 0:
             return np.zeros(self.vector_size, dtype=np.float32)
         if ids.size == kept.size:
-            rows = self._input[ids]
+            rows = self._input[ids].astype(np.float32, copy=False)  # float16 rows: sum in float32
         else:
             # a compacted model's dropped buckets are zero rows, as in the full matrix it
             # writes: the same rows, summed in the same order, give the same bits
@@ -353,11 +378,12 @@ class FastTextWordVectors(WordVectors):
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(owner, minlength=n), out=indptr[1:])
         matrix = self._input
-        if kept.all():
+        if kept.all() and matrix.dtype == np.float32:
             indices = stored
         else:
             # dropped buckets count as zero rows, as in the full matrix a compacted model
-            # writes: gather the rows these words use and one zero row, then compose
+            # writes: gather the rows these words use (in float32, also from float16 rows)
+            # and one zero row, then compose
             used, remapped = np.unique(stored, return_inverse=True)
             matrix = np.zeros((used.size + 1, self.vector_size), dtype=np.float32)
             matrix[: used.size] = self._input[used]
@@ -406,13 +432,15 @@ class FastTextWordVectors(WordVectors):
 
         Returns
         -------
-        matrix : ndarray of shape (n_words + bucket, vector_size), dtype float32
-            The stored matrix itself when the model is not compacted.
+        matrix : ndarray of shape (n_words + bucket, vector_size)
+            The stored matrix itself when the model is not compacted; of the
+            stored dtype (float32, or float16 in a half-precision model, which
+            the ``.bin`` writer widens to float32).
         """
         if not self.is_compact:
             return self._input
         nwords = len(self.index_to_key)
-        full = np.zeros((nwords + self.bucket, self.vector_size), dtype=np.float32)
+        full = np.zeros((nwords + self.bucket, self.vector_size), dtype=self._input.dtype)
         full[:nwords] = self.vectors_vocab
         full[nwords + self._ngram_rows] = self.vectors_ngrams
         return full
