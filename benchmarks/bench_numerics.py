@@ -1,6 +1,7 @@
 """Numerical options against the default at equal epochs, on the King James Bible.
 
-For each estimator and option (``loss="nce"``, ``dropout``, ``momentum``) the
+For each estimator and option (``loss="nce"``, ``dropout``, ``momentum``,
+``storage_dtype="float16"``) the
 table gives
 
 * the training speed, words per second (``words_per_second_``);
@@ -49,6 +50,7 @@ SUITES = {
             "momentum=0.5": {"momentum": 0.5},
             # a steady gradient moves 1 / (1 - momentum) times further: same effective step
             "momentum=0.9, lr/10": {"momentum": 0.9, "learning_rate": 0.0025},
+            "float16 storage": {"storage_dtype": "float16"},
         },
     ),
     "word2vec-cbow": (
@@ -64,12 +66,21 @@ SUITES = {
     "fasttext": (
         FastTextVectorizer,
         dict(algorithm="skipgram", bucket=200_000),
-        {"default": {}, "loss=nce": {"loss": "nce"}, "dropout=0.2": {"dropout": 0.2}},
+        {
+            "default": {},
+            "loss=nce": {"loss": "nce"},
+            "dropout=0.2": {"dropout": 0.2},
+            "float16 storage": {"storage_dtype": "float16"},
+        },
     ),
     "doc2vec-dm": (
         Doc2VecVectorizer,
         dict(dm=True),
-        {"default": {}, "dropout=0.2": {"dropout": 0.2}},
+        {
+            "default": {},
+            "dropout=0.2": {"dropout": 0.2},
+            "float16 storage": {"storage_dtype": "float16"},
+        },
     ),
 }
 
