@@ -261,3 +261,17 @@ def test_character_tables_match_re_and_str_lower_on_every_code_point():
     expected = [ord(c) if len(c) == 1 else k for k, c in enumerate(lowered)]
     expected[0x3A3] = 0x3A3  # decided by str.lower per document
     np.testing.assert_array_equal(lower, expected)
+
+
+def test_a_seeded_vocabulary_grows_after_its_own_words():
+    seeds = CompiledVocabulary(words=["york", "new"])
+    tokens, offsets, vocabulary = encode_texts(
+        ["New York is new", "", "old york"], vocabulary=seeds, grow=True
+    )
+    assert vocabulary.words() == ["york", "new", "is", "old"]
+    assert tokens.tolist() == [1, 0, 2, 1, 3, 0]
+    assert offsets.tolist() == [0, 4, 4, 6]
+    assert vocabulary.counts[:4].tolist() == [2, 2, 1, 1]
+    # without grow, a given vocabulary stays fixed and unknown words are -1
+    tokens, _, fixed = encode_texts(["old new"], vocabulary=CompiledVocabulary(words=["new"]))
+    assert tokens.tolist() == [-1, 0] and fixed.words() == ["new"]
