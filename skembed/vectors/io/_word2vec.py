@@ -304,21 +304,33 @@ def _read_header(path, fh, file_size, binary, limit=None):
 
 
 def _read_binary(path, buffer, start, n_words, size, encoding, unicode_errors, limit):
-    """Walk the entries (a word, a space, ``4 * size`` bytes) and copy each row's bytes.
+    """Walk the entries (a word, a space, ``4 * size`` bytes), copying words and values.
 
-    The walk and the copies are compiled (the word lengths vary, so finding the
-    entries is a loop over the file); the values are checked and the words
-    decoded afterwards, in bulk.  Returns ``(words, vectors, word_starts)``.
+    The walk, the copies (values 4 bytes at a time) and the test for
+    non-finite values are one compiled pass over the file (the word lengths
+    vary, so finding the entries is a loop); the words, joined by newlines,
+    are then decoded in one call.  Returns ``(words, vectors, word_starts)``.
     """
     from skembed.vectors.io._kernels import _word2vec_binary as kernels
 
     n = n_words if limit is None else min(n_words, limit)
-    row_bytes = 4 * size
     data = np.frombuffer(buffer, dtype=np.uint8)
     end_of_file = len(data)
     starts, ends = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    # the header's count was checked against the file's size: the values fit in the
+    # file, and so do the words (joined by newlines) in what the values leave of it
+    # (with a limit, a buffer that usually holds them; else they are gathered again)
+    capacity = end_of_file - start - n * 4 * size
+    if n < n_words:
+        capacity = min(capacity, 64 * n + 4096)
     try:
-        status, row, pos = kernels.scan_entries(data, start, n, row_bytes, starts, ends)
+        flat = np.empty(n * size, dtype="<f4")
+        joined = np.empty(max(capacity, 0), dtype=np.uint8)
+        views = kernels.word_views(data)
+        status, row, pos, bad, length, with_newline = kernels.read_entries(
+            data, *views, start, n, size, starts, ends, flat.view("<u4"), joined
+        )
+        del views
         if status == kernels.SCAN_NO_SPACE:
             raise FileFormatError(path, f"file ends inside the word of entry {row}.", offset=pos)
         if status == kernels.SCAN_EMPTY_WORD:
@@ -327,18 +339,17 @@ def _read_binary(path, buffer, start, n_words, size, encoding, unicode_errors, l
             raise FileFormatError(
                 path, f"file ends inside the values of entry {row} (truncated).", offset=pos
             )
-        flat = np.empty(n * size, dtype="<f4")
-        joined = np.empty(int((ends - starts).sum()) + max(n - 1, 0), dtype=np.uint8)
-        with_newline = kernels.copy_entries(
-            data, starts, ends, row_bytes, flat.view(np.uint8), joined
-        )
+        if length < 0:  # the words did not fit
+            joined = np.empty(int((ends - starts).sum()) + max(n - 1, 0), dtype=np.uint8)
+            with_newline = kernels.join_words(data, starts, ends, joined)
+        else:
+            joined = joined[:length]
         raw_words = None
         if with_newline:  # words holding a newline cannot be split apart after joining
             raw_words = [bytes(data[a:b]) for a, b in zip(starts, ends, strict=True)]
         rest = bytes(data[pos:end_of_file]) if n == n_words else b""
     finally:
         del data  # the mapping must be closable
-    word_starts = starts.tolist()
     if n == n_words:
         if rest.strip():
             skipped = len(rest) - len(rest.lstrip())
@@ -351,23 +362,20 @@ def _read_binary(path, buffer, start, n_words, size, encoding, unicode_errors, l
             path,
             joined.tobytes(),
             n,
-            word_starts,
+            starts,
             encoding,
             unicode_errors,
             lambda: [bytes(buffer[a:b]) for a, b in zip(starts, ends, strict=True)],
         )
-        raw_lengths = (ends - starts).tolist()
     else:
-        words = _decode_words(path, raw_words, word_starts, encoding, unicode_errors)
-        raw_lengths = [len(w) for w in raw_words]
+        words = _decode_words(path, raw_words, starts, encoding, unicode_errors)
     vectors = flat.reshape(n, size).astype(np.float32, copy=False)
-    bad = first_non_finite_row(vectors)
-    if bad is not None:
+    if bad >= 0:
         raise FileFormatError(
             path, f"entry {bad} ({words[bad]!r}) has a NaN or infinite value.",
-            offset=word_starts[bad] + raw_lengths[bad] + 1,
+            offset=int(ends[bad]) + 1,
         )  # fmt: skip
-    return words, vectors, word_starts
+    return words, vectors, starts
 
 
 _JOINABLE = {"utf-8", "ascii", "latin-1", "iso8859-1"}  # codecs in which b"\n" is a character
@@ -400,7 +408,7 @@ def _decode_words(path, raw_words, word_starts, encoding, unicode_errors):
             raise FileFormatError(
                 path, f"the word of entry {row} is not valid {encoding} ({exc.reason}); "
                 "unicode_errors='replace' reads such words.",
-                offset=word_starts[row] + exc.start,
+                offset=int(word_starts[row]) + exc.start,
             ) from None  # fmt: skip
     return words
 
@@ -431,8 +439,12 @@ def _read(path, binary, encoding, unicode_errors, limit):
                 # hide the error being raised
                 with contextlib.suppress(BufferError):
                     buffer.close()
-            if len(set(words)) != len(words):
-                _check_unique(path, words, lambda i: {"offset": word_starts[i]})
+            with file_errors(path):
+                try:
+                    return WordVectors(words, vectors)
+                except ValueError:  # a duplicate word (building the index finds it): name it
+                    _check_unique(path, words, lambda i: {"offset": int(word_starts[i])})
+                    raise
     with file_errors(path):
         return WordVectors(words, vectors)
 
