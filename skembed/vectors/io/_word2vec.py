@@ -441,12 +441,12 @@ def _read(path, binary, encoding, unicode_errors, limit):
                     buffer.close()
             with file_errors(path):
                 try:
-                    return WordVectors(words, vectors)
+                    return WordVectors._from_strings(words, vectors)
                 except ValueError:  # a duplicate word (building the index finds it): name it
                     _check_unique(path, words, lambda i: {"offset": int(word_starts[i])})
                     raise
     with file_errors(path):
-        return WordVectors(words, vectors)
+        return WordVectors._from_strings(words, vectors)
 
 
 _OPTIONS_DOC = """
