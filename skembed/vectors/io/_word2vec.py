@@ -15,22 +15,17 @@ not finite float32 numbers; every error is a
 
 import codecs
 import contextlib
-import csv
-import io
 import mmap
 import numbers
 import os
-import warnings
 
 import numpy as np
-import pandas as pd
 
 from skembed.utils._files import (
     FileFormatError,
     atomic_write,
     check_declared_count,
     file_errors,
-    first_non_finite_row,
 )
 
 __all__ = ["read_word2vec_text", "read_word2vec_binary", "write_word2vec_text",
@@ -164,42 +159,32 @@ def _slow_rows(path, lines, first_line, size, encoding, unicode_errors):
     return words, values, size
 
 
-def _fast_rows(lines, size, encoding, unicode_errors):
-    """Parse a block of lines at once (pandas' C parser); None when any line needs a closer look.
+def _fast_rows(path, lines, first_line, size, encoding, unicode_errors, out=None):
+    """Parse a block of lines in compiled code; the same result as :func:`_slow_rows`.
 
-    Accepts only lines that :func:`_slow_rows` accepts with the same result
-    (a word, then exactly ``size`` values separated by single spaces, all
-    finite float32): anything else goes to :func:`_slow_rows`.
+    The values of every line in the common form are parsed at once
+    (:func:`~skembed.vectors.io._kernels._word2vec_text.parse_rows`, exact);
+    the few lines it leaves, and the whole block when any of them or any
+    word is at fault (to name the first line at fault), go to
+    :func:`_slow_rows`.  Fills ``out`` (a float32 array of shape
+    ``(len(lines), size)``) when given; returns ``(words, values)``.
     """
-    words, rests = [], []
-    for raw in lines:
-        word, _, rest = raw.partition(b" ")
-        rest = rest.rstrip()
-        if not word or not rest or rest.count(b" ") != size - 1:
-            return None
-        words.append(word)
-        rests.append(rest)
+    from skembed.vectors.io._kernels import _word2vec_text as kernels
+
+    values = np.empty((len(lines), size), dtype=np.float32) if out is None else out
+    flags = np.empty(len(lines), dtype=np.uint8)
+    line_starts = np.zeros(len(lines) + 1, dtype=np.int64)
+    np.cumsum([len(raw) for raw in lines], out=line_starts[1:])
+    block = np.frombuffer(b"".join(lines), dtype=np.uint8)
     try:
-        words = [w.decode(encoding, unicode_errors) for w in words]
-    except UnicodeDecodeError:
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            frame = pd.read_csv(
-                io.BytesIO(b"\n".join(rests)), sep=" ", header=None, names=range(size),
-                dtype=np.float64, engine="c", na_filter=False, quoting=csv.QUOTE_NONE,
-                skip_blank_lines=False, index_col=False, comment=None,
-            )  # fmt: skip
-    except (ValueError, pd.errors.ParserError):
-        return None
-    values = frame.to_numpy(dtype=np.float64)
-    if values.shape != (len(lines), size):
-        return None
-    with np.errstate(over="ignore"):
-        values = values.astype(np.float32)
-    if first_non_finite_row(values) is not None:  # NaN, infinity or beyond float32
-        return None
+        if kernels.parse_rows(block, line_starts, size, values, flags):
+            for k in np.flatnonzero(flags).tolist():
+                values[k] = _slow_rows(
+                    path, lines[k : k + 1], first_line + k, size, encoding, unicode_errors
+                )[1][0]
+        words = [raw.partition(b" ")[0].decode(encoding, unicode_errors) for raw in lines]
+    except (FileFormatError, UnicodeDecodeError):
+        words, values[:], _ = _slow_rows(path, lines, first_line, size, encoding, unicode_errors)
     return words, values
 
 
@@ -208,8 +193,9 @@ def read_text_rows(path, fh, *, first_line, n_rows=None, size=None, encoding="ut
     """Read lines of a word and its values from ``fh`` (binary mode) up to the end.
 
     Shared by the word2vec text and GloVe formats.  Lines are read and
-    parsed a block (16 MiB) at a time: numbers in bulk by pandas' C parser,
-    and a block with any fault line by line, to name the line at fault.
+    parsed a block (16 MiB) at a time: numbers in compiled code, and the
+    few lines it leaves, or a block with a fault, line by line (to name the
+    line at fault).
 
     Parameters
     ----------
@@ -254,14 +240,11 @@ def read_text_rows(path, fh, *, first_line, n_rows=None, size=None, encoding="ut
             size = _slow_rows(path, lines[:1], line, None, encoding, unicode_errors)[2]
         take = lines if want is None else lines[: max(want - len(words), 0)]
         if take:
-            parsed = _fast_rows(take, size, encoding, unicode_errors)
-            if parsed is None:
-                parsed = _slow_rows(path, take, line, size, encoding, unicode_errors)
             if n_rows is not None and rows is None:
                 rows = np.empty((want, size), dtype=np.float32)
-            if rows is not None:
-                rows[len(words) : len(words) + len(take)] = parsed[1]
-            else:
+            out = None if rows is None else rows[len(words) : len(words) + len(take)]
+            parsed = _fast_rows(path, take, line, size, encoding, unicode_errors, out)
+            if rows is None:
                 blocks.append(parsed[1])
             words += parsed[0]
         if len(take) < len(lines):
