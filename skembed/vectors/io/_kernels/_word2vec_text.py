@@ -55,7 +55,7 @@ def parse_rows(block, line_starts, size, values, flags):
     >>> from skembed.vectors.io._kernels._word2vec_text import parse_rows
     >>> block = np.frombuffer(b"a 1.5 -2e-3\\nb 1 nan\\nc 0.1 7 \\r\\n", np.uint8)
     >>> values, flags = np.zeros((3, 2), np.float32), np.zeros(3, np.uint8)
-    >>> parse_rows(block, np.array([0, 12, 20, 31]), 2, values, flags)
+    >>> parse_rows(block, np.array([0, 12, 20, 30]), 2, values, flags)
     1
     >>> values[[0, 2]].tolist() == [[1.5, np.float32(-0.002)], [np.float32(0.1), 7.0]]
     True
