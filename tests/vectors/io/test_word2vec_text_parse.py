@@ -55,13 +55,18 @@ READ_HERE = [
     b"a 1.5 -2\n", b"b +0.25 .5\n", b"c 5. -0\n", b"d 1e3 1E-3\n", b"e 0.000123 123456789\n",
     b"f 1.2345678e-05 -9.99e+21\n", b"g 0e0 -0.0\n", b"h 1 2 \r\n", b"\xc3\xa9t\xc3\xa9 7 8\n",
     b"tab\tword 3 4\t\n", b"i 000000000000000001 0.1000000000000000\n", b"j 3.4028235e20 1\n",
+    # beyond the exact range: more digits, tiny and huge magnitudes
+    b"k 0.1000000000000000000001 -1e-30\n", b"l 1e30 1e-400\n", b"m 3.4028234e38 1e-46\n",
+    b"n 12345678901234567890 -0.000000000000000000000000000000000000000000000000000001\n",
+    b"o 1.000000000000000000e+00 -5.960464477539062500e-08\n",
 ]  # fmt: skip
 # forms left to Python: more digits, magnitudes beyond 10**+-22, other spellings, and faults
 LEFT = [
-    b"k 0.1000000000000000000001 1\n", b"l 1e-30 1\n", b"m 1e30 1\n", b"n 1_0 1\n",
-    b"o nan 1\n", b"p inf 1\n", b"q 1e39 1\n", b"r 1  2\n", b"s 1 2 3\n", b"t 1\n", b" 1 2\n",
-    b"u\n", b"v 1e 2\n", b"w 1.0.0 2\n", b"x - 2\n", b"y 0x10 2\n", b"z 1 2\x00\n", b"\n",
-    b"aa 1,5 2\n", b"ab 12345678901234567890 1\n", b"ac 3.4028235e38 1\n",
+    b"n 1_0 1\n", b"o nan 1\n", b"p inf 1\n", b"q 1e39 1\n", b"q2 1e400 1\n", b"r 1  2\n",
+    b"s 1 2 3\n", b"t 1\n", b" 1 2\n", b"u\n", b"v 1e 2\n", b"w 1.0.0 2\n", b"x - 2\n",
+    b"y 0x10 2\n", b"z 1 2\x00\n", b"\n", b"aa 1,5 2\n", b"ab 3.4028236e38 1\n",
+    b"ad 3.4028235e38 1\n",  # float32's largest value, written above it: Python's call
+    b"ac 1 3.4028235677973366e38\n",  # float32's overflow threshold, itself a midpoint
 ]  # fmt: skip
 
 
@@ -115,6 +120,32 @@ def test_values_halfway_between_two_float32_round_as_python_rounds_them():
     lines = [f"w {m!r} {float(np.nextafter(m, np.inf))!r}\n".encode() for m in middle.tolist()]
     flags = _check_against_python(lines, 2)
     assert (~flags).sum() > len(lines) // 4  # most are read by the compiled parser
+
+
+def test_long_decimals_at_or_near_float32_midpoints_read_as_python_reads_them():
+    # exact decimal expansions of midpoints between two float32 values, the same nudged
+    # below float64's precision, and the float64 just below: a value computed to 2**-50
+    # cannot settle these, so they go to Python (short ones are read exactly)
+    from decimal import Decimal
+
+    rng = np.random.default_rng(9)
+    low = (rng.standard_normal(3000) * 10.0 ** rng.integers(-40, 38, 3000)).astype(np.float32)
+    powers = np.ldexp(np.float32(1), np.arange(-125, 128)).astype(np.float32)
+    below_powers = np.nextafter(powers, np.float32(0))  # the narrower gap below a power of two
+    low = np.concatenate([low[np.isfinite(low)], below_powers, -powers])
+    high = np.nextafter(low, np.float32(np.inf))
+    middle = (low.astype(np.float64) + high.astype(np.float64)) / 2
+    tokens = []
+    for m in middle.tolist():
+        digits, _, exponent = format(Decimal(m), "e").partition("e")
+        below = format(Decimal(float(np.nextafter(m, -np.inf))), "e")
+        tokens += [f"{digits}e{exponent}", f"{digits}000000000000000000001e{exponent}", below]
+    lines = [f"w {token}\n".encode() for token in tokens]
+    flags = _check_against_python(lines, 1)
+    long = np.array([len(t.partition("e")[0].replace("-", "").replace(".", "")) > 18
+                     for t in tokens])  # fmt: skip
+    assert long.sum() > len(tokens) // 2
+    assert flags[long].all()
 
 
 def _random_lines(rng, n, size):

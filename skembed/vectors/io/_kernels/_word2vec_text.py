@@ -6,15 +6,20 @@ rows into float32 and flags every row it cannot read exactly as Python reads
 it (``float(text)`` rounded to float32), so that the caller reads those rows
 the slow way, and finds any fault there.
 
-A value is read only in the common decimal form ``[+-]digits[.digits][e[+-]digits]``
-with at most 18 digits, and converted exactly when its digits
-``m`` and power of ten ``10**k`` fit float64 exactly (``m <= 2**53`` and
-``|k| <= 22``): then ``m * 10**k`` or ``m / 10**-k`` is one correctly
-rounded float64 operation, which is what ``float`` returns.  Shortest float32
-forms (at most 9 digits) of values from about 1e-13 to 1e22 are read that
-way; anything else (more digits, tiny or huge magnitudes, ``inf``, ``nan``,
-underscores, other characters) flags the row.
+A value is read in the decimal form ``[+-]digits[.digits][e[+-]digits]``.
+With at most 18 digits ``m`` and a power of ten ``10**k`` that both fit
+float64 exactly (``m <= 2**53``, ``|k| <= 22``: shortest float32 forms of
+values from about 1e-13 to 1e22), ``m * 10**k`` or ``m / 10**-k`` is one
+correctly rounded float64 operation, which is what ``float`` returns.  Other
+values (more digits, as numpy's ``savetxt`` and ``repr`` of float64 write
+them, or tiny and huge magnitudes) are computed from their first 18
+significant digits to within a relative 2**-50, which settles their float32
+unless they lie that close to the midpoint between two float32 values.  Rows
+with such a value, or with ``inf``, ``nan``, underscores, other characters
+or any fault, are flagged.
 """
+
+import math
 
 import numpy as np
 
@@ -23,6 +28,9 @@ from skembed.utils._jit import jit
 __all__ = ["parse_rows"]
 
 _POWERS_OF_TEN = np.array([10.0**k for k in range(23)], dtype=np.float64)  # all exact
+_LAST_POWER = 308
+# correctly rounded (as Python reads the literals), within a relative 2**-53
+_ALL_POWERS_OF_TEN = np.array([float(f"1e{k}") for k in range(_LAST_POWER + 1)])
 _EXACT_MANTISSA = 2**53
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -89,6 +97,7 @@ def _parse_line(block, start, end, size, out):
         pos += 1
         if pos >= end:
             return False
+        value_start = pos
         sign = block[pos]
         if sign == 45 or sign == 43:  # - or +
             pos += 1
@@ -108,7 +117,7 @@ def _parse_line(block, start, end, size, out):
                 pos += 1
             exponent = first_decimal - pos
             n_digits -= exponent
-        if n_digits == 0 or n_digits > 18:
+        if n_digits == 0:
             return False
         if pos < end and (block[pos] | 32) == 101:  # e or E
             pos += 1
@@ -127,10 +136,14 @@ def _parse_line(block, start, end, size, out):
             exponent += -written if exponent_negative else written
         if pos < end and block[pos] != 32:  # anything else in the value
             return False
+        if n_digits > 18 or mantissa > _EXACT_MANTISSA or exponent < -22 or exponent > 22:
+            ok, result = _parse_long(block, value_start, pos)
+            if not ok:
+                return False
+            out[j] = result
+            continue
         if mantissa == 0:
             value = 0.0
-        elif mantissa > _EXACT_MANTISSA or exponent < -22 or exponent > 22:
-            return False
         elif exponent >= 0:
             value = np.float64(mantissa) * _POWERS_OF_TEN[exponent]
         else:
@@ -141,3 +154,79 @@ def _parse_line(block, start, end, size, out):
             return False
         out[j] = np.float32(value)
     return pos == end  # no more values
+
+
+@jit(fastmath=False)
+def _parse_long(block, pos, end):
+    """Read one value of valid syntax in ``block[pos:end]`` beyond the exact range.
+
+    Its first 18 significant digits times a power of ten give a float64 within
+    a relative 2**-50 of the decimal (and of Python's float64 of it); when that
+    is farther from the nearest boundary between float32 values, both round to
+    the same float32.  Returns ``(read, value)``; not read near a boundary, or
+    beyond float32's largest value.
+    """
+    negative = block[pos] == 45
+    if negative or block[pos] == 43:
+        pos += 1
+    mantissa = 0
+    kept = 0
+    exponent = 0
+    while pos < end and np.uint8(block[pos] - 48) < 10:
+        digit = np.int64(block[pos] - 48)
+        if kept < 18:
+            if mantissa != 0 or digit != 0:
+                mantissa = mantissa * 10 + digit
+                kept += 1
+        else:
+            exponent += 1  # a digit dropped before the point
+        pos += 1
+    if pos < end and block[pos] == 46:
+        pos += 1
+        while pos < end and np.uint8(block[pos] - 48) < 10:
+            digit = np.int64(block[pos] - 48)
+            if kept < 18:
+                if mantissa != 0 or digit != 0:
+                    mantissa = mantissa * 10 + digit
+                    kept += 1
+                exponent -= 1
+            pos += 1
+    if pos < end:  # e or E, then a signed exponent (checked by the caller)
+        pos += 1
+        exponent_negative = block[pos] == 45
+        if exponent_negative or block[pos] == 43:
+            pos += 1
+        written = 0
+        while pos < end:
+            if written < 100000:
+                written = written * 10 + np.int64(block[pos] - 48)
+            pos += 1
+        exponent += -written if exponent_negative else written
+    zero = np.float32(-0.0) if negative else np.float32(0.0)
+    if mantissa == 0 or exponent < -_LAST_POWER:  # below 1e-290: float32's zero
+        return True, zero
+    if exponent > _LAST_POWER:
+        return False, zero
+    if exponent >= 0:
+        value = np.float64(mantissa) * _ALL_POWERS_OF_TEN[exponent]
+    else:
+        value = np.float64(mantissa) / _ALL_POWERS_OF_TEN[-exponent]
+    if value < 1e-50:  # far below float32's smallest value: its zero
+        return True, zero
+    if value > _FLOAT32_MAX:
+        return False, zero
+    rounded = np.float32(value)
+    nearest = np.float64(rounded)
+    tolerance = value * 2.0**-48
+    if nearest == 0.0:
+        up_gap = down_gap = 2.0**-149
+    else:
+        fraction, power = math.frexp(nearest)
+        if nearest < 2.0**-126:  # subnormal float32
+            up_gap = down_gap = 2.0**-149
+        else:
+            up_gap = math.ldexp(1.0, power - 24)
+            down_gap = up_gap / 2 if fraction == 0.5 and nearest > 2.0**-126 else up_gap
+    if nearest + up_gap / 2 - value <= tolerance or value - (nearest - down_gap / 2) <= tolerance:
+        return False, zero
+    return True, -rounded if negative else rounded
