@@ -63,7 +63,7 @@ def main():
             "skembed": lambda: load(ours, format=fmt),  # noqa: B023
             "gensim": lambda: KeyedVectors.load_word2vec_format(ours, binary=binary),  # noqa: B023
         }
-        for loader in loaders.values():  # warm-up (numba, pandas and the page cache)
+        for loader in loaders.values():  # warm-up (numba and the page cache)
             loader()
         best = {key: float("inf") for key in loaders}
         for _ in range(args.repeats):

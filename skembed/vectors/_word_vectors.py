@@ -45,7 +45,16 @@ class WordVectors:
     """
 
     def __init__(self, words, vectors, counts=None):
-        words = [str(w) for w in words]
+        self._set([str(w) for w in words], vectors, counts)
+
+    @classmethod
+    def _from_strings(cls, words, vectors):
+        """Build from a list of str, taken as it is (file readers, whose words are decoded)."""
+        self = cls.__new__(cls)
+        self._set(words, vectors, None)
+        return self
+
+    def _set(self, words, vectors, counts):
         # float16 is kept as given (a half-precision model); every other type becomes float32
         dtype = np.float16 if getattr(vectors, "dtype", None) == np.float16 else np.float32
         vectors = np.ascontiguousarray(vectors, dtype=dtype)

@@ -15,22 +15,17 @@ not finite float32 numbers; every error is a
 
 import codecs
 import contextlib
-import csv
-import io
 import mmap
 import numbers
 import os
-import warnings
 
 import numpy as np
-import pandas as pd
 
 from skembed.utils._files import (
     FileFormatError,
     atomic_write,
     check_declared_count,
     file_errors,
-    first_non_finite_row,
 )
 
 __all__ = ["read_word2vec_text", "read_word2vec_binary", "write_word2vec_text",
@@ -164,42 +159,32 @@ def _slow_rows(path, lines, first_line, size, encoding, unicode_errors):
     return words, values, size
 
 
-def _fast_rows(lines, size, encoding, unicode_errors):
-    """Parse a block of lines at once (pandas' C parser); None when any line needs a closer look.
+def _fast_rows(path, lines, first_line, size, encoding, unicode_errors, out=None):
+    """Parse a block of lines in compiled code; the same result as :func:`_slow_rows`.
 
-    Accepts only lines that :func:`_slow_rows` accepts with the same result
-    (a word, then exactly ``size`` values separated by single spaces, all
-    finite float32): anything else goes to :func:`_slow_rows`.
+    The values of every line in the common form are parsed at once
+    (:func:`~skembed.vectors.io._kernels._word2vec_text.parse_rows`, exact);
+    the few lines it leaves, and the whole block when any of them or any
+    word is at fault (to name the first line at fault), go to
+    :func:`_slow_rows`.  Fills ``out`` (a float32 array of shape
+    ``(len(lines), size)``) when given; returns ``(words, values)``.
     """
-    words, rests = [], []
-    for raw in lines:
-        word, _, rest = raw.partition(b" ")
-        rest = rest.rstrip()
-        if not word or not rest or rest.count(b" ") != size - 1:
-            return None
-        words.append(word)
-        rests.append(rest)
+    from skembed.vectors.io._kernels import _word2vec_text as kernels
+
+    values = np.empty((len(lines), size), dtype=np.float32) if out is None else out
+    flags = np.empty(len(lines), dtype=np.uint8)
+    line_starts = np.zeros(len(lines) + 1, dtype=np.int64)
+    np.cumsum([len(raw) for raw in lines], out=line_starts[1:])
+    block = np.frombuffer(b"".join(lines), dtype=np.uint8)
     try:
-        words = [w.decode(encoding, unicode_errors) for w in words]
-    except UnicodeDecodeError:
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            frame = pd.read_csv(
-                io.BytesIO(b"\n".join(rests)), sep=" ", header=None, names=range(size),
-                dtype=np.float64, engine="c", na_filter=False, quoting=csv.QUOTE_NONE,
-                skip_blank_lines=False, index_col=False, comment=None,
-            )  # fmt: skip
-    except (ValueError, pd.errors.ParserError):
-        return None
-    values = frame.to_numpy(dtype=np.float64)
-    if values.shape != (len(lines), size):
-        return None
-    with np.errstate(over="ignore"):
-        values = values.astype(np.float32)
-    if first_non_finite_row(values) is not None:  # NaN, infinity or beyond float32
-        return None
+        if kernels.parse_rows(block, line_starts, size, values, flags):
+            for k in np.flatnonzero(flags).tolist():
+                values[k] = _slow_rows(
+                    path, lines[k : k + 1], first_line + k, size, encoding, unicode_errors
+                )[1][0]
+        words = [raw.partition(b" ")[0].decode(encoding, unicode_errors) for raw in lines]
+    except (FileFormatError, UnicodeDecodeError):
+        words, values[:], _ = _slow_rows(path, lines, first_line, size, encoding, unicode_errors)
     return words, values
 
 
@@ -208,8 +193,9 @@ def read_text_rows(path, fh, *, first_line, n_rows=None, size=None, encoding="ut
     """Read lines of a word and its values from ``fh`` (binary mode) up to the end.
 
     Shared by the word2vec text and GloVe formats.  Lines are read and
-    parsed a block (16 MiB) at a time: numbers in bulk by pandas' C parser,
-    and a block with any fault line by line, to name the line at fault.
+    parsed a block (16 MiB) at a time: numbers in compiled code, and the
+    few lines it leaves, or a block with a fault, line by line (to name the
+    line at fault).
 
     Parameters
     ----------
@@ -254,14 +240,11 @@ def read_text_rows(path, fh, *, first_line, n_rows=None, size=None, encoding="ut
             size = _slow_rows(path, lines[:1], line, None, encoding, unicode_errors)[2]
         take = lines if want is None else lines[: max(want - len(words), 0)]
         if take:
-            parsed = _fast_rows(take, size, encoding, unicode_errors)
-            if parsed is None:
-                parsed = _slow_rows(path, take, line, size, encoding, unicode_errors)
             if n_rows is not None and rows is None:
                 rows = np.empty((want, size), dtype=np.float32)
-            if rows is not None:
-                rows[len(words) : len(words) + len(take)] = parsed[1]
-            else:
+            out = None if rows is None else rows[len(words) : len(words) + len(take)]
+            parsed = _fast_rows(path, take, line, size, encoding, unicode_errors, out)
+            if rows is None:
                 blocks.append(parsed[1])
             words += parsed[0]
         if len(take) < len(lines):
@@ -304,21 +287,33 @@ def _read_header(path, fh, file_size, binary, limit=None):
 
 
 def _read_binary(path, buffer, start, n_words, size, encoding, unicode_errors, limit):
-    """Walk the entries (a word, a space, ``4 * size`` bytes) and copy each row's bytes.
+    """Walk the entries (a word, a space, ``4 * size`` bytes), copying words and values.
 
-    The walk and the copies are compiled (the word lengths vary, so finding the
-    entries is a loop over the file); the values are checked and the words
-    decoded afterwards, in bulk.  Returns ``(words, vectors, word_starts)``.
+    The walk, the copies (values 4 bytes at a time) and the test for
+    non-finite values are one compiled pass over the file (the word lengths
+    vary, so finding the entries is a loop); the words, joined by newlines,
+    are then decoded in one call.  Returns ``(words, vectors, word_starts)``.
     """
     from skembed.vectors.io._kernels import _word2vec_binary as kernels
 
     n = n_words if limit is None else min(n_words, limit)
-    row_bytes = 4 * size
     data = np.frombuffer(buffer, dtype=np.uint8)
     end_of_file = len(data)
     starts, ends = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    # the header's count was checked against the file's size: the values fit in the
+    # file, and so do the words (joined by newlines) in what the values leave of it
+    # (with a limit, a buffer that usually holds them; else they are gathered again)
+    capacity = end_of_file - start - n * 4 * size
+    if n < n_words:
+        capacity = min(capacity, 64 * n + 4096)
     try:
-        status, row, pos = kernels.scan_entries(data, start, n, row_bytes, starts, ends)
+        flat = np.empty(n * size, dtype="<f4")
+        joined = np.empty(max(capacity, 0), dtype=np.uint8)
+        views = kernels.word_views(data)
+        status, row, pos, bad, length, with_newline = kernels.read_entries(
+            data, *views, start, n, size, starts, ends, flat.view("<u4"), joined
+        )
+        del views
         if status == kernels.SCAN_NO_SPACE:
             raise FileFormatError(path, f"file ends inside the word of entry {row}.", offset=pos)
         if status == kernels.SCAN_EMPTY_WORD:
@@ -327,18 +322,17 @@ def _read_binary(path, buffer, start, n_words, size, encoding, unicode_errors, l
             raise FileFormatError(
                 path, f"file ends inside the values of entry {row} (truncated).", offset=pos
             )
-        flat = np.empty(n * size, dtype="<f4")
-        joined = np.empty(int((ends - starts).sum()) + max(n - 1, 0), dtype=np.uint8)
-        with_newline = kernels.copy_entries(
-            data, starts, ends, row_bytes, flat.view(np.uint8), joined
-        )
+        if length < 0:  # the words did not fit
+            joined = np.empty(int((ends - starts).sum()) + max(n - 1, 0), dtype=np.uint8)
+            with_newline = kernels.join_words(data, starts, ends, joined)
+        else:
+            joined = joined[:length]
         raw_words = None
         if with_newline:  # words holding a newline cannot be split apart after joining
             raw_words = [bytes(data[a:b]) for a, b in zip(starts, ends, strict=True)]
         rest = bytes(data[pos:end_of_file]) if n == n_words else b""
     finally:
         del data  # the mapping must be closable
-    word_starts = starts.tolist()
     if n == n_words:
         if rest.strip():
             skipped = len(rest) - len(rest.lstrip())
@@ -351,23 +345,20 @@ def _read_binary(path, buffer, start, n_words, size, encoding, unicode_errors, l
             path,
             joined.tobytes(),
             n,
-            word_starts,
+            starts,
             encoding,
             unicode_errors,
             lambda: [bytes(buffer[a:b]) for a, b in zip(starts, ends, strict=True)],
         )
-        raw_lengths = (ends - starts).tolist()
     else:
-        words = _decode_words(path, raw_words, word_starts, encoding, unicode_errors)
-        raw_lengths = [len(w) for w in raw_words]
+        words = _decode_words(path, raw_words, starts, encoding, unicode_errors)
     vectors = flat.reshape(n, size).astype(np.float32, copy=False)
-    bad = first_non_finite_row(vectors)
-    if bad is not None:
+    if bad >= 0:
         raise FileFormatError(
             path, f"entry {bad} ({words[bad]!r}) has a NaN or infinite value.",
-            offset=word_starts[bad] + raw_lengths[bad] + 1,
+            offset=int(ends[bad]) + 1,
         )  # fmt: skip
-    return words, vectors, word_starts
+    return words, vectors, starts
 
 
 _JOINABLE = {"utf-8", "ascii", "latin-1", "iso8859-1"}  # codecs in which b"\n" is a character
@@ -400,7 +391,7 @@ def _decode_words(path, raw_words, word_starts, encoding, unicode_errors):
             raise FileFormatError(
                 path, f"the word of entry {row} is not valid {encoding} ({exc.reason}); "
                 "unicode_errors='replace' reads such words.",
-                offset=word_starts[row] + exc.start,
+                offset=int(word_starts[row]) + exc.start,
             ) from None  # fmt: skip
     return words
 
@@ -431,10 +422,14 @@ def _read(path, binary, encoding, unicode_errors, limit):
                 # hide the error being raised
                 with contextlib.suppress(BufferError):
                     buffer.close()
-            if len(set(words)) != len(words):
-                _check_unique(path, words, lambda i: {"offset": word_starts[i]})
+            with file_errors(path):
+                try:
+                    return WordVectors._from_strings(words, vectors)
+                except ValueError:  # a duplicate word (building the index finds it): name it
+                    _check_unique(path, words, lambda i: {"offset": int(word_starts[i])})
+                    raise
     with file_errors(path):
-        return WordVectors(words, vectors)
+        return WordVectors._from_strings(words, vectors)
 
 
 _OPTIONS_DOC = """
