@@ -1,4 +1,4 @@
-"""Train word2vec on a Dask cluster: data-parallel shards, synchronous sparse averaging."""
+"""Train word2vec and fastText on a Dask cluster: shards, synchronous sparse averaging."""
 
 import time
 import uuid
@@ -9,6 +9,7 @@ from sklearn.utils import check_random_state
 
 from skembed.distributed import _worker
 from skembed.distributed._deps import get_client, require_distributed
+from skembed.distributed._models import check_supported
 from skembed.models._pooling import smooth_idf
 
 __all__ = ["fit"]
@@ -19,39 +20,6 @@ _NOTICE = 10.0  # seconds a cancellation waits for the scheduler to see a worker
 
 class _WorkerLost(RuntimeError):
     pass
-
-
-def _check_estimator(estimator):
-    from skembed.models import Word2VecVectorizer
-
-    if not isinstance(estimator, Word2VecVectorizer):
-        raise TypeError(
-            f"distributed.fit trains a Word2VecVectorizer; got {type(estimator).__name__}."
-        )
-    estimator._validate_params()
-    estimator._check_params()
-    refused = {
-        "hs": (estimator.hs, "set hs=False and negative > 0 (negative sampling)"),
-        "early_stopping": (estimator.early_stopping, "set early_stopping=False"),
-        "keep_best": (estimator.keep_best, "set keep_best=False"),
-        "callbacks": (estimator.callbacks, "set callbacks=None"),
-        "initial_vectors": (estimator.initial_vectors is not None, "set initial_vectors=None"),
-        "weight_decay": (estimator.weight_decay > 0, "set weight_decay=0"),
-        "warm_start": (
-            estimator.warm_start and hasattr(estimator, "wv_"),
-            "set warm_start=False (a distributed fit starts afresh)",
-        ),
-        "pooling": (
-            estimator.pooling in ("sif", "usif"),
-            "fit SIF/uSIF pooling in one process, or choose another pooling",
-        ),
-        "input": (estimator.input == "file", 'pass file names with input="filename"'),
-    }
-    for name, (bad, fix) in refused.items():
-        if bad:
-            raise ValueError(
-                f"distributed.fit does not support {name}={getattr(estimator, name)!r}: {fix}."
-            )
 
 
 def _shard_documents(client, documents, workers):
@@ -158,7 +126,7 @@ def _wait(client, futures, workers, where):
 
 def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
         averaging="hybrid", return_stats=False):  # fmt: skip
-    """Train a Word2VecVectorizer on documents spread over a Dask cluster.
+    """Train a Word2VecVectorizer or FastTextVectorizer on documents spread over a Dask cluster.
 
     Each worker holds a shard of the documents and a full replica of the
     model.  The vocabulary is counted on the shards first and summed, then
@@ -170,11 +138,18 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
     combined over the workers that changed it (see ``averaging``).  The
     learning rate decays on the word count of all workers.
 
+    A fastText model trains its word rows and the n-gram bucket rows of its
+    vocabulary's words (the rows a local fit trains) the same way: a changed
+    bucket row travels like a word row, weighted by the occurrences of the
+    words that use it.  The result is laid out as after a local fit (the
+    buckets ``compact`` keeps, or fastText's full matrix), so it composes
+    unseen words as a local fit does.
+
     Parameters
     ----------
-    estimator : Word2VecVectorizer
-        An unfitted (or to be refitted) estimator with negative sampling
-        (``hs=False``), skip-gram or CBOW.  Its ``n_jobs`` sets the threads
+    estimator : Word2VecVectorizer or FastTextVectorizer
+        An unfitted (or to be refitted) estimator, skip-gram or CBOW with
+        negative sampling (for word2vec, ``hs=False``).  Its ``n_jobs`` sets the threads
         of each worker's kernel (None: one, reproducible; -1: the worker's
         threads).  It is fitted in place and returned.
     documents : iterable of str, or dask.bag.Bag
@@ -202,14 +177,15 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
         breaks down beyond two workers.  "hybrid": the weighted mean for the
         output vectors and for the input vectors of the most frequent words
         (those that make up half of the tokens), the sum for the input vectors
-        of all other words.
+        of all other words.  For fastText, the input rows of the frequent
+        words are their word rows and the bucket rows of their n-grams.
     return_stats : bool, default=False
         Also return a dict of figures: the workers, the words each trained,
         their threads, syncs, rows and bytes per sync, seconds per round.
 
     Returns
     -------
-    estimator : Word2VecVectorizer
+    estimator : Word2VecVectorizer or FastTextVectorizer
         The fitted estimator, an ordinary one (it pickles, transforms and
         scores as after ``fit``).
     stats : dict
@@ -217,6 +193,8 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
 
     Raises
     ------
+    TypeError
+        For an estimator of another class.
     ValueError
         For a parameter this training cannot honour (``hs``,
         ``early_stopping``, ``initial_vectors``, ...), named in the message.
@@ -252,7 +230,7 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
     """
     require_distributed()
     client = get_client(client)
-    _check_estimator(estimator)
+    check_supported(estimator)
     if not (isinstance(syncs_per_epoch, int | np.integer) and syncs_per_epoch >= 1):
         raise ValueError(f"syncs_per_epoch must be an int >= 1, got {syncs_per_epoch!r}.")
     if averaging not in ("hybrid", "mean", "sum"):
@@ -295,6 +273,9 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
         work._rng = rng
         final_words, final_counts, _ = work._new_vocabulary(words, counts)
         work._init_parameters(final_words, final_counts, rng)
+        # fastText with compact=False: the full bucket matrix stays here, out of the
+        # replicas, and takes the trained rows in place at the end (as in a local fit)
+        full_buffer = work.__dict__.pop("_full_buffer", None)
         model = client.scatter(work, broadcast=True, hash=False)
         setups = [
             client.submit(
@@ -362,6 +343,8 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
 
     for array, trained in zip(work._parameter_arrays(), arrays, strict=True):
         array[...] = trained
+    if full_buffer is not None:
+        work._full_buffer = full_buffer
     _finish(work, plans, loss_curve, total, seconds)
     params = estimator.get_params(deep=False)
     estimator.__dict__.update({k: v for k, v in work.__dict__.items() if k not in params})
@@ -388,7 +371,8 @@ def _restore_rng(estimator, saved):
 def _finish(work, plans, loss_curve, total, seconds):
     """Set the fitted attributes that a one-process ``fit`` sets."""
     work._fitted_structure = {name: getattr(work, name) for name in work._structural_parameters}
-    work._finish(current=False)
+    work._finish(current=False)  # fastText: compose the vectors, move to the compact layout
+    work.__dict__.pop("_full_buffer", None)
     work.loss_curve_ = loss_curve
     work.n_iter_ = len(loss_curve)
     work._words_trained = total
@@ -399,8 +383,9 @@ def _finish(work, plans, loss_curve, total, seconds):
     work._document_frequency = sum(p["document_frequency"] for p in plans)
     work._n_documents = sum(p["n_documents"] for p in plans)
     work.idf_ = smooth_idf(work._document_frequency, work._n_documents)
+    work._fit_postprocessing()
     work._fit_pooling(None)  # the modes allowed here fit nothing from the corpus
-    if work.storage_dtype == "float16":
+    if getattr(work, "storage_dtype", "float32") == "float16":
         work._store(np.float16)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from skembed._training._driver import Step, train_chunks
 from skembed.corpus._encoding import encode_documents, make_chunks, remap
+from skembed.distributed._models import hot_rows, in_runs, row_occurrences, row_tables
 from skembed.models._pooling import document_frequency
 from skembed.schedules import get_schedule, with_warmup
 from skembed.utils._random import seed_states
@@ -99,10 +100,13 @@ def setup(key, model, syncs_per_epoch, averaging, *after):
     shard.corpus, shard.words = corpus, None
     shard.estimator = estimator
     shard.averaging = averaging
-    # "hybrid" averages the input vectors of the most frequent words, half of all tokens
-    share = np.cumsum(estimator.wv_.counts) / max(int(estimator.wv_.counts.sum()), 1)
-    shard.hot = int(np.searchsorted(share, 0.5) + 1)
     shard.arrays = estimator._parameter_arrays()
+    shard.tables = row_tables(estimator)
+    # "hybrid" averages the input rows of the most frequent words, half of all tokens
+    # (for fastText, their word rows and their n-gram rows)
+    share = np.cumsum(estimator.wv_.counts) / max(int(estimator.wv_.counts.sum()), 1)
+    n_hot = min(int(np.searchsorted(share, 0.5) + 1), len(estimator.wv_))
+    shard.hot = hot_rows(shard.tables[0], n_hot)
     shard.snapshots = [a.copy() for a in shard.arrays]
     shard.n_words = len(estimator.wv_)
     n_tokens = corpus.n_tokens
@@ -204,9 +208,11 @@ def _train_chunks(shard, a, b, words_done, total_words, stretch, totals):
 def _changed_rows(shard, a, b):
     """Rows of each matrix that differ from the last sync: ids, values (or changes), weights.
 
-    A row's weight is 1 plus the occurrences of its word in the round's
-    tokens: the workers that trained a word more have more say in its mean.
-    Except with ``averaging="mean"``, the rows carry their change since the last sync.
+    A row's weight is 1 plus the occurrences, in the round's tokens, of the
+    words that train it (its word; for a fastText n-gram row, every word with
+    that n-gram): the workers that trained a row more have more say in its
+    mean.  Except with ``averaging="mean"``, the rows carry their change
+    since the last sync.
     """
     if b > a:
         lo, hi = shard.chunk_tokens[a], shard.chunk_tokens[b]
@@ -214,9 +220,10 @@ def _changed_rows(shard, a, b):
     else:
         occurrences = np.zeros(shard.n_words, np.int64)
     payload = []
-    for array, snapshot in zip(shard.arrays, shard.snapshots, strict=True):
+    for array, snapshot, table in zip(shard.arrays, shard.snapshots, shard.tables, strict=True):
         rows = np.flatnonzero((array != snapshot).any(axis=1))
-        weights = (occurrences[rows] + 1).astype(np.float32)
+        counts = row_occurrences(table, occurrences, array.shape[0])
+        weights = (counts[rows] + 1).astype(np.float32)
         values = array[rows] if shard.averaging == "mean" else array[rows] - snapshot[rows]
         payload.append((rows.astype(np.int32), values, weights))
     return payload
@@ -228,8 +235,9 @@ def average(*results):
     "mean": the count-weighted mean of the workers' values.  "sum": the row
     plus the sum of the workers' changes (every update applied, as
     asynchronous SGD would).  "hybrid": the count-weighted mean of the changes
-    for the output vectors and for the input vectors of the ``hot`` most
-    frequent words, the sum of the changes for the other input vectors.
+    for the output vectors and for the ``hot`` input rows (those of the most
+    frequent words: an int ``h`` for the rows below ``h``, or ``(start, stop)``
+    runs of rows), the sum of the changes for the other input rows.
 
     Returns the rows and what to do with them for every matrix (new values,
     or changes to add), each worker's figures, and the bytes the sync moves:
@@ -255,8 +263,9 @@ def average(*results):
             combined = np.zeros((unique.size, dim))
             np.add.at(combined, inverse, values * weights[:, None])
             combined /= np.bincount(inverse, weights=weights, minlength=unique.size)[:, None]
-            if averaging == "hybrid" and m == 0:  # the input vectors of the rarer words
-                rare = unique >= hot
+            if averaging == "hybrid" and m == 0:  # the input rows of the rarer words
+                runs = [(0, hot)] if isinstance(hot, int | np.integer) else hot
+                rare = ~in_runs(unique, runs)
                 combined[rare] = summed[rare]
         update.append((unique.astype(np.int32), combined.astype(np.float32)))
     received = len(results) * sum(r.nbytes + v.nbytes for r, v in update)
