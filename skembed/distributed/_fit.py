@@ -1,4 +1,4 @@
-"""Train word2vec and fastText on a Dask cluster: shards, synchronous sparse averaging."""
+"""Train word2vec, fastText and Doc2Vec on a Dask cluster: shards, synchronous sparse averaging."""
 
 import time
 import uuid
@@ -126,7 +126,7 @@ def _wait(client, futures, workers, where):
 
 def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
         averaging="hybrid", return_stats=False):  # fmt: skip
-    """Train a Word2VecVectorizer or FastTextVectorizer on documents spread over a Dask cluster.
+    """Train a word2vec, fastText or Doc2Vec vectorizer on documents spread over a Dask cluster.
 
     Each worker holds a shard of the documents and a full replica of the
     model.  The vocabulary is counted on the shards first and summed, then
@@ -145,13 +145,21 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
     buckets ``compact`` keeps, or fastText's full matrix), so it composes
     unseen words as a local fit does.
 
+    A Doc2Vec model's document vectors belong to the shards: each worker
+    holds and trains the vectors of its own documents only, they never
+    travel in a sync, and they are gathered once at the end; the word and
+    output vectors are synchronised as word2vec's.  The keys of ``dv_`` are
+    the documents' positions, 0 to n - 1, in the order of ``documents`` (a
+    bag: its partitions in order), as after a local fit without ``tags``.
+
     Parameters
     ----------
-    estimator : Word2VecVectorizer or FastTextVectorizer
-        An unfitted (or to be refitted) estimator, skip-gram or CBOW with
-        negative sampling (for word2vec, ``hs=False``).  Its ``n_jobs`` sets the threads
-        of each worker's kernel (None: one, reproducible; -1: the worker's
-        threads).  It is fitted in place and returned.
+    estimator : Word2VecVectorizer, FastTextVectorizer or Doc2VecVectorizer
+        An unfitted (or to be refitted) estimator trained with negative
+        sampling (``hs=False``; skip-gram or CBOW, PV-DM or PV-DBOW).  Its
+        ``n_jobs`` sets the threads of each worker's kernel (None: one,
+        reproducible; -1: the worker's threads).  It is fitted in place and
+        returned.
     documents : iterable of str, or dask.bag.Bag
         Documents (or file names with ``input="filename"``, read where each
         worker runs, so on a file system every worker sees).  A list is cut
@@ -185,7 +193,7 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
 
     Returns
     -------
-    estimator : Word2VecVectorizer or FastTextVectorizer
+    estimator : Word2VecVectorizer, FastTextVectorizer or Doc2VecVectorizer
         The fitted estimator, an ordinary one (it pickles, transforms and
         scores as after ``fit``).
     stats : dict
@@ -230,7 +238,7 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
     """
     require_distributed()
     client = get_client(client)
-    check_supported(estimator)
+    support = check_supported(estimator)
     if not (isinstance(syncs_per_epoch, int | np.integer) and syncs_per_epoch >= 1):
         raise ValueError(f"syncs_per_epoch must be an int >= 1, got {syncs_per_epoch!r}.")
     if averaging not in ("hybrid", "mean", "sum"):
@@ -271,20 +279,27 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
 
         rng = check_random_state(work.random_state)
         work._rng = rng
+        support.begin(work)
         final_words, final_counts, _ = work._new_vocabulary(words, counts)
         work._init_parameters(final_words, final_counts, rng)
+        n_documents = [part["n_documents"] for part in loaded]
+        support.init_owned(work, rng, n_documents)
+        # Doc2Vec: each shard's document vectors go to its worker only
+        owned = [
+            None if part is None else client.scatter(part, workers=[w], hash=False)
+            for part, w in zip(support.split_owned(work, n_documents), workers, strict=True)
+        ]
         # fastText with compact=False: the full bucket matrix stays here, out of the
         # replicas, and takes the trained rows in place at the end (as in a local fit)
         full_buffer = work.__dict__.pop("_full_buffer", None)
         model = client.scatter(work, broadcast=True, hash=False)
+        plan = (key, model, syncs_per_epoch, averaging)
         setups = [
-            client.submit(
-                _worker.setup, key, model, syncs_per_epoch, averaging, load, workers=[w], **pin
-            )
-            for load, w in zip(loads, workers, strict=True)
+            client.submit(_worker.setup, *plan, part, load, workers=[w], **pin)
+            for part, load, w in zip(owned, loads, workers, strict=True)
         ]
         plans = _wait(client, setups, workers, "while setting up its replica")
-        del model, loads
+        del model, loads, owned, plan
         round_words = np.array([p["round_words"] for p in plans], dtype=np.int64)
         per_epoch = int(round_words.sum())
         total = per_epoch * work.epochs
@@ -330,7 +345,8 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
                     "lower learning_rate; the estimator is left as it was."
                 )
         final = client.submit(_worker.parameters, key, *previous, workers=[workers[0]], **pin)
-        arrays = _wait(client, [final], workers, "at the end of training")[0]
+        parts = [client.submit(_worker.owned, key, *previous, workers=[w], **pin) for w in workers]
+        arrays, *parts = _wait(client, [final, *parts], workers, "at the end of training")
         seconds = time.perf_counter() - tic
     except _WorkerLost as exc:
         _restore_rng(estimator, saved_rng)
@@ -341,11 +357,14 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
     finally:
         _drop(client, key, workers)
 
-    for array, trained in zip(work._parameter_arrays(), arrays, strict=True):
-        array[...] = trained
+    support.join_owned(work, parts)
+    for array, trained, part in zip(work._parameter_arrays(), arrays, parts[0], strict=True):
+        if part is None:  # the rows a shard owns came with join_owned
+            array[...] = trained
     if full_buffer is not None:
         work._full_buffer = full_buffer
     _finish(work, plans, loss_curve, total, seconds)
+    support.end(work)
     params = estimator.get_params(deep=False)
     estimator.__dict__.update({k: v for k, v in work.__dict__.items() if k not in params})
     if not return_stats:

@@ -2,30 +2,124 @@
 
 A distributed fit trains the estimator's own parameter matrices
 (``_parameter_arrays``) with its own kernel (``_make_step``); what differs
-between estimators is which parameters the rounds cannot honour and how the
-rows of each matrix relate to the words.  In word2vec a row is a word; in
-fastText the input matrix holds a row per word followed by the n-gram bucket
-rows, and a word's occurrence trains its own row and the rows of its n-grams
-(its subword table).
+between estimators is which parameters the rounds cannot honour, how the rows
+of each matrix relate to the words, and which rows belong to one shard:
+
+- word2vec: a row of every matrix is a word.
+- fastText: the input matrix holds a row per word followed by the n-gram
+  bucket rows, and an occurrence of a word trains its own row and the rows
+  of its n-grams (its subword table).
+- Doc2Vec: the document vectors are owned by the shards (a document is
+  trained on the worker that holds it), so they never travel in a sync: each
+  replica holds its shard's rows only, gathered once at the end.
 """
 
 import numpy as np
 
 __all__ = [
-    "check_supported",
-    "hot_rows",
-    "in_runs",
-    "row_occurrences",
-    "row_tables",
+    "OWNED", "check_supported", "hot_rows", "in_runs", "row_occurrences", "support_for",
     "supported_names",
-]
+]  # fmt: skip
+
+OWNED = "owned"  # a row table saying: this matrix's rows belong to the shards, no sync
+
+
+class _Support:
+    """The hooks of one estimator class; this base serves word2vec."""
+
+    def refused(self, estimator):
+        """``{parameter: (refused?, how to fix)}`` beyond the shared checks."""
+        return {"hs": (estimator.hs, "set hs=False and negative > 0 (negative sampling)")}
+
+    def row_tables(self, estimator):
+        """For each of ``estimator._parameter_arrays()``, how its rows relate to the words.
+
+        None: row ``i`` is word ``i``.  A CSR pair ``(indptr, indices)``: word
+        ``i`` trains rows ``indices[indptr[i]:indptr[i + 1]]``.  ``OWNED``:
+        the rows belong to the shard's documents.
+        """
+        return [None] * len(estimator._parameter_arrays())
+
+    def make_step(self, estimator, corpus):
+        return estimator._make_step(corpus)
+
+    def begin(self, estimator):
+        """Prepare the client's estimator before its vocabulary is built."""
+
+    def init_owned(self, estimator, rng, n_documents):
+        """After ``_init_parameters``: draw the shard-owned rows, as a local fit would."""
+
+    def split_owned(self, estimator, n_documents):
+        """Take the shard-owned rows off ``estimator``: one part per shard (None: none)."""
+        return [None] * len(n_documents)
+
+    def adopt_owned(self, replica, part):
+        """Give a worker's replica its shard's part."""
+
+    def join_owned(self, estimator, parts):
+        """Put the trained parts of every shard back on the client's estimator."""
+
+    def end(self, estimator):
+        """Clear what :meth:`begin` set."""
+
+
+class _FastText(_Support):
+    def refused(self, estimator):
+        return {}
+
+    def row_tables(self, estimator):
+        # the input matrix's rows in the training layout; the output rows are words
+        return [estimator.wv_._table(), None]
+
+
+class _Doc2Vec(_Support):
+    _DV = 1  # dv_.vectors in _parameter_arrays: [wv_, dv_, output(, output_hs)]
+
+    def row_tables(self, estimator):
+        tables = super().row_tables(estimator)
+        tables[self._DV] = OWNED
+        return tables
+
+    def make_step(self, estimator, corpus):
+        # the replica holds its shard's document rows only, in document order
+        return estimator._make_step(corpus, np.arange(corpus.n_documents))
+
+    def begin(self, estimator):
+        # the hooks of a local fit read what one call needs from ``_pending``
+        estimator._pending = {"tags": None, "partial": False}
+
+    def init_owned(self, estimator, rng, n_documents):
+        # the keys and draws of a local fit: documents 0 .. n - 1, in shard order
+        estimator._rows_for(list(range(int(np.sum(n_documents)))), rng)
+
+    def split_owned(self, estimator, n_documents):
+        from skembed.models._doc2vec import DocumentVectors
+
+        vectors = estimator.dv_.vectors
+        bounds = np.concatenate([[0], np.cumsum(n_documents)])
+        estimator.dv_ = DocumentVectors([], vectors[:0].copy())
+        return [vectors[lo:hi].copy() for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+
+    def adopt_owned(self, replica, part):
+        from skembed.models._doc2vec import DocumentVectors
+
+        replica.dv_ = DocumentVectors(list(range(len(part))), part)
+
+    def join_owned(self, estimator, parts):
+        from skembed.models._doc2vec import DocumentVectors
+
+        vectors = np.concatenate([p[self._DV] for p in parts])
+        estimator.dv_ = DocumentVectors(list(range(len(vectors))), vectors)
+
+    def end(self, estimator):
+        estimator.__dict__.pop("_pending", None)
 
 
 def _supported():
-    from skembed.models import FastTextVectorizer, Word2VecVectorizer
+    from skembed.models import Doc2VecVectorizer, FastTextVectorizer, Word2VecVectorizer
 
-    # class -> the checks of its own parameters (on top of the shared ones below)
-    return {Word2VecVectorizer: _word2vec_refused, FastTextVectorizer: _no_more_refused}
+    return {Word2VecVectorizer: _Support(), FastTextVectorizer: _FastText(),
+            Doc2VecVectorizer: _Doc2Vec()}  # fmt: skip
 
 
 def supported_names():
@@ -33,26 +127,25 @@ def supported_names():
     return [cls.__name__ for cls in _supported()]
 
 
-def _word2vec_refused(estimator):
-    return {"hs": (estimator.hs, "set hs=False and negative > 0 (negative sampling)")}
-
-
-def _no_more_refused(estimator):
-    return {}
+def support_for(estimator):
+    """The hooks of ``estimator``'s class; TypeError for a class distributed.fit cannot train."""
+    support = next((s for cls, s in _supported().items() if isinstance(estimator, cls)), None)
+    if support is None:
+        names = supported_names()
+        raise TypeError(
+            f"distributed.fit trains a {', a '.join(names[:-1])} or a {names[-1]}; "
+            f"got {type(estimator).__name__}."
+        )
+    return support
 
 
 def check_supported(estimator):
     """Raise TypeError for a class, ValueError for a parameter the rounds cannot honour."""
-    refused = next((own for cls, own in _supported().items() if isinstance(estimator, cls)), None)
-    if refused is None:
-        raise TypeError(
-            f"distributed.fit trains a {' or a '.join(supported_names())}; "
-            f"got {type(estimator).__name__}."
-        )
+    support = support_for(estimator)
     estimator._validate_params()
     estimator._check_params()
     checks = {
-        **refused(estimator),
+        **support.refused(estimator),
         "early_stopping": (estimator.early_stopping, "set early_stopping=False"),
         "keep_best": (estimator.keep_best, "set keep_best=False"),
         "callbacks": (estimator.callbacks, "set callbacks=None"),
@@ -63,7 +156,7 @@ def check_supported(estimator):
             "set warm_start=False (a distributed fit starts afresh)",
         ),
         "pooling": (
-            estimator.pooling in ("sif", "usif"),
+            getattr(estimator, "pooling", None) in ("sif", "usif"),
             "fit SIF/uSIF pooling in one process, or choose another pooling",
         ),
         "input": (estimator.input == "file", 'pass file names with input="filename"'),
@@ -73,22 +166,7 @@ def check_supported(estimator):
             raise ValueError(
                 f"distributed.fit does not support {name}={getattr(estimator, name)!r}: {fix}."
             )
-
-
-def row_tables(estimator):
-    """For each of ``estimator._parameter_arrays()``, how its rows relate to the words.
-
-    None: row ``i`` is word ``i``.  A CSR pair ``(indptr, indices)``: word
-    ``i`` trains rows ``indices[indptr[i]:indptr[i + 1]]`` (a fastText word's
-    own row and its n-gram rows, in the training layout).
-    """
-    from skembed.models import FastTextVectorizer
-
-    arrays = estimator._parameter_arrays()
-    tables = [None] * len(arrays)
-    if isinstance(estimator, FastTextVectorizer):
-        tables[0] = estimator.wv_._table()  # the input matrix; the output rows are words
-    return tables
+    return support
 
 
 def row_occurrences(table, occurrences, n_rows):

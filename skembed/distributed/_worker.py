@@ -8,12 +8,15 @@ through their dependencies:
 
 ``load`` (encode the shard, count its words) -> ``setup`` (final vocabulary,
 replica, rounds) -> per round: ``train_round`` on every worker -> ``average``
-on one worker -> ``apply_round`` on every worker -> ... -> ``parameters``.
+on one worker -> ``apply_round`` on every worker -> ... -> ``parameters`` (and
+``owned`` on every worker).
 
 A round trains a contiguous range of the shard's chunks with the estimator's
 own step (the numba kernel) through the shared driver, then sends the rows
-that changed since the last sync; ``average`` forms the count-weighted mean
-of each row over the workers that changed it, and every replica takes it.
+that changed since the last sync; ``average`` combines each row over the
+workers that changed it, and every replica takes it.  Rows that a shard owns
+(Doc2Vec's document vectors, see :mod:`skembed.distributed._models`) stay on
+their worker until ``owned`` returns them.
 """
 
 import pickle
@@ -24,13 +27,15 @@ import numpy as np
 
 from skembed._training._driver import Step, train_chunks
 from skembed.corpus._encoding import encode_documents, make_chunks, remap
-from skembed.distributed._models import hot_rows, in_runs, row_occurrences, row_tables
+from skembed.distributed._models import OWNED, hot_rows, in_runs, row_occurrences, support_for
 from skembed.models._pooling import document_frequency
 from skembed.schedules import get_schedule, with_warmup
 from skembed.utils._random import seed_states
 from skembed.utils._threads import resolve_n_threads
 
-__all__ = ["apply_round", "average", "drop", "load", "parameters", "setup", "train_round"]
+__all__ = [
+    "apply_round", "average", "drop", "load", "owned", "parameters", "setup", "train_round",
+]  # fmt: skip
 
 _SHARDS = {}
 _LOCK = threading.Lock()
@@ -85,8 +90,11 @@ def load(key, estimator, parts):
     }
 
 
-def setup(key, model, syncs_per_epoch, averaging, *after):
+def setup(key, model, syncs_per_epoch, averaging, owned, *after):
     """Map the shard onto the final vocabulary, take a replica of ``model``, plan the rounds.
+
+    ``owned`` is the shard's part of the matrices whose rows the shards own
+    (Doc2Vec: its documents' vectors), or None.
 
     Returns the shard's document frequencies, document count and the words
     (tokens) of each round, from which the driver places every round on the
@@ -94,6 +102,8 @@ def setup(key, model, syncs_per_epoch, averaging, *after):
     """
     shard = _shard(key)
     estimator = pickle.loads(pickle.dumps(model))  # a replica of its own, trained in place
+    support = support_for(estimator)
+    support.adopt_owned(estimator, owned)
     index = estimator.wv_.key_to_index
     mapping = np.array([index.get(w, -1) for w in shard.words], dtype=np.int32)
     corpus = remap(shard.corpus, mapping)
@@ -101,17 +111,19 @@ def setup(key, model, syncs_per_epoch, averaging, *after):
     shard.estimator = estimator
     shard.averaging = averaging
     shard.arrays = estimator._parameter_arrays()
-    shard.tables = row_tables(estimator)
+    shard.tables = support.row_tables(estimator)
     # "hybrid" averages the input rows of the most frequent words, half of all tokens
     # (for fastText, their word rows and their n-gram rows)
     share = np.cumsum(estimator.wv_.counts) / max(int(estimator.wv_.counts.sum()), 1)
     n_hot = min(int(np.searchsorted(share, 0.5) + 1), len(estimator.wv_))
     shard.hot = hot_rows(shard.tables[0], n_hot)
-    shard.snapshots = [a.copy() for a in shard.arrays]
+    shard.snapshots = [
+        None if t is OWNED else a.copy() for a, t in zip(shard.arrays, shard.tables, strict=True)
+    ]
     shard.n_words = len(estimator.wv_)
     n_tokens = corpus.n_tokens
     if n_tokens:
-        shard.step = estimator._make_step(corpus)
+        shard.step = support.make_step(estimator, corpus)
         seg_offsets = corpus.segments()
         chunk_segs = make_chunks(seg_offsets)
         # token where each chunk starts (and where the last one ends)
@@ -221,6 +233,10 @@ def _changed_rows(shard, a, b):
         occurrences = np.zeros(shard.n_words, np.int64)
     payload = []
     for array, snapshot, table in zip(shard.arrays, shard.snapshots, shard.tables, strict=True):
+        if table is OWNED:  # the shard's own rows: never sent
+            empty = np.zeros(0, np.int32)
+            payload.append((empty, array[:0].copy(), np.zeros(0, np.float32)))
+            continue
         rows = np.flatnonzero((array != snapshot).any(axis=1))
         counts = row_occurrences(table, occurrences, array.shape[0])
         weights = (counts[rows] + 1).astype(np.float32)
@@ -285,6 +301,8 @@ def apply_round(key, averaged):
     for (rows, values), array, snapshot in zip(
         averaged["update"], shard.arrays, shard.snapshots, strict=True
     ):
+        if snapshot is None:  # rows the shard owns: never synchronised
+            continue
         if averaged["additive"]:
             values = snapshot[rows] + values
         array[rows] = values
@@ -298,8 +316,15 @@ def summary(averaged):
 
 
 def parameters(key, *after):
-    """This replica's trained arrays (all replicas are equal after a sync)."""
+    """This replica's trained arrays (all replicas are equal after a sync, except in the
+    rows the shards own)."""
     return _shard(key).arrays
+
+
+def owned(key, *after):
+    """This shard's trained part of each matrix whose rows the shards own (None for others)."""
+    shard = _shard(key)
+    return [a if t is OWNED else None for a, t in zip(shard.arrays, shard.tables, strict=True)]
 
 
 def drop(key, dask_worker=None):
