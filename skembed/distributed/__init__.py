@@ -1,7 +1,7 @@
 """Train and transform on a Dask cluster.
 
-:func:`fit` trains a word2vec model on documents spread over the workers of a
-Dask cluster (data-parallel shards, one replica of the model on each worker,
+:func:`fit` trains a word2vec, fastText or Doc2Vec model on documents spread
+over the workers of a Dask cluster (data-parallel shards, one replica of the model on each worker,
 synchronous sparse averaging several times per epoch) and returns an ordinary
 fitted estimator; :func:`transform` turns a Dask bag or dataframe column of
 documents into features, partition by partition, with the model sent to each
