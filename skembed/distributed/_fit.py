@@ -1,4 +1,4 @@
-"""Train word2vec, fastText and Doc2Vec on a Dask cluster: shards, synchronous sparse averaging."""
+"""Train skembed's word-vector estimators on a Dask cluster: data-parallel shards."""
 
 import time
 import uuid
@@ -14,6 +14,7 @@ from skembed.models._pooling import smooth_idf
 
 __all__ = ["fit"]
 
+_PIN = dict(allow_other_workers=False, pure=False)  # a task runs where its shard is
 _POLL = 0.5  # seconds between checks that every shard's worker is still there
 _NOTICE = 10.0  # seconds a cancellation waits for the scheduler to see a worker leave
 
@@ -126,7 +127,7 @@ def _wait(client, futures, workers, where):
 
 def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
         averaging="hybrid", return_stats=False):  # fmt: skip
-    """Train a word2vec, fastText or Doc2Vec vectorizer on documents spread over a Dask cluster.
+    """Train a word2vec, fastText, Doc2Vec or GloVe model on documents spread over a Dask cluster.
 
     Each worker holds a shard of the documents and a full replica of the
     model.  The vocabulary is counted on the shards first and summed, then
@@ -152,14 +153,20 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
     the documents' positions, 0 to n - 1, in the order of ``documents`` (a
     bag: its partitions in order), as after a local fit without ``tags``.
 
+    GloVe trains on co-occurrence counts, and windows never cross a
+    document: each worker counts its shard, the counts are summed (the
+    counts of the whole corpus, up to float32 rounding) and the estimator's
+    kernel trains once on the sum, on the first worker, as a local fit would
+    (``syncs_per_epoch`` and ``averaging`` do not apply).
+
     Parameters
     ----------
-    estimator : Word2VecVectorizer, FastTextVectorizer or Doc2VecVectorizer
-        An unfitted (or to be refitted) estimator trained with negative
-        sampling (``hs=False``; skip-gram or CBOW, PV-DM or PV-DBOW).  Its
-        ``n_jobs`` sets the threads of each worker's kernel (None: one,
-        reproducible; -1: the worker's threads).  It is fitted in place and
-        returned.
+    estimator : Word2VecVectorizer, FastTextVectorizer, Doc2VecVectorizer \
+or GloVeVectorizer
+        An unfitted (or to be refitted) estimator; word2vec and Doc2Vec with
+        negative sampling (``hs=False``).  Its ``n_jobs`` sets the threads of
+        each worker's kernel (None: one, reproducible; -1: the worker's
+        threads).  It is fitted in place and returned.
     documents : iterable of str, or dask.bag.Bag
         Documents (or file names with ``input="filename"``, read where each
         worker runs, so on a file system every worker sees).  A list is cut
@@ -189,11 +196,14 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
         words are their word rows and the bucket rows of their n-grams.
     return_stats : bool, default=False
         Also return a dict of figures: the workers, the words each trained,
-        their threads, syncs, rows and bytes per sync, seconds per round.
+        their threads, syncs, rows and bytes per sync, seconds per round
+        (GloVe: the tokens each worker counted, the entries and bytes of each
+        shard's counts, the entries of their sum and the worker that trained).
 
     Returns
     -------
-    estimator : Word2VecVectorizer, FastTextVectorizer or Doc2VecVectorizer
+    estimator : Word2VecVectorizer, FastTextVectorizer, Doc2VecVectorizer \
+or GloVeVectorizer
         The fitted estimator, an ordinary one (it pickles, transforms and
         scores as after ``fit``).
     stats : dict
@@ -219,7 +229,8 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
     ``estimator.fit(documents)`` (for ``n_jobs`` None or 1): the rounds run
     the chunks in the same order with the same seeds and rates, and a sync of
     one replica changes nothing (the other modes add a change back to the
-    previous values, exact up to float32 rounding).
+    previous values, exact up to float32 rounding).  A GloVe fit on one
+    worker equals the local fit whatever ``averaging``.
 
     Examples
     --------
@@ -258,12 +269,11 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
         if isinstance(estimator.random_state, np.random.RandomState)
         else None
     )
-    pin = dict(allow_other_workers=False, pure=False)
     try:
         shards = _shard_documents(client, documents, workers)
         unfitted = client.scatter(work, broadcast=True, hash=False)
         loads = [
-            client.submit(_worker.load, key, unfitted, shard, workers=[w], **pin)
+            client.submit(_worker.load, key, unfitted, shard, workers=[w], **_PIN)
             for shard, w in zip(shards, workers, strict=True)
         ]
         loaded = _wait(client, loads, workers, "while reading its documents")
@@ -282,72 +292,10 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
         support.begin(work)
         final_words, final_counts, _ = work._new_vocabulary(words, counts)
         work._init_parameters(final_words, final_counts, rng)
-        n_documents = [part["n_documents"] for part in loaded]
-        support.init_owned(work, rng, n_documents)
-        # Doc2Vec: each shard's document vectors go to its worker only
-        owned = [
-            None if part is None else client.scatter(part, workers=[w], hash=False)
-            for part, w in zip(support.split_owned(work, n_documents), workers, strict=True)
-        ]
-        # fastText with compact=False: the full bucket matrix stays here, out of the
-        # replicas, and takes the trained rows in place at the end (as in a local fit)
-        full_buffer = work.__dict__.pop("_full_buffer", None)
-        model = client.scatter(work, broadcast=True, hash=False)
-        plan = (key, model, syncs_per_epoch, averaging)
-        setups = [
-            client.submit(_worker.setup, *plan, part, load, workers=[w], **pin)
-            for part, load, w in zip(owned, loads, workers, strict=True)
-        ]
-        plans = _wait(client, setups, workers, "while setting up its replica")
-        del model, loads, owned, plan
-        round_words = np.array([p["round_words"] for p in plans], dtype=np.int64)
-        per_epoch = int(round_words.sum())
-        total = per_epoch * work.epochs
-        if per_epoch == 0:
-            raise ValueError("no word of documents is in the vocabulary.")
-
-        tic = time.perf_counter()
-        previous, syncs, loss_curve = setups, [], []
-        for epoch in range(work.epochs):
-            seeds = [rng.randint(0, 2**31 - 1) for _ in workers]
-            epoch_syncs = []
-            done = epoch * per_epoch
-            for r in range(syncs_per_epoch):
-                in_round = int(round_words[:, r].sum())
-                # each shard's words stretched onto the round's words of all workers
-                stretch = [in_round / n if n else 1.0 for n in round_words[:, r]]
-                trains = []
-                for k, w in enumerate(workers):
-                    args = (key, epoch, r, seeds[k], done, total, stretch[k], previous[k])
-                    trains.append(client.submit(_worker.train_round, *args, workers=[w], **pin))
-                averaged = client.submit(_worker.average, *trains, workers=[workers[0]], **pin)
-                previous = [
-                    client.submit(_worker.apply_round, key, averaged, workers=[w], **pin)
-                    for w in workers
-                ]
-                epoch_syncs.append(
-                    client.submit(_worker.summary, averaged, workers=[workers[0]], **pin)
-                )
-                del trains, averaged
-                done += in_round
-            where = f"during epoch {epoch + 1}"
-            results = _wait(client, epoch_syncs + previous, workers, where)[: len(epoch_syncs)]
-            syncs.extend(results)
-            figures = [s for sync in results for s in sync["stats"]]
-            loss_curve.append(
-                sum(f["loss"] for f in figures) / max(sum(f["count"] for f in figures), 1)
-            )
-            if not np.isfinite(loss_curve[-1]):
-                from skembed._training._driver import TrainingDiverged
-
-                raise TrainingDiverged(
-                    f"training diverged in epoch {epoch + 1} (the loss is {loss_curve[-1]}): "
-                    "lower learning_rate; the estimator is left as it was."
-                )
-        final = client.submit(_worker.parameters, key, *previous, workers=[workers[0]], **pin)
-        parts = [client.submit(_worker.owned, key, *previous, workers=[w], **pin) for w in workers]
-        arrays, *parts = _wait(client, [final, *parts], workers, "at the end of training")
-        seconds = time.perf_counter() - tic
+        train = _train_counted if support.counted else _train_rounds
+        install, plans, loss_curve, total, seconds, stats = train(
+            client, work, support, key, workers, loads, loaded, rng, syncs_per_epoch, averaging
+        )
     except _WorkerLost as exc:
         _restore_rng(estimator, saved_rng)
         raise RuntimeError(str(exc)) from None
@@ -357,19 +305,147 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
     finally:
         _drop(client, key, workers)
 
-    support.join_owned(work, parts)
-    for array, trained, part in zip(work._parameter_arrays(), arrays, parts[0], strict=True):
-        if part is None:  # the rows a shard owns came with join_owned
-            array[...] = trained
-    if full_buffer is not None:
-        work._full_buffer = full_buffer
+    install(work)
     _finish(work, plans, loss_curve, total, seconds)
     support.end(work)
     params = estimator.get_params(deep=False)
     estimator.__dict__.update({k: v for k, v in work.__dict__.items() if k not in params})
     if not return_stats:
         return estimator
-    return estimator, _stats(workers, syncs, seconds)
+    return estimator, stats
+
+
+def _train_rounds(client, work, support, key, workers, loads, loaded, rng, syncs_per_epoch,
+                  averaging):  # fmt: skip
+    """Train in rounds with sparse syncs (word2vec, fastText, Doc2Vec); see :func:`fit`.
+
+    Returns ``(install, plans, loss_curve, total, seconds, stats)``: ``install(work)``
+    puts the trained parameters on the client's estimator.
+    """
+    n_documents = [part["n_documents"] for part in loaded]
+    support.init_owned(work, rng, n_documents)
+    # Doc2Vec: each shard's document vectors go to its worker only
+    owned = [
+        None if part is None else client.scatter(part, workers=[w], hash=False)
+        for part, w in zip(support.split_owned(work, n_documents), workers, strict=True)
+    ]
+    # fastText with compact=False: the full bucket matrix stays here, out of the
+    # replicas, and takes the trained rows in place at the end (as in a local fit)
+    full_buffer = work.__dict__.pop("_full_buffer", None)
+    model = client.scatter(work, broadcast=True, hash=False)
+    plan = (key, model, syncs_per_epoch, averaging)
+    setups = [
+        client.submit(_worker.setup, *plan, part, load, workers=[w], **_PIN)
+        for part, load, w in zip(owned, loads, workers, strict=True)
+    ]
+    plans = _wait(client, setups, workers, "while setting up its replica")
+    del model, loads, owned, plan
+    round_words = np.array([p["round_words"] for p in plans], dtype=np.int64)
+    per_epoch = int(round_words.sum())
+    total = per_epoch * work.epochs
+    if per_epoch == 0:
+        raise ValueError("no word of documents is in the vocabulary.")
+
+    tic = time.perf_counter()
+    previous, syncs, loss_curve = setups, [], []
+    for epoch in range(work.epochs):
+        seeds = [rng.randint(0, 2**31 - 1) for _ in workers]
+        epoch_syncs = []
+        done = epoch * per_epoch
+        for r in range(syncs_per_epoch):
+            in_round = int(round_words[:, r].sum())
+            # each shard's words stretched onto the round's words of all workers
+            stretch = [in_round / n if n else 1.0 for n in round_words[:, r]]
+            trains = []
+            for k, w in enumerate(workers):
+                args = (key, epoch, r, seeds[k], done, total, stretch[k], previous[k])
+                trains.append(client.submit(_worker.train_round, *args, workers=[w], **_PIN))
+            averaged = client.submit(_worker.average, *trains, workers=[workers[0]], **_PIN)
+            previous = [
+                client.submit(_worker.apply_round, key, averaged, workers=[w], **_PIN)
+                for w in workers
+            ]
+            epoch_syncs.append(
+                client.submit(_worker.summary, averaged, workers=[workers[0]], **_PIN)
+            )
+            del trains, averaged
+            done += in_round
+        where = f"during epoch {epoch + 1}"
+        results = _wait(client, epoch_syncs + previous, workers, where)[: len(epoch_syncs)]
+        syncs.extend(results)
+        figures = [s for sync in results for s in sync["stats"]]
+        loss_curve.append(
+            sum(f["loss"] for f in figures) / max(sum(f["count"] for f in figures), 1)
+        )
+        if not np.isfinite(loss_curve[-1]):
+            from skembed._training._driver import TrainingDiverged
+
+            raise TrainingDiverged(
+                f"training diverged in epoch {epoch + 1} (the loss is {loss_curve[-1]}): "
+                "lower learning_rate; the estimator is left as it was."
+            )
+    final = client.submit(_worker.parameters, key, *previous, workers=[workers[0]], **_PIN)
+    parts = [client.submit(_worker.owned, key, *previous, workers=[w], **_PIN) for w in workers]
+    arrays, *parts = _wait(client, [final, *parts], workers, "at the end of training")
+    seconds = time.perf_counter() - tic
+
+    def install(work):
+        support.join_owned(work, parts)
+        for array, trained, part in zip(work._parameter_arrays(), arrays, parts[0], strict=True):
+            if part is None:  # the rows a shard owns came with join_owned
+                array[...] = trained
+        if full_buffer is not None:
+            work._full_buffer = full_buffer
+
+    return install, plans, loss_curve, total, seconds, _stats(workers, syncs, seconds)
+
+
+def _train_counted(client, work, support, key, workers, loads, loaded, rng, syncs_per_epoch,
+                   averaging):  # fmt: skip
+    """GloVe: count co-occurrences on every shard, sum the counts and train on one worker.
+
+    Windows never cross a document, so the sum of the shards' counts is the
+    count of the whole corpus (up to float32 rounding).  The kernel then runs
+    once, on the first worker, exactly as in a local fit; ``syncs_per_epoch``
+    and ``averaging`` do not apply.  Returns what :func:`_train_rounds` returns.
+    """
+    del support, loaded, syncs_per_epoch, averaging  # the signature of _train_rounds
+    model = client.scatter(work, broadcast=True, hash=False)
+    counting = [
+        client.submit(_worker.count, key, model, load, workers=[w], **_PIN)
+        for load, w in zip(loads, workers, strict=True)
+    ]
+    plans = _wait(client, counting, workers, "while counting co-occurrences")
+    n_tokens = sum(p["n_tokens"] for p in plans)
+    if n_tokens == 0:
+        raise ValueError("no word of documents is in the vocabulary.")
+    matrices = [
+        client.submit(_worker.counts_of, key, c, workers=[w], **_PIN)
+        for c, w in zip(counting, workers, strict=True)
+    ]
+    trained = client.submit(
+        _worker.train_counted, model, n_tokens, *matrices, workers=[workers[0]], **_PIN
+    )
+    (out,) = _wait(client, [trained], workers, "while training on the summed counts")
+
+    def install(work):
+        work._glove_params = type(work._glove_params)(*out["params"])
+        work._n_training_tokens = n_tokens
+        if out["cooccurrence"] is not None:
+            work.cooccurrence_ = out["cooccurrence"]
+        rng.set_state(out["rng_state"])  # the draws of the worker's replica, as in a local fit
+
+    stats = {
+        "workers": list(workers),
+        "words_per_worker": {p["address"]: p["n_tokens"] for p in plans},
+        "entries_per_worker": {p["address"]: p["entries"] for p in plans},
+        "bytes_per_worker": {p["address"]: p["bytes"] for p in plans},
+        "entries": out["entries"],
+        "trained_on": out["address"],
+        "n_syncs": 0,
+        "train_seconds": out["seconds"],
+    }
+    return install, plans, out["loss_curve"], out["words"], out["seconds"], stats
 
 
 def _drop(client, key, workers):

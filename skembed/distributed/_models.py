@@ -12,6 +12,8 @@ of each matrix relate to the words, and which rows belong to one shard:
 - Doc2Vec: the document vectors are owned by the shards (a document is
   trained on the worker that holds it), so they never travel in a sync: each
   replica holds its shard's rows only, gathered once at the end.
+- GloVe: no rounds; each shard counts its co-occurrences, the counts are
+  summed and the kernel runs once on the sum (``counted``).
 """
 
 import numpy as np
@@ -26,6 +28,8 @@ OWNED = "owned"  # a row table saying: this matrix's rows belong to the shards, 
 
 class _Support:
     """The hooks of one estimator class; this base serves word2vec."""
+
+    counted = False  # True: count on the shards, train once on the summed counts (GloVe)
 
     def refused(self, estimator):
         """``{parameter: (refused?, how to fix)}`` beyond the shared checks."""
@@ -115,11 +119,22 @@ class _Doc2Vec(_Support):
         estimator.__dict__.pop("_pending", None)
 
 
-def _supported():
-    from skembed.models import Doc2VecVectorizer, FastTextVectorizer, Word2VecVectorizer
+class _GloVe(_Support):
+    counted = True
 
-    return {Word2VecVectorizer: _Support(), FastTextVectorizer: _FastText(),
-            Doc2VecVectorizer: _Doc2Vec()}  # fmt: skip
+    def refused(self, estimator):
+        return {}
+
+
+def _supported():
+    from skembed import models
+
+    return {
+        models.Word2VecVectorizer: _Support(),
+        models.FastTextVectorizer: _FastText(),
+        models.Doc2VecVectorizer: _Doc2Vec(),
+        models.GloVeVectorizer: _GloVe(),
+    }
 
 
 def supported_names():
@@ -149,7 +164,10 @@ def check_supported(estimator):
         "early_stopping": (estimator.early_stopping, "set early_stopping=False"),
         "keep_best": (estimator.keep_best, "set keep_best=False"),
         "callbacks": (estimator.callbacks, "set callbacks=None"),
-        "initial_vectors": (estimator.initial_vectors is not None, "set initial_vectors=None"),
+        "initial_vectors": (
+            getattr(estimator, "initial_vectors", None) is not None,
+            "set initial_vectors=None",
+        ),
         "weight_decay": (estimator.weight_decay > 0, "set weight_decay=0"),
         "warm_start": (
             estimator.warm_start and hasattr(estimator, "wv_"),

@@ -34,7 +34,8 @@ from skembed.utils._random import seed_states
 from skembed.utils._threads import resolve_n_threads
 
 __all__ = [
-    "apply_round", "average", "drop", "load", "owned", "parameters", "setup", "train_round",
+    "apply_round", "average", "count", "counts_of", "drop", "load", "owned", "parameters",
+    "setup", "summary", "train_counted", "train_round",
 ]  # fmt: skip
 
 _SHARDS = {}
@@ -325,6 +326,63 @@ def owned(key, *after):
     """This shard's trained part of each matrix whose rows the shards own (None for others)."""
     shard = _shard(key)
     return [a if t is OWNED else None for a, t in zip(shard.arrays, shard.tables, strict=True)]
+
+
+def count(key, model, *after):
+    """GloVe: map the shard onto the final vocabulary and count its co-occurrences.
+
+    The counts stay on this worker (``counts_of`` hands them to the training
+    task); returns the shard's document frequencies and figures.
+    """
+    shard = _shard(key)
+    index = model.wv_.key_to_index
+    mapping = np.array([index.get(w, -1) for w in shard.words], dtype=np.int32)
+    corpus = remap(shard.corpus, mapping)
+    n_words = len(model.wv_)
+    counts = model._count(corpus.tokens, corpus.offsets, n_words, np.float32)
+    shard.counts, shard.corpus, shard.words = counts, None, None
+    return {
+        "document_frequency": document_frequency(corpus, n_words),
+        "n_documents": corpus.n_documents,
+        "n_tokens": int(corpus.n_tokens),
+        "entries": int(counts.nnz),
+        "bytes": int(counts.data.nbytes + counts.indices.nbytes + counts.indptr.nbytes),
+        "address": _address(),
+    }
+
+
+def counts_of(key, *after):
+    """This shard's co-occurrence counts (a CSR matrix)."""
+    return _shard(key).counts
+
+
+def train_counted(model, n_tokens, *matrices):
+    """GloVe: sum the shards' counts and train a replica of ``model`` on them, as ``fit`` does.
+
+    Returns the trained parameters, the loss curve and figures, and the state
+    of the replica's random generator after training.
+    """
+    estimator = pickle.loads(pickle.dumps(model))
+    X = matrices[0]
+    for other in matrices[1:]:
+        X = X + other  # CSR + CSR: canonical (sorted) entries, as a local count's
+    rng = estimator._rng
+    start, end = estimator._learning_rates()
+    schedule = get_schedule(estimator.learning_rate_schedule)
+    rates = with_warmup(schedule, start, end, estimator.warmup_fraction)
+    monitor = estimator._monitor(None, None)
+    entries = int(X.nnz)
+    result = estimator._train_counts(X, n_tokens, estimator.epochs, rates, rng, monitor, 0, None)
+    return {
+        "params": tuple(estimator._glove_params),
+        "loss_curve": list(result.loss_curve),
+        "words": result.words,
+        "seconds": result.seconds,
+        "rng_state": rng.get_state(),
+        "cooccurrence": estimator.__dict__.get("cooccurrence_"),
+        "entries": entries,
+        "address": _address(),
+    }
 
 
 def drop(key, dask_worker=None):

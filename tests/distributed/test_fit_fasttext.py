@@ -7,7 +7,7 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from skembed import FastTextVectorizer, GloVeVectorizer  # noqa: E402
+from skembed import FastTextClassifier, FastTextVectorizer  # noqa: E402
 from skembed.distributed import _models, fit  # noqa: E402
 from tests.conftest import planted_topics  # noqa: E402
 
@@ -189,6 +189,9 @@ def test_other_estimators_and_parameters_are_refused_by_name(client, topics):
     ]:  # fmt: skip
         with pytest.raises(ValueError, match=name):
             fit(FastTextVectorizer(**params), docs, client)
-    names = "Word2VecVectorizer, a FastTextVectorizer or a Doc2VecVectorizer; got GloVe"
+    names = (
+        "trains a Word2VecVectorizer, a FastTextVectorizer, a Doc2VecVectorizer or a "
+        "GloVeVectorizer; got FastTextClassifier"
+    )
     with pytest.raises(TypeError, match=names):
-        fit(GloVeVectorizer(), docs, client)
+        fit(FastTextClassifier(), docs, client)
