@@ -339,7 +339,8 @@ def _train_rounds(client, work, support, key, workers, loads, loaded, rng, syncs
         for part, load, w in zip(owned, loads, workers, strict=True)
     ]
     plans = _wait(client, setups, workers, "while setting up its replica")
-    del model, loads, owned, plan
+    del model, owned, plan
+    loads.clear()  # the caller's list too: the shards' word lists are not needed any more
     round_words = np.array([p["round_words"] for p in plans], dtype=np.int64)
     per_epoch = int(round_words.sum())
     total = per_epoch * work.epochs
@@ -416,6 +417,7 @@ def _train_counted(client, work, support, key, workers, loads, loaded, rng, sync
         for load, w in zip(loads, workers, strict=True)
     ]
     plans = _wait(client, counting, workers, "while counting co-occurrences")
+    loads.clear()  # the caller's list too: the shards' word lists are not needed any more
     n_tokens = sum(p["n_tokens"] for p in plans)
     if n_tokens == 0:
         raise ValueError("no word of documents is in the vocabulary.")
