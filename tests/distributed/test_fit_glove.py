@@ -88,8 +88,20 @@ def test_two_workers_count_their_shards_and_the_sum_trains_as_the_whole(client, 
     assert topic_purity(control.wv_, word_topic) <= 0.5  # chance: 7 of 31 neighbours
 
 
-def test_errors_are_named(client, topics):
+def test_errors_are_named_and_leave_the_estimator_as_it_was(client, topics):
     with pytest.raises(ValueError, match="early_stopping"):
         fit(GloVeVectorizer(early_stopping=True), topics[0][:50], client)
+    rng = np.random.RandomState(0)
+    est = GloVeVectorizer(**dict(SMALL, random_state=rng)).fit(topics[0][:200])
+    before, words, state = est.wv_.vectors.copy(), est.wv_.index_to_key, rng.get_state()
+    # the vocabulary is built and the parameters drawn before the workers find no pair
     with pytest.raises(ValueError, match="co-occur"):
-        fit(GloVeVectorizer(min_count=1), ["alpha", "beta", "gamma", "delta"], client)
+        fit(est, ["alpha", "beta", "gamma", "delta"], client)
+    np.testing.assert_array_equal(est.wv_.vectors, before)
+    assert est.wv_.index_to_key == words and rng.randint(2**31 - 1) == _next(state)
+
+
+def _next(state):
+    rng = np.random.RandomState()
+    rng.set_state(state)
+    return rng.randint(2**31 - 1)
