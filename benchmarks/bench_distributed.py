@@ -1,4 +1,4 @@
-"""skembed.distributed.fit on a local Dask cluster against a one-process fit, on KJV.
+"""skembed.distributed.fit (word2vec, fastText) on a local Dask cluster against one process, KJV.
 
 For each seed: one one-process fit (``n_jobs=None``), then, on a LocalCluster
 of ``--workers`` single-threaded worker processes, one distributed fit per
@@ -15,6 +15,7 @@ are not affected.
 Usage::
 
     python benchmarks/bench_distributed.py --workers 2 4 --syncs 1 4 --seeds 0 1 2 3
+    python benchmarks/bench_distributed.py --model fasttext --workers 2 --syncs 4 --seeds 0 1
     python benchmarks/bench_distributed.py --epochs 1 --vector-size 16 --seeds 0 --syncs 2 \\
         --max-docs 3000   # smoke run
 
@@ -28,9 +29,11 @@ import statistics
 import sys
 import time
 
-from skembed import Word2VecVectorizer
+from skembed import FastTextVectorizer, Word2VecVectorizer
 from skembed.datasets import load_kjv
 from skembed.evaluation import analogy_accuracy, word_similarity_score
+
+MODELS = {"word2vec": Word2VecVectorizer, "fasttext": FastTextVectorizer}
 
 
 def quality(vec):
@@ -46,7 +49,9 @@ def quality(vec):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="word2vec", choices=sorted(MODELS))
     parser.add_argument("--algorithm", default="skipgram", choices=["skipgram", "cbow"])
+    parser.add_argument("--bucket", type=int, default=200_000, help="fastText's n-gram buckets")
     parser.add_argument("--workers", type=int, nargs="+", default=[2])
     parser.add_argument("--syncs", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--averaging", nargs="+", default=["hybrid", "mean", "sum"])
@@ -65,9 +70,12 @@ def main(argv=None):
     params = dict(
         algorithm=args.algorithm, vector_size=args.vector_size, epochs=args.epochs, min_count=5
     )
+    if args.model == "fasttext":
+        params["bucket"] = args.bucket
+    model = MODELS[args.model]
     rows = []
     for seed in args.seeds:
-        vec = Word2VecVectorizer(**params, random_state=seed).fit(docs)
+        vec = model(**params, random_state=seed).fit(docs)
         rows.append({"mode": "one process", "workers": 1, "syncs": None, "seed": seed,
                      "seconds": round(vec.train_time_, 2), **quality(vec)})  # fmt: skip
         print(rows[-1], flush=True)
@@ -82,7 +90,7 @@ def main(argv=None):
             ):
                 tic = time.perf_counter()
                 vec, stats = fit(
-                    Word2VecVectorizer(**params, random_state=seed), docs, client,
+                    model(**params, random_state=seed), docs, client,
                     syncs_per_epoch=syncs, averaging=averaging, return_stats=True,
                 )  # fmt: skip
                 rows.append({
@@ -108,7 +116,7 @@ def main(argv=None):
               f"({min(sim):.3f}..{max(sim):.3f}) | {ana:.4f} | {len(group)}")  # fmt: skip
     if args.out:
         with open(args.out, "w") as f:
-            json.dump({"params": params, "rows": rows}, f, indent=1)
+            json.dump({"model": args.model, "params": params, "rows": rows}, f, indent=1)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Train word2vec on a Dask cluster: data-parallel shards, synchronous sparse averaging."""
+"""Train skembed's word-vector estimators on a Dask cluster: data-parallel shards."""
 
 import time
 import uuid
@@ -9,49 +9,18 @@ from sklearn.utils import check_random_state
 
 from skembed.distributed import _worker
 from skembed.distributed._deps import get_client, require_distributed
+from skembed.distributed._models import check_supported
 from skembed.models._pooling import smooth_idf
 
 __all__ = ["fit"]
 
+_PIN = dict(allow_other_workers=False, pure=False)  # a task runs where its shard is
 _POLL = 0.5  # seconds between checks that every shard's worker is still there
 _NOTICE = 10.0  # seconds a cancellation waits for the scheduler to see a worker leave
 
 
 class _WorkerLost(RuntimeError):
     pass
-
-
-def _check_estimator(estimator):
-    from skembed.models import Word2VecVectorizer
-
-    if not isinstance(estimator, Word2VecVectorizer):
-        raise TypeError(
-            f"distributed.fit trains a Word2VecVectorizer; got {type(estimator).__name__}."
-        )
-    estimator._validate_params()
-    estimator._check_params()
-    refused = {
-        "hs": (estimator.hs, "set hs=False and negative > 0 (negative sampling)"),
-        "early_stopping": (estimator.early_stopping, "set early_stopping=False"),
-        "keep_best": (estimator.keep_best, "set keep_best=False"),
-        "callbacks": (estimator.callbacks, "set callbacks=None"),
-        "initial_vectors": (estimator.initial_vectors is not None, "set initial_vectors=None"),
-        "weight_decay": (estimator.weight_decay > 0, "set weight_decay=0"),
-        "warm_start": (
-            estimator.warm_start and hasattr(estimator, "wv_"),
-            "set warm_start=False (a distributed fit starts afresh)",
-        ),
-        "pooling": (
-            estimator.pooling in ("sif", "usif"),
-            "fit SIF/uSIF pooling in one process, or choose another pooling",
-        ),
-        "input": (estimator.input == "file", 'pass file names with input="filename"'),
-    }
-    for name, (bad, fix) in refused.items():
-        if bad:
-            raise ValueError(
-                f"distributed.fit does not support {name}={getattr(estimator, name)!r}: {fix}."
-            )
 
 
 def _shard_documents(client, documents, workers):
@@ -158,7 +127,7 @@ def _wait(client, futures, workers, where):
 
 def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
         averaging="hybrid", return_stats=False):  # fmt: skip
-    """Train a Word2VecVectorizer on documents spread over a Dask cluster.
+    """Train a word2vec, fastText, Doc2Vec or GloVe model on documents spread over a Dask cluster.
 
     Each worker holds a shard of the documents and a full replica of the
     model.  The vocabulary is counted on the shards first and summed, then
@@ -170,12 +139,33 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
     combined over the workers that changed it (see ``averaging``).  The
     learning rate decays on the word count of all workers.
 
+    A fastText model trains its word rows and the n-gram bucket rows of its
+    vocabulary's words (the rows a local fit trains) the same way: a changed
+    bucket row travels like a word row, weighted by the occurrences of the
+    words that use it.  The result is laid out as after a local fit (the
+    buckets ``compact`` keeps, or fastText's full matrix), so it composes
+    unseen words as a local fit does.
+
+    A Doc2Vec model's document vectors belong to the shards: each worker
+    holds and trains the vectors of its own documents only, they never
+    travel in a sync, and they are gathered once at the end; the word and
+    output vectors are synchronised as word2vec's.  The keys of ``dv_`` are
+    the documents' positions, 0 to n - 1, in the order of ``documents`` (a
+    bag: its partitions in order), as after a local fit without ``tags``.
+
+    GloVe trains on co-occurrence counts, and windows never cross a
+    document: each worker counts its shard, the counts are summed (the
+    counts of the whole corpus, up to float32 rounding) and the estimator's
+    kernel trains once on the sum, on the first worker, as a local fit would
+    (``syncs_per_epoch`` and ``averaging`` do not apply).
+
     Parameters
     ----------
-    estimator : Word2VecVectorizer
-        An unfitted (or to be refitted) estimator with negative sampling
-        (``hs=False``), skip-gram or CBOW.  Its ``n_jobs`` sets the threads
-        of each worker's kernel (None: one, reproducible; -1: the worker's
+    estimator : Word2VecVectorizer, FastTextVectorizer, Doc2VecVectorizer \
+or GloVeVectorizer
+        An unfitted (or to be refitted) estimator; word2vec and Doc2Vec with
+        negative sampling (``hs=False``).  Its ``n_jobs`` sets the threads of
+        each worker's kernel (None: one, reproducible; -1: the worker's
         threads).  It is fitted in place and returned.
     documents : iterable of str, or dask.bag.Bag
         Documents (or file names with ``input="filename"``, read where each
@@ -202,14 +192,18 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
         breaks down beyond two workers.  "hybrid": the weighted mean for the
         output vectors and for the input vectors of the most frequent words
         (those that make up half of the tokens), the sum for the input vectors
-        of all other words.
+        of all other words.  For fastText, the input rows of the frequent
+        words are their word rows and the bucket rows of their n-grams.
     return_stats : bool, default=False
         Also return a dict of figures: the workers, the words each trained,
-        their threads, syncs, rows and bytes per sync, seconds per round.
+        their threads, syncs, rows and bytes per sync, seconds per round
+        (GloVe: the tokens each worker counted, the entries and bytes of each
+        shard's counts, the entries of their sum and the worker that trained).
 
     Returns
     -------
-    estimator : Word2VecVectorizer
+    estimator : Word2VecVectorizer, FastTextVectorizer, Doc2VecVectorizer \
+or GloVeVectorizer
         The fitted estimator, an ordinary one (it pickles, transforms and
         scores as after ``fit``).
     stats : dict
@@ -217,6 +211,8 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
 
     Raises
     ------
+    TypeError
+        For an estimator of another class.
     ValueError
         For a parameter this training cannot honour (``hs``,
         ``early_stopping``, ``initial_vectors``, ...), named in the message.
@@ -233,7 +229,8 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
     ``estimator.fit(documents)`` (for ``n_jobs`` None or 1): the rounds run
     the chunks in the same order with the same seeds and rates, and a sync of
     one replica changes nothing (the other modes add a change back to the
-    previous values, exact up to float32 rounding).
+    previous values, exact up to float32 rounding).  A GloVe fit on one
+    worker equals the local fit whatever ``averaging``.
 
     Examples
     --------
@@ -252,7 +249,7 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
     """
     require_distributed()
     client = get_client(client)
-    _check_estimator(estimator)
+    support = check_supported(estimator)
     if not (isinstance(syncs_per_epoch, int | np.integer) and syncs_per_epoch >= 1):
         raise ValueError(f"syncs_per_epoch must be an int >= 1, got {syncs_per_epoch!r}.")
     if averaging not in ("hybrid", "mean", "sum"):
@@ -272,12 +269,11 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
         if isinstance(estimator.random_state, np.random.RandomState)
         else None
     )
-    pin = dict(allow_other_workers=False, pure=False)
     try:
         shards = _shard_documents(client, documents, workers)
         unfitted = client.scatter(work, broadcast=True, hash=False)
         loads = [
-            client.submit(_worker.load, key, unfitted, shard, workers=[w], **pin)
+            client.submit(_worker.load, key, unfitted, shard, workers=[w], **_PIN)
             for shard, w in zip(shards, workers, strict=True)
         ]
         loaded = _wait(client, loads, workers, "while reading its documents")
@@ -293,64 +289,13 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
 
         rng = check_random_state(work.random_state)
         work._rng = rng
+        support.begin(work)
         final_words, final_counts, _ = work._new_vocabulary(words, counts)
         work._init_parameters(final_words, final_counts, rng)
-        model = client.scatter(work, broadcast=True, hash=False)
-        setups = [
-            client.submit(
-                _worker.setup, key, model, syncs_per_epoch, averaging, load, workers=[w], **pin
-            )
-            for load, w in zip(loads, workers, strict=True)
-        ]
-        plans = _wait(client, setups, workers, "while setting up its replica")
-        del model, loads
-        round_words = np.array([p["round_words"] for p in plans], dtype=np.int64)
-        per_epoch = int(round_words.sum())
-        total = per_epoch * work.epochs
-        if per_epoch == 0:
-            raise ValueError("no word of documents is in the vocabulary.")
-
-        tic = time.perf_counter()
-        previous, syncs, loss_curve = setups, [], []
-        for epoch in range(work.epochs):
-            seeds = [rng.randint(0, 2**31 - 1) for _ in workers]
-            epoch_syncs = []
-            done = epoch * per_epoch
-            for r in range(syncs_per_epoch):
-                in_round = int(round_words[:, r].sum())
-                # each shard's words stretched onto the round's words of all workers
-                stretch = [in_round / n if n else 1.0 for n in round_words[:, r]]
-                trains = []
-                for k, w in enumerate(workers):
-                    args = (key, epoch, r, seeds[k], done, total, stretch[k], previous[k])
-                    trains.append(client.submit(_worker.train_round, *args, workers=[w], **pin))
-                averaged = client.submit(_worker.average, *trains, workers=[workers[0]], **pin)
-                previous = [
-                    client.submit(_worker.apply_round, key, averaged, workers=[w], **pin)
-                    for w in workers
-                ]
-                epoch_syncs.append(
-                    client.submit(_worker.summary, averaged, workers=[workers[0]], **pin)
-                )
-                del trains, averaged
-                done += in_round
-            where = f"during epoch {epoch + 1}"
-            results = _wait(client, epoch_syncs + previous, workers, where)[: len(epoch_syncs)]
-            syncs.extend(results)
-            figures = [s for sync in results for s in sync["stats"]]
-            loss_curve.append(
-                sum(f["loss"] for f in figures) / max(sum(f["count"] for f in figures), 1)
-            )
-            if not np.isfinite(loss_curve[-1]):
-                from skembed._training._driver import TrainingDiverged
-
-                raise TrainingDiverged(
-                    f"training diverged in epoch {epoch + 1} (the loss is {loss_curve[-1]}): "
-                    "lower learning_rate; the estimator is left as it was."
-                )
-        final = client.submit(_worker.parameters, key, *previous, workers=[workers[0]], **pin)
-        arrays = _wait(client, [final], workers, "at the end of training")[0]
-        seconds = time.perf_counter() - tic
+        train = _train_counted if support.counted else _train_rounds
+        install, plans, loss_curve, total, seconds, stats = train(
+            client, work, support, key, workers, loads, loaded, rng, syncs_per_epoch, averaging
+        )
     except _WorkerLost as exc:
         _restore_rng(estimator, saved_rng)
         raise RuntimeError(str(exc)) from None
@@ -360,14 +305,149 @@ def fit(estimator, documents, client=None, *, workers=None, syncs_per_epoch=4,
     finally:
         _drop(client, key, workers)
 
-    for array, trained in zip(work._parameter_arrays(), arrays, strict=True):
-        array[...] = trained
+    install(work)
     _finish(work, plans, loss_curve, total, seconds)
+    support.end(work)
     params = estimator.get_params(deep=False)
     estimator.__dict__.update({k: v for k, v in work.__dict__.items() if k not in params})
     if not return_stats:
         return estimator
-    return estimator, _stats(workers, syncs, seconds)
+    return estimator, stats
+
+
+def _train_rounds(client, work, support, key, workers, loads, loaded, rng, syncs_per_epoch,
+                  averaging):  # fmt: skip
+    """Train in rounds with sparse syncs (word2vec, fastText, Doc2Vec); see :func:`fit`.
+
+    Returns ``(install, plans, loss_curve, total, seconds, stats)``: ``install(work)``
+    puts the trained parameters on the client's estimator.
+    """
+    n_documents = [part["n_documents"] for part in loaded]
+    support.init_owned(work, rng, n_documents)
+    # Doc2Vec: each shard's document vectors go to its worker only
+    owned = [
+        None if part is None else client.scatter(part, workers=[w], hash=False)
+        for part, w in zip(support.split_owned(work, n_documents), workers, strict=True)
+    ]
+    # fastText with compact=False: the full bucket matrix stays here, out of the
+    # replicas, and takes the trained rows in place at the end (as in a local fit)
+    full_buffer = work.__dict__.pop("_full_buffer", None)
+    model = client.scatter(work, broadcast=True, hash=False)
+    plan = (key, model, syncs_per_epoch, averaging)
+    setups = [
+        client.submit(_worker.setup, *plan, part, load, workers=[w], **_PIN)
+        for part, load, w in zip(owned, loads, workers, strict=True)
+    ]
+    plans = _wait(client, setups, workers, "while setting up its replica")
+    del model, owned, plan
+    loads.clear()  # the caller's list too: the shards' word lists are not needed any more
+    round_words = np.array([p["round_words"] for p in plans], dtype=np.int64)
+    per_epoch = int(round_words.sum())
+    total = per_epoch * work.epochs
+    if per_epoch == 0:
+        raise ValueError("no word of documents is in the vocabulary.")
+
+    tic = time.perf_counter()
+    previous, syncs, loss_curve = setups, [], []
+    for epoch in range(work.epochs):
+        seeds = [rng.randint(0, 2**31 - 1) for _ in workers]
+        epoch_syncs = []
+        done = epoch * per_epoch
+        for r in range(syncs_per_epoch):
+            in_round = int(round_words[:, r].sum())
+            # each shard's words stretched onto the round's words of all workers
+            stretch = [in_round / n if n else 1.0 for n in round_words[:, r]]
+            trains = []
+            for k, w in enumerate(workers):
+                args = (key, epoch, r, seeds[k], done, total, stretch[k], previous[k])
+                trains.append(client.submit(_worker.train_round, *args, workers=[w], **_PIN))
+            averaged = client.submit(_worker.average, *trains, workers=[workers[0]], **_PIN)
+            previous = [
+                client.submit(_worker.apply_round, key, averaged, workers=[w], **_PIN)
+                for w in workers
+            ]
+            epoch_syncs.append(
+                client.submit(_worker.summary, averaged, workers=[workers[0]], **_PIN)
+            )
+            del trains, averaged
+            done += in_round
+        where = f"during epoch {epoch + 1}"
+        results = _wait(client, epoch_syncs + previous, workers, where)[: len(epoch_syncs)]
+        syncs.extend(results)
+        figures = [s for sync in results for s in sync["stats"]]
+        loss_curve.append(
+            sum(f["loss"] for f in figures) / max(sum(f["count"] for f in figures), 1)
+        )
+        if not np.isfinite(loss_curve[-1]):
+            from skembed._training._driver import TrainingDiverged
+
+            raise TrainingDiverged(
+                f"training diverged in epoch {epoch + 1} (the loss is {loss_curve[-1]}): "
+                "lower learning_rate; the estimator is left as it was."
+            )
+    final = client.submit(_worker.parameters, key, *previous, workers=[workers[0]], **_PIN)
+    parts = [client.submit(_worker.owned, key, *previous, workers=[w], **_PIN) for w in workers]
+    arrays, *parts = _wait(client, [final, *parts], workers, "at the end of training")
+    seconds = time.perf_counter() - tic
+
+    def install(work):
+        support.join_owned(work, parts)
+        for array, trained, part in zip(work._parameter_arrays(), arrays, parts[0], strict=True):
+            if part is None:  # the rows a shard owns came with join_owned
+                array[...] = trained
+        if full_buffer is not None:
+            work._full_buffer = full_buffer
+
+    return install, plans, loss_curve, total, seconds, _stats(workers, syncs, seconds)
+
+
+def _train_counted(client, work, support, key, workers, loads, loaded, rng, syncs_per_epoch,
+                   averaging):  # fmt: skip
+    """GloVe: count co-occurrences on every shard, sum the counts and train on one worker.
+
+    Windows never cross a document, so the sum of the shards' counts is the
+    count of the whole corpus (up to float32 rounding).  The kernel then runs
+    once, on the first worker, exactly as in a local fit; ``syncs_per_epoch``
+    and ``averaging`` do not apply.  Returns what :func:`_train_rounds` returns.
+    """
+    del support, loaded, syncs_per_epoch, averaging  # the signature of _train_rounds
+    model = client.scatter(work, broadcast=True, hash=False)
+    counting = [
+        client.submit(_worker.count, key, model, load, workers=[w], **_PIN)
+        for load, w in zip(loads, workers, strict=True)
+    ]
+    plans = _wait(client, counting, workers, "while counting co-occurrences")
+    loads.clear()  # the caller's list too: the shards' word lists are not needed any more
+    n_tokens = sum(p["n_tokens"] for p in plans)
+    if n_tokens == 0:
+        raise ValueError("no word of documents is in the vocabulary.")
+    matrices = [
+        client.submit(_worker.counts_of, key, c, workers=[w], **_PIN)
+        for c, w in zip(counting, workers, strict=True)
+    ]
+    trained = client.submit(
+        _worker.train_counted, model, n_tokens, *matrices, workers=[workers[0]], **_PIN
+    )
+    (out,) = _wait(client, [trained], workers, "while training on the summed counts")
+
+    def install(work):
+        work._glove_params = type(work._glove_params)(*out["params"])
+        work._n_training_tokens = n_tokens
+        if out["cooccurrence"] is not None:
+            work.cooccurrence_ = out["cooccurrence"]
+        rng.set_state(out["rng_state"])  # the draws of the worker's replica, as in a local fit
+
+    stats = {
+        "workers": list(workers),
+        "words_per_worker": {p["address"]: p["n_tokens"] for p in plans},
+        "entries_per_worker": {p["address"]: p["entries"] for p in plans},
+        "bytes_per_worker": {p["address"]: p["bytes"] for p in plans},
+        "entries": out["entries"],
+        "trained_on": out["address"],
+        "n_syncs": 0,
+        "train_seconds": out["seconds"],
+    }
+    return install, plans, out["loss_curve"], out["words"], out["seconds"], stats
 
 
 def _drop(client, key, workers):
@@ -388,7 +468,8 @@ def _restore_rng(estimator, saved):
 def _finish(work, plans, loss_curve, total, seconds):
     """Set the fitted attributes that a one-process ``fit`` sets."""
     work._fitted_structure = {name: getattr(work, name) for name in work._structural_parameters}
-    work._finish(current=False)
+    work._finish(current=False)  # fastText: compose the vectors, move to the compact layout
+    work.__dict__.pop("_full_buffer", None)
     work.loss_curve_ = loss_curve
     work.n_iter_ = len(loss_curve)
     work._words_trained = total
@@ -399,8 +480,9 @@ def _finish(work, plans, loss_curve, total, seconds):
     work._document_frequency = sum(p["document_frequency"] for p in plans)
     work._n_documents = sum(p["n_documents"] for p in plans)
     work.idf_ = smooth_idf(work._document_frequency, work._n_documents)
+    work._fit_postprocessing()
     work._fit_pooling(None)  # the modes allowed here fit nothing from the corpus
-    if work.storage_dtype == "float16":
+    if getattr(work, "storage_dtype", "float32") == "float16":
         work._store(np.float16)
 
 

@@ -8,12 +8,15 @@ through their dependencies:
 
 ``load`` (encode the shard, count its words) -> ``setup`` (final vocabulary,
 replica, rounds) -> per round: ``train_round`` on every worker -> ``average``
-on one worker -> ``apply_round`` on every worker -> ... -> ``parameters``.
+on one worker -> ``apply_round`` on every worker -> ... -> ``parameters`` (and
+``owned`` on every worker).
 
 A round trains a contiguous range of the shard's chunks with the estimator's
 own step (the numba kernel) through the shared driver, then sends the rows
-that changed since the last sync; ``average`` forms the count-weighted mean
-of each row over the workers that changed it, and every replica takes it.
+that changed since the last sync; ``average`` combines each row over the
+workers that changed it, and every replica takes it.  Rows that a shard owns
+(Doc2Vec's document vectors, see :mod:`skembed.distributed._models`) stay on
+their worker until ``owned`` returns them.
 """
 
 import pickle
@@ -24,12 +27,16 @@ import numpy as np
 
 from skembed._training._driver import Step, train_chunks
 from skembed.corpus._encoding import encode_documents, make_chunks, remap
+from skembed.distributed._models import OWNED, hot_rows, in_runs, row_occurrences, support_for
 from skembed.models._pooling import document_frequency
 from skembed.schedules import get_schedule, with_warmup
 from skembed.utils._random import seed_states
 from skembed.utils._threads import resolve_n_threads
 
-__all__ = ["apply_round", "average", "drop", "load", "parameters", "setup", "train_round"]
+__all__ = [
+    "apply_round", "average", "count", "counts_of", "drop", "load", "owned", "parameters",
+    "setup", "summary", "train_counted", "train_round",
+]  # fmt: skip
 
 _SHARDS = {}
 _LOCK = threading.Lock()
@@ -84,8 +91,11 @@ def load(key, estimator, parts):
     }
 
 
-def setup(key, model, syncs_per_epoch, averaging, *after):
+def setup(key, model, syncs_per_epoch, averaging, owned, *after):
     """Map the shard onto the final vocabulary, take a replica of ``model``, plan the rounds.
+
+    ``owned`` is the shard's part of the matrices whose rows the shards own
+    (Doc2Vec: its documents' vectors), or None.
 
     Returns the shard's document frequencies, document count and the words
     (tokens) of each round, from which the driver places every round on the
@@ -93,21 +103,28 @@ def setup(key, model, syncs_per_epoch, averaging, *after):
     """
     shard = _shard(key)
     estimator = pickle.loads(pickle.dumps(model))  # a replica of its own, trained in place
+    support = support_for(estimator)
+    support.adopt_owned(estimator, owned)
     index = estimator.wv_.key_to_index
     mapping = np.array([index.get(w, -1) for w in shard.words], dtype=np.int32)
     corpus = remap(shard.corpus, mapping)
     shard.corpus, shard.words = corpus, None
     shard.estimator = estimator
     shard.averaging = averaging
-    # "hybrid" averages the input vectors of the most frequent words, half of all tokens
-    share = np.cumsum(estimator.wv_.counts) / max(int(estimator.wv_.counts.sum()), 1)
-    shard.hot = int(np.searchsorted(share, 0.5) + 1)
     shard.arrays = estimator._parameter_arrays()
-    shard.snapshots = [a.copy() for a in shard.arrays]
+    shard.tables = support.row_tables(estimator)
+    # "hybrid" averages the input rows of the most frequent words, half of all tokens
+    # (for fastText, their word rows and their n-gram rows)
+    share = np.cumsum(estimator.wv_.counts) / max(int(estimator.wv_.counts.sum()), 1)
+    n_hot = min(int(np.searchsorted(share, 0.5) + 1), len(estimator.wv_))
+    shard.hot = hot_rows(shard.tables[0], n_hot)
+    shard.snapshots = [
+        None if t is OWNED else a.copy() for a, t in zip(shard.arrays, shard.tables, strict=True)
+    ]
     shard.n_words = len(estimator.wv_)
     n_tokens = corpus.n_tokens
     if n_tokens:
-        shard.step = estimator._make_step(corpus)
+        shard.step = support.make_step(estimator, corpus)
         seg_offsets = corpus.segments()
         chunk_segs = make_chunks(seg_offsets)
         # token where each chunk starts (and where the last one ends)
@@ -204,9 +221,11 @@ def _train_chunks(shard, a, b, words_done, total_words, stretch, totals):
 def _changed_rows(shard, a, b):
     """Rows of each matrix that differ from the last sync: ids, values (or changes), weights.
 
-    A row's weight is 1 plus the occurrences of its word in the round's
-    tokens: the workers that trained a word more have more say in its mean.
-    Except with ``averaging="mean"``, the rows carry their change since the last sync.
+    A row's weight is 1 plus the occurrences, in the round's tokens, of the
+    words that train it (its word; for a fastText n-gram row, every word with
+    that n-gram): the workers that trained a row more have more say in its
+    mean.  Except with ``averaging="mean"``, the rows carry their change
+    since the last sync.
     """
     if b > a:
         lo, hi = shard.chunk_tokens[a], shard.chunk_tokens[b]
@@ -214,9 +233,14 @@ def _changed_rows(shard, a, b):
     else:
         occurrences = np.zeros(shard.n_words, np.int64)
     payload = []
-    for array, snapshot in zip(shard.arrays, shard.snapshots, strict=True):
+    for array, snapshot, table in zip(shard.arrays, shard.snapshots, shard.tables, strict=True):
+        if table is OWNED:  # the shard's own rows: never sent
+            empty = np.zeros(0, np.int32)
+            payload.append((empty, array[:0].copy(), np.zeros(0, np.float32)))
+            continue
         rows = np.flatnonzero((array != snapshot).any(axis=1))
-        weights = (occurrences[rows] + 1).astype(np.float32)
+        counts = row_occurrences(table, occurrences, array.shape[0])
+        weights = (counts[rows] + 1).astype(np.float32)
         values = array[rows] if shard.averaging == "mean" else array[rows] - snapshot[rows]
         payload.append((rows.astype(np.int32), values, weights))
     return payload
@@ -228,8 +252,9 @@ def average(*results):
     "mean": the count-weighted mean of the workers' values.  "sum": the row
     plus the sum of the workers' changes (every update applied, as
     asynchronous SGD would).  "hybrid": the count-weighted mean of the changes
-    for the output vectors and for the input vectors of the ``hot`` most
-    frequent words, the sum of the changes for the other input vectors.
+    for the output vectors and for the ``hot`` input rows (those of the most
+    frequent words: an int ``h`` for the rows below ``h``, or ``(start, stop)``
+    runs of rows), the sum of the changes for the other input rows.
 
     Returns the rows and what to do with them for every matrix (new values,
     or changes to add), each worker's figures, and the bytes the sync moves:
@@ -255,8 +280,9 @@ def average(*results):
             combined = np.zeros((unique.size, dim))
             np.add.at(combined, inverse, values * weights[:, None])
             combined /= np.bincount(inverse, weights=weights, minlength=unique.size)[:, None]
-            if averaging == "hybrid" and m == 0:  # the input vectors of the rarer words
-                rare = unique >= hot
+            if averaging == "hybrid" and m == 0:  # the input rows of the rarer words
+                runs = [(0, hot)] if isinstance(hot, int | np.integer) else hot
+                rare = ~in_runs(unique, runs)
                 combined[rare] = summed[rare]
         update.append((unique.astype(np.int32), combined.astype(np.float32)))
     received = len(results) * sum(r.nbytes + v.nbytes for r, v in update)
@@ -276,6 +302,8 @@ def apply_round(key, averaged):
     for (rows, values), array, snapshot in zip(
         averaged["update"], shard.arrays, shard.snapshots, strict=True
     ):
+        if snapshot is None:  # rows the shard owns: never synchronised
+            continue
         if averaged["additive"]:
             values = snapshot[rows] + values
         array[rows] = values
@@ -289,8 +317,72 @@ def summary(averaged):
 
 
 def parameters(key, *after):
-    """This replica's trained arrays (all replicas are equal after a sync)."""
+    """This replica's trained arrays (all replicas are equal after a sync, except in the
+    rows the shards own)."""
     return _shard(key).arrays
+
+
+def owned(key, *after):
+    """This shard's trained part of each matrix whose rows the shards own (None for others)."""
+    shard = _shard(key)
+    return [a if t is OWNED else None for a, t in zip(shard.arrays, shard.tables, strict=True)]
+
+
+def count(key, model, *after):
+    """GloVe: map the shard onto the final vocabulary and count its co-occurrences.
+
+    The counts stay on this worker (``counts_of`` hands them to the training
+    task); returns the shard's document frequencies and figures.
+    """
+    shard = _shard(key)
+    index = model.wv_.key_to_index
+    mapping = np.array([index.get(w, -1) for w in shard.words], dtype=np.int32)
+    corpus = remap(shard.corpus, mapping)
+    n_words = len(model.wv_)
+    counts = model._count(corpus.tokens, corpus.offsets, n_words, np.float32)
+    shard.counts, shard.corpus, shard.words = counts, None, None
+    return {
+        "document_frequency": document_frequency(corpus, n_words),
+        "n_documents": corpus.n_documents,
+        "n_tokens": int(corpus.n_tokens),
+        "entries": int(counts.nnz),
+        "bytes": int(counts.data.nbytes + counts.indices.nbytes + counts.indptr.nbytes),
+        "address": _address(),
+    }
+
+
+def counts_of(key, *after):
+    """This shard's co-occurrence counts (a CSR matrix)."""
+    return _shard(key).counts
+
+
+def train_counted(model, n_tokens, *matrices):
+    """GloVe: sum the shards' counts and train a replica of ``model`` on them, as ``fit`` does.
+
+    Returns the trained parameters, the loss curve and figures, and the state
+    of the replica's random generator after training.
+    """
+    estimator = pickle.loads(pickle.dumps(model))
+    X = matrices[0]
+    for other in matrices[1:]:
+        X = X + other  # CSR + CSR: canonical (sorted) entries, as a local count's
+    rng = estimator._rng
+    start, end = estimator._learning_rates()
+    schedule = get_schedule(estimator.learning_rate_schedule)
+    rates = with_warmup(schedule, start, end, estimator.warmup_fraction)
+    monitor = estimator._monitor(None, None)
+    entries = int(X.nnz)
+    result = estimator._train_counts(X, n_tokens, estimator.epochs, rates, rng, monitor, 0, None)
+    return {
+        "params": tuple(estimator._glove_params),
+        "loss_curve": list(result.loss_curve),
+        "words": result.words,
+        "seconds": result.seconds,
+        "rng_state": rng.get_state(),
+        "cooccurrence": estimator.__dict__.get("cooccurrence_"),
+        "entries": entries,
+        "address": _address(),
+    }
 
 
 def drop(key, dask_worker=None):

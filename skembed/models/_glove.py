@@ -578,6 +578,16 @@ tokenizer, token_pattern, stop_words
     def _run(self, corpus, epochs, rates, rng, monitor, words_done, total_words):
         X = self._count(corpus.tokens, corpus.offsets, len(self.wv_), np.float32)
         release_pages(corpus)  # a mapped corpus: counting read it whole
+        return self._train_counts(
+            X, corpus.n_tokens, epochs, rates, rng, monitor, words_done, total_words
+        )
+
+    def _train_counts(self, X, n_tokens, epochs, rates, rng, monitor, words_done, total_words):
+        """Train on the co-occurrence counts ``X`` of ``n_tokens`` in-vocabulary tokens.
+
+        Counting and training are apart so that counts summed over the shards
+        of a corpus (:func:`skembed.distributed.fit`) train as one corpus's.
+        """
         if X.nnz == 0:
             raise ValueError(
                 "no two in-vocabulary words of X co-occur: after min_count every document "
@@ -587,7 +597,7 @@ tokenizer, token_pattern, stop_words
         stored = X if self.store_cooccurrence else None
         del X  # the shuffled copies are what training reads
         step = self._make_step(rows, cols, values)
-        self._n_training_tokens = corpus.n_tokens  # score() rescales by it, validation too
+        self._n_training_tokens = n_tokens  # score() rescales by it, validation too
         result = self._train(step, epochs, rates, rng, monitor, words_done, total_words)
         if stored is not None:
             self.cooccurrence_ = stored

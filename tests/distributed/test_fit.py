@@ -11,7 +11,7 @@ import pytest
 distributed = pytest.importorskip("distributed")
 db = pytest.importorskip("dask.bag")
 
-from skembed import GloVeVectorizer, Word2VecVectorizer  # noqa: E402
+from skembed import FastTextClassifier, Word2VecVectorizer  # noqa: E402
 from skembed._training import TrainingDiverged  # noqa: E402
 from skembed.distributed import fit  # noqa: E402
 from tests.conftest import planted_topics, topic_purity  # noqa: E402
@@ -166,7 +166,7 @@ def test_parameters_it_cannot_honour_are_refused_by_name(client, topics):
         with pytest.raises(ValueError, match=name):
             fit(Word2VecVectorizer(**params), docs, client)
     with pytest.raises(TypeError, match="Word2VecVectorizer"):
-        fit(GloVeVectorizer(), docs, client)
+        fit(FastTextClassifier(), docs, client)
     with pytest.raises(ValueError, match="single string"):
         fit(Word2VecVectorizer(), "one document", client)
     with pytest.raises(ValueError, match="syncs_per_epoch"):
