@@ -254,8 +254,10 @@ class Phrases(DocumentTransformer):
             keys = keys[:n]
             keys.sort()
             pair_counts = np.empty(n, dtype=np.int64)
-            n = count_sorted(keys, keys, pair_counts)  # distinct keys written in place
-            keys, pair_counts = keys[:n], pair_counts[:n]
+            n_pairs = count_sorted(keys, keys, pair_counts)  # distinct keys written in place
+            # only pairs seen min_count times can score above any threshold: decode those
+            frequent = np.flatnonzero(pair_counts[:n_pairs] >= self.min_count)
+            keys, pair_counts = keys[frequent], pair_counts[frequent]
             mid, rest = keys % n_mid, keys // n_mid
             first, last = rest // max(n_words, 1), rest % max(n_words, 1)
         else:  # too many words to pack a pair into one int64
@@ -266,7 +268,8 @@ class Phrases(DocumentTransformer):
                 np.stack([first, mid, last], axis=1), axis=0, return_counts=True
             )
             first, mid, last = rows[:, 0], rows[:, 1], rows[:, 2]
-        n_vocab = n_words + len(pair_counts)  # distinct words and pairs, as gensim counts
+            n_pairs = len(pair_counts)
+        n_vocab = n_words + n_pairs  # distinct words and pairs, as gensim counts
         scores = self._score(counts[first], counts[last], pair_counts, n_vocab, n_tokens)
         kept = np.flatnonzero(scores > self._threshold())
         first, mid, last, scores = first[kept], mid[kept], last[kept], scores[kept]
