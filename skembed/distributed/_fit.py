@@ -252,7 +252,7 @@ or GloVeVectorizer
     support = check_supported(estimator)
     if not (isinstance(syncs_per_epoch, int | np.integer) and syncs_per_epoch >= 1):
         raise ValueError(f"syncs_per_epoch must be an int >= 1, got {syncs_per_epoch!r}.")
-    if averaging not in ("hybrid", "mean", "sum", "split"):
+    if averaging not in ("hybrid", "mean", "sum"):
         raise ValueError(f'averaging must be "hybrid", "mean" or "sum", got {averaging!r}.')
     workers = sorted(client.nthreads()) if workers is None else list(workers)
     if not workers:

@@ -117,7 +117,7 @@ def setup(key, model, syncs_per_epoch, averaging, owned, *after):
     # (for fastText, their word rows and their n-gram rows)
     share = np.cumsum(estimator.wv_.counts) / max(int(estimator.wv_.counts.sum()), 1)
     n_hot = min(int(np.searchsorted(share, 0.5) + 1), len(estimator.wv_))
-    shard.hot = [None if t is OWNED else hot_rows(t, n_hot) for t in shard.tables]
+    shard.hot = hot_rows(shard.tables[0], n_hot)
     shard.snapshots = [
         None if t is OWNED else a.copy() for a, t in zip(shard.arrays, shard.tables, strict=True)
     ]
@@ -263,10 +263,7 @@ def average(*results):
     """
     update, sent = [], 0
     averaging, hot = results[0]["averaging"], results[0]["hot"]
-    n_matrices = len(results[0]["payload"])
-    if not isinstance(hot, list):  # the input matrix's only
-        hot = [hot] + [None] * (n_matrices - 1)
-    for m in range(n_matrices):
+    for m in range(len(results[0]["payload"])):
         parts = [r["payload"][m] for r in results]
         sent += sum(p[0].nbytes + p[1].nbytes + p[2].nbytes for p in parts)
         rows = np.concatenate([p[0] for p in parts])
@@ -283,9 +280,8 @@ def average(*results):
             combined = np.zeros((unique.size, dim))
             np.add.at(combined, inverse, values * weights[:, None])
             combined /= np.bincount(inverse, weights=weights, minlength=unique.size)[:, None]
-            split = averaging == "split" or (averaging == "hybrid" and m == 0)
-            if split and hot[m] is not None:  # the rows of the rarer words
-                runs = [(0, hot[m])] if isinstance(hot[m], int | np.integer) else hot[m]
+            if averaging == "hybrid" and m == 0:  # the input rows of the rarer words
+                runs = [(0, hot)] if isinstance(hot, int | np.integer) else hot
                 rare = ~in_runs(unique, runs)
                 combined[rare] = summed[rare]
         update.append((unique.astype(np.int32), combined.astype(np.float32)))
