@@ -19,15 +19,6 @@ SMALL = dict(vector_size=16, min_count=1, epochs=10, sample=0, random_state=0)
 
 
 @pytest.fixture(scope="module")
-def client():
-    with distributed.LocalCluster(
-        processes=True, n_workers=2, threads_per_worker=1, host="127.0.0.1",
-        dashboard_address=None,
-    ) as cluster, distributed.Client(cluster) as client:  # fmt: skip
-        yield client
-
-
-@pytest.fixture(scope="module")
 def topics():
     # sorted by topic: the first worker's shard holds the documents of topics 0-1, the
     # second's those of topics 2-3, whose vectors are trained there alone

@@ -17,15 +17,6 @@ SMALL = dict(vector_size=16, min_count=1, epochs=3, bucket=20_000, random_state=
 
 
 @pytest.fixture(scope="module")
-def client():
-    with distributed.LocalCluster(
-        processes=True, n_workers=2, threads_per_worker=1, host="127.0.0.1",
-        dashboard_address=None,
-    ) as cluster, distributed.Client(cluster) as client:  # fmt: skip
-        yield client
-
-
-@pytest.fixture(scope="module")
 def topics():
     """Planted topics whose words are random letter strings, sorted by topic.
 
