@@ -70,6 +70,8 @@ SUITES = {
             "default": {},
             "loss=nce": {"loss": "nce"},
             "dropout=0.2": {"dropout": 0.2},
+            "momentum=0.5": {"momentum": 0.5},
+            "momentum=0.9, lr/10": {"momentum": 0.9, "learning_rate": 0.0025},
             "float16 storage": {"storage_dtype": "float16"},
         },
     ),

@@ -285,7 +285,8 @@ def _subword_mean(syn0, rows):
 
 def fasttext_epoch(algorithm, tokens, seg_offsets, chunk_segs, sub_indptr, sub_indices,
                    syn0, syn1, keep, prob, index, window, negative, lrs, seeds, sig,
-                   log_sig, dropout=None, log_kq=None):  # fmt: skip
+                   log_sig, dropout=None, log_kq=None, momentum=0.0, vel0=None,
+                   vel1=None):  # fmt: skip
     """fastText's skipgram/cbow as its C++ writes them, serially; returns per-chunk (loss, n).
 
     The input is the mean of the subword rows (``sub_indices[sub_indptr[w]:
@@ -294,13 +295,15 @@ def fasttext_epoch(algorithm, tokens, seg_offsets, chunk_segs, sub_indptr, sub_i
     ``normalizeGradient`` false), and skip-gram recomputes the mean for every
     (centre, context) pair.  ``dropout`` drops each context word with that probability
     (one uniform per context word, in window order); ``log_kq`` trains NCE instead of
-    negative sampling.
+    negative sampling.  With ``vel0`` and ``vel1`` every row step is a heavy-ball step
+    (``v = momentum v + step``, row += v), once per entry of a list.
     """
 
     def objective(h, target, lr, stream, grad):
         if log_kq is not None:
             return nce_update(h, syn1, target, negative, lr, prob, index, log_kq, stream, grad)
-        return ns_update(h, syn1, target, negative, lr, prob, index, stream, sig, log_sig, grad)
+        return ns_update(h, syn1, target, negative, lr, prob, index, stream, sig, log_sig, grad,
+                         momentum, vel1)  # fmt: skip
 
     def dropped(stream):
         return dropout is not None and stream.uniform() < dropout
@@ -326,7 +329,7 @@ def fasttext_epoch(algorithm, tokens, seg_offsets, chunk_segs, sub_indptr, sub_i
                         grad = np.zeros_like(h)
                         loss += objective(h, target, lrs[c], stream, grad)
                         for r in rows:
-                            syn0[r] += grad
+                            _step(syn0, vel0, r, grad, momentum)
                         n += 1
                 else:
                     context = [w for w in context if not dropped(stream)]
@@ -339,7 +342,7 @@ def fasttext_epoch(algorithm, tokens, seg_offsets, chunk_segs, sub_indptr, sub_i
                     grad = np.zeros_like(h)
                     loss += objective(h, centre, lrs[c], stream, grad)
                     for r in rows:
-                        syn0[r] += grad
+                        _step(syn0, vel0, r, grad, momentum)
                     n += 1
         out.append((loss, n))
     return out

@@ -132,6 +132,24 @@ class FastTextVectorizer(BaseEmbeddingVectorizer):
         window is left out with this probability, from the CBOW bag of
         subwords (an example that loses every context word is skipped) or as
         a skip-gram pair.  0 (the default) draws nothing.
+    momentum : float in [0, 1), default=0.0
+        Heavy-ball momentum of the SGD updates: every row touched (a word
+        row, an n-gram bucket row or a negative-sampling output row) keeps a
+        velocity ``v = momentum * v + step`` and moves by ``v``; a row's
+        velocity changes only when the row is touched (no decay between its
+        updates), once per entry of a word's subword list (a row listed twice
+        takes two steps, as it takes the gradient twice without momentum).
+        Skip-gram then updates the centre word's rows after every (centre,
+        context) pair, as fastText does, instead of once per centre word (see
+        Notes).  The velocities are two float32 arrays the size of the input
+        matrix as trained (the word rows and the n-gram bucket rows) and of
+        the output matrix (training memory doubles), allocated only when
+        ``momentum > 0``, kept for one call of ``fit`` or ``partial_fit``
+        (they restart at zero) and never stored.  A steady gradient moves a
+        row ``1 / (1 - momentum)`` times further, so a lower
+        ``learning_rate`` may suit it.  Negative sampling only: refused with
+        ``loss="nce"`` or clipping.  0 (the default) is plain SGD, compiled
+        without the velocity.
     sample : float, default=1e-3
         Subsampling threshold of frequent words (0 disables it); the keep
         probability ``sqrt(t / f) + t / f`` is fastText's and word2vec's.
@@ -369,7 +387,11 @@ tokenizer, token_pattern, stop_words
     by their number).  Skip-gram keeps the centre word's mean and adds the
     summed gradient of its context pairs once per centre word, which is
     exactly fastText's update (the mean moves by the gradient added to each
-    row), with fewer memory accesses.  The sigmoid, subsampling and noise
+    row), with fewer memory accesses.  With ``momentum`` the rows of one list
+    move by their own velocities, so skip-gram makes fastText's update as
+    written: after each pair it moves every row of the centre word's list and
+    computes their mean again (twice the row reads and writes of a pair, for
+    each pair instead of each centre word).  The sigmoid, subsampling and noise
     sampler are word2vec's (shared with :class:`Word2VecVectorizer`).
 
     Examples
@@ -401,6 +423,7 @@ tokenizer, token_pattern, stop_words
         "compact": ["boolean"],
         "loss": [StrOptions({"ns", "nce"})],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
         "initial_vectors": [str, os.PathLike, WordVectors, None],
         "lock_factor": [Interval(Real, 0, 1, closed="both")],
     }
@@ -418,6 +441,7 @@ tokenizer, token_pattern, stop_words
         ns_exponent=0.75,
         loss="ns",
         dropout=0.0,
+        momentum=0.0,
         sample=1e-3,
         epochs=5,
         learning_rate="auto",
@@ -469,6 +493,7 @@ tokenizer, token_pattern, stop_words
         self.ns_exponent = ns_exponent
         self.loss = loss
         self.dropout = dropout
+        self.momentum = momentum
         self.sample = sample
         self.epochs = epochs
         self.learning_rate = learning_rate
@@ -528,6 +553,16 @@ tokenizer, token_pattern, stop_words
                 f"lock_factor={self.lock_factor}: FastTextVectorizer trains pre-trained "
                 "vectors freely only (lock_factor=1), because a word's n-gram rows are shared "
                 "with other words; Word2VecVectorizer takes lock_factor in [0, 1]."
+            )
+        if self.momentum > 0 and self.loss != "ns":
+            raise ValueError(
+                f"momentum={self.momentum} is implemented for negative sampling only: set "
+                "loss='ns', or momentum=0."
+            )
+        if self.momentum > 0 and (self.clip_value is not None or self.clip_norm is not None):
+            raise ValueError(
+                f"momentum={self.momentum} is not combined with clip_value or clip_norm: "
+                "set both to None, or momentum=0."
             )
 
     def _init_parameters(self, words, counts, rng):
@@ -655,6 +690,7 @@ tokenizer, token_pattern, stop_words
         log_kq = (
             log_noise_scale(wv.counts, self.ns_exponent, negative) if self.loss == "nce" else None
         )
+        momentum = self._momentum_arguments(syn0, syn1)
 
         def run(lo, hi, chunks, lrs, seeds, loss_out, count_out, parallel):
             kernel = _fasttext.fasttext_parallel if parallel else _fasttext.fasttext_serial
@@ -662,7 +698,7 @@ tokenizer, token_pattern, stop_words
                 mode, lo, hi, chunk_segs, seg_offsets, tokens, indptr, indices, shift, syn0,
                 syn1, keep, alias_prob, alias_index, window, negative, lrs, seeds, sig, log_sig,
                 max_seg, loss_out, count_out, clip["clip_value"], clip["clip_norm"], dropout,
-                log_kq,
+                log_kq, **momentum,
             )  # fmt: skip
 
         # the finiteness check sums the rows the kernel reaches; in a fresh fit's
@@ -670,6 +706,20 @@ tokenizer, token_pattern, stop_words
         touched = np.unique(indices)
         watch = syn0 if touched.size == syn0.shape[0] else (syn0, touched)
         return Step(run, chunk_words, arrays=[syn0, syn1], watch=[watch, syn1])
+
+    def _momentum_arguments(self, syn0, syn1):
+        """Kernel arguments of ``momentum``: none (plain SGD) or zero velocities for this call.
+
+        The velocities live in the closure of this call's step only, so they are
+        dropped with it and never pickled.
+        """
+        if self.momentum == 0:
+            return {}
+        return dict(
+            momentum=float(self.momentum),
+            vel0=np.zeros(syn0.shape, dtype=np.float32),
+            vel1=np.zeros(syn1.shape, dtype=np.float32),
+        )
 
     def _score_vectors(self):
         return self.wv_.vectors, self._output_vectors

@@ -19,6 +19,14 @@ repeats.  The kernel therefore keeps the mean, moves it by that amount
 (``shift[w]``, from :func:`mean_shift_factors`) after each pair, and adds the
 pairs' summed gradient to the rows once per centre word: the same update as
 fastText's, with ``n`` times fewer row reads and writes.
+
+With momentum (``vel0`` and ``vel1``, negative sampling only) every update
+is a heavy-ball step: each row it touches folds its step into its velocity,
+``v = momentum v + step``, and moves by ``v``.  The rows of one list then
+move by different amounts, so skip-gram makes fastText's update literally:
+after each (centre, context) pair it moves every entry of the centre word's
+list (a row listed twice moves twice) and recomputes their mean.  None
+compiles this away.
 """
 
 import numpy as np
@@ -56,6 +64,22 @@ def _add_to_rows(syn0, sub_indices, lo, hi, vec):
         row = sub_indices[p]
         for k in range(dim):
             syn0[row, k] += vec[k]
+
+
+@jit
+def _momentum_to_rows(syn0, vel0, sub_indices, lo, hi, step, momentum):
+    """Heavy ball on every entry of ``sub_indices[lo:hi]``: ``v = momentum v + step``, row += v.
+
+    A row listed twice takes two steps, as it takes ``step`` twice without momentum.
+    """
+    dim = step.shape[0]
+    mu = np.float32(momentum)
+    for p in range(lo, hi):
+        row = sub_indices[p]
+        for k in range(dim):
+            v = mu * vel0[row, k] + step[k]
+            vel0[row, k] = v
+            syn0[row, k] += v
 
 
 # Lists up to this long count repeated rows pairwise (no allocation); longer ones are sorted,
@@ -141,6 +165,9 @@ def skipgram_chunk(
     clip_norm,  # IN     float or None: bound on the L2 norm of an update
     dropout=None,  # IN     float or None: probability of dropping each (centre, context) pair
     log_kq=None,  # IN     float32[n_words] or None: NCE's log(k q(w)); None: negative sampling
+    momentum=0.0,  # IN     float: heavy-ball coefficient (with vel0 and vel1 only)
+    vel0=None,  # IN/OUT float32[n_rows, dim] or None: velocity of syn0's rows; None: plain SGD
+    vel1=None,  # IN/OUT float32[n_words, dim] or None: velocity of syn1's rows
 ):
     """Train fastText skip-gram on one chunk; return ``(loss_sum, n_pairs)``.
 
@@ -148,8 +175,11 @@ def skipgram_chunk(
     mean of its subword rows predicts each context word in turn.  With
     ``dropout``, each context word is dropped with that probability (the
     pair trains nothing and is not counted); with ``log_kq``, the noise words
-    train noise-contrastive estimation instead of negative sampling.  None
-    compiles either away.
+    train noise-contrastive estimation instead of negative sampling.  With
+    ``vel0`` (momentum; the estimator refuses it with NCE or clipping), each
+    pair moves the centre word's rows and the output rows it touches by their
+    velocities, and the mean is recomputed for the next pair.  None compiles
+    each away.
     """
     dim = syn0.shape[1]
     loss = 0.0
@@ -181,18 +211,28 @@ def skipgram_chunk(
                         hidden, syn1, buf[c], negative, lr, alias_prob, alias_index, log_kq,
                         state, grad, clip_value, clip_norm,
                     )  # fmt: skip
+                elif vel1 is not None:
+                    loss += negative_sampling_update(
+                        hidden, syn1, buf[c], negative, lr, alias_prob, alias_index, state,
+                        sig_table, log_sig_table, grad, clip_value, clip_norm, momentum, vel1,
+                    )  # fmt: skip
                 else:
                     loss += negative_sampling_update(
                         hidden, syn1, buf[c], negative, lr, alias_prob, alias_index, state,
                         sig_table, log_sig_table, grad, clip_value, clip_norm,
                     )  # fmt: skip
+                n_pairs += 1
+                if vel0 is not None:  # momentum: every entry moves now, by its own velocity
+                    _momentum_to_rows(syn0, vel0, sub_indices, p_lo, p_hi, grad, momentum)
+                    _mean_of_rows(syn0, sub_indices, p_lo, p_hi, hidden)
+                    continue
                 _clip(grad, clip_value, clip_norm)  # each row's update of this pair
                 # the rows' mean after adding grad to each entry: what fastText recomputes
                 for k in range(dim):
                     hidden[k] += moves * grad[k]
                     acc[k] += grad[k]
-                n_pairs += 1
-            _add_to_rows(syn0, sub_indices, p_lo, p_hi, acc)
+            if vel0 is None:
+                _add_to_rows(syn0, sub_indices, p_lo, p_hi, acc)
     return loss, n_pairs
 
 
@@ -201,6 +241,7 @@ def cbow_chunk(
     tokens, seg_offsets, seg_lo, seg_hi, sub_indptr, sub_indices, shift, syn0, syn1, keep_prob,
     alias_prob, alias_index, window, negative, lr, state, sig_table, log_sig_table, buf,
     hidden, grad, acc, clip_value, clip_norm, dropout=None, log_kq=None, ctx=None,
+    momentum=0.0, vel0=None, vel1=None,
 ):  # fmt: skip
     """Train fastText CBOW on one chunk; return ``(loss_sum, n_examples)``.
 
@@ -209,7 +250,9 @@ def cbow_chunk(
     bag of subwords), and its full gradient is added to each of those rows.
     With ``dropout``, each context word is dropped with that probability
     before pooling (the kept ones go to the scratch ``ctx``, int32[2 * window]);
-    an example whose every context word is dropped trains nothing.
+    an example whose every context word is dropped trains nothing.  With
+    ``vel0`` (momentum), every entry of the context words' lists, and every
+    output row touched, takes a heavy-ball step instead.
     """
     dim = syn0.shape[1]
     loss = 0.0
@@ -251,16 +294,28 @@ def cbow_chunk(
                     hidden, syn1, buf[i], negative, lr, alias_prob, alias_index, log_kq, state,
                     grad, clip_value, clip_norm,
                 )  # fmt: skip
+            elif vel1 is not None:
+                loss += negative_sampling_update(
+                    hidden, syn1, buf[i], negative, lr, alias_prob, alias_index, state,
+                    sig_table, log_sig_table, grad, clip_value, clip_norm, momentum, vel1,
+                )  # fmt: skip
             else:
                 loss += negative_sampling_update(
                     hidden, syn1, buf[i], negative, lr, alias_prob, alias_index, state,
                     sig_table, log_sig_table, grad, clip_value, clip_norm,
                 )  # fmt: skip
+            n_examples += 1
+            if vel0 is not None:  # momentum: every entry of every context word's list
+                for c in range(n_ctx):
+                    w = ctx[c]
+                    _momentum_to_rows(
+                        syn0, vel0, sub_indices, sub_indptr[w], sub_indptr[w + 1], grad, momentum
+                    )
+                continue
             _clip(grad, clip_value, clip_norm)
             for c in range(n_ctx):
                 w = ctx[c]
                 _add_to_rows(syn0, sub_indices, sub_indptr[w], sub_indptr[w + 1], grad)
-            n_examples += 1
     return loss, n_examples
 
 
@@ -273,6 +328,7 @@ def fasttext_chunk(
     mode, tokens, seg_offsets, seg_lo, seg_hi, sub_indptr, sub_indices, shift, syn0, syn1,
     keep_prob, alias_prob, alias_index, window, negative, lr, state, sig_table, log_sig_table,
     buf, hidden, grad, acc, clip_value, clip_norm, dropout=None, log_kq=None, ctx=None,
+    momentum=0.0, vel0=None, vel1=None,
 ):  # fmt: skip
     """Train one chunk with the algorithm ``mode`` (SKIPGRAM or CBOW)."""
     if mode == CBOW:
@@ -280,11 +336,13 @@ def fasttext_chunk(
             tokens, seg_offsets, seg_lo, seg_hi, sub_indptr, sub_indices, shift, syn0, syn1,
             keep_prob, alias_prob, alias_index, window, negative, lr, state, sig_table,
             log_sig_table, buf, hidden, grad, acc, clip_value, clip_norm, dropout, log_kq, ctx,
+            momentum, vel0, vel1,
         )  # fmt: skip
     return skipgram_chunk(
         tokens, seg_offsets, seg_lo, seg_hi, sub_indptr, sub_indices, shift, syn0, syn1,
         keep_prob, alias_prob, alias_index, window, negative, lr, state, sig_table,
         log_sig_table, buf, hidden, grad, acc, clip_value, clip_norm, dropout, log_kq,
+        momentum, vel0, vel1,
     )  # fmt: skip
 
 
@@ -293,9 +351,14 @@ def fasttext_serial(
     mode, chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, sub_indptr, sub_indices, shift,
     syn0, syn1, keep_prob, alias_prob, alias_index, window, negative, lrs, seeds, sig_table,
     log_sig_table, max_seg, loss_out, count_out, clip_value=None, clip_norm=None, dropout=None,
-    log_kq=None,
+    log_kq=None, momentum=0.0, vel0=None, vel1=None,
 ):  # fmt: skip
-    """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible)."""
+    """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
+
+    ``momentum``, ``vel0`` (float32, the shape of ``syn0``) and ``vel1`` (the
+    shape of ``syn1``) are those of :func:`skipgram_chunk`: both velocities or
+    neither (plain SGD, compiled away).
+    """
     dim = syn0.shape[1]
     buf = np.empty(max_seg, dtype=np.int32)
     hidden = np.empty(dim, dtype=np.float32)
@@ -309,7 +372,7 @@ def fasttext_serial(
             mode, tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], sub_indptr,
             sub_indices, shift, syn0, syn1, keep_prob, alias_prob, alias_index, window, negative,
             lrs[c], state, sig_table, log_sig_table, buf, hidden, grad, acc, clip_value,
-            clip_norm, dropout, log_kq, ctx,
+            clip_norm, dropout, log_kq, ctx, momentum, vel0, vel1,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
@@ -320,7 +383,7 @@ def fasttext_parallel(
     mode, chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, sub_indptr, sub_indices, shift,
     syn0, syn1, keep_prob, alias_prob, alias_index, window, negative, lrs, seeds, sig_table,
     log_sig_table, max_seg, loss_out, count_out, clip_value=None, clip_norm=None, dropout=None,
-    log_kq=None,
+    log_kq=None, momentum=0.0, vel0=None, vel1=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild)."""
     dim = syn0.shape[1]
@@ -336,7 +399,7 @@ def fasttext_parallel(
             mode, tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], sub_indptr,
             sub_indices, shift, syn0, syn1, keep_prob, alias_prob, alias_index, window, negative,
             lrs[c], state, sig_table, log_sig_table, buf, hidden, grad, acc, clip_value,
-            clip_norm, dropout, log_kq, ctx,
+            clip_norm, dropout, log_kq, ctx, momentum, vel0, vel1,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
