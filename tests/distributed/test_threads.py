@@ -54,7 +54,7 @@ def test_a_lone_task_gets_the_workers_threads_and_tasks_side_by_side_get_one(cli
     assert all(r and set(r) == {1} for r in results)
 
 
-def test_grid_search_on_the_dask_backend_runs_on_both_workers_without_oversubscribing(client):
+def test_grid_search_on_the_dask_backend_runs_in_the_workers_without_oversubscribing(client):
     docs, _, labels = planted_topics(n_docs=240)
     pipe = make_pipeline(
         Word2VecVectorizer(vector_size=8, min_count=1, epochs=3, n_jobs=-1, random_state=0),
@@ -68,8 +68,10 @@ def test_grid_search_on_the_dask_backend_runs_on_both_workers_without_oversubscr
         search.fit(docs, labels)
     records = client.run(_workers.all_records)
     nthreads = client.nthreads()
-    assert len(records) == 2 and all(records.values())  # every worker trained
+    # the fits ran inside the workers (joblib batches quick fits, so the scheduler may
+    # give every batch to one worker: which workers train is not asserted)
+    assert any(records.values())
     for address, counts in records.items():
-        assert max(counts) <= nthreads[address]
+        assert max(counts, default=0) <= nthreads[address]
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
     assert search.best_score_ > 0.9  # topics of planted words: the fits learned
