@@ -136,6 +136,22 @@ or callable, default="linear"
         Decoupled L2 decay: after each batch of chunks every row and output
         weight is multiplied by ``1 - weight_decay * rate * share``, where
         ``share`` is the batch's share of an epoch's features.
+    momentum : float in [0, 1), default=0.0
+        Heavy-ball momentum of the SGD updates, for every ``loss``: every row
+        touched (a word row, an n-gram bucket row, or an output row: a class,
+        or an inner node of the tree for "hs") keeps a velocity
+        ``v = momentum * v + step`` and moves by ``v``.  A row's velocity
+        changes only when the row is touched (no decay between its updates),
+        once per entry of a document's features (a row listed twice takes two
+        steps, as it takes the gradient twice without momentum).  The
+        velocities are three float32 arrays the size of the word rows, the
+        n-gram bucket rows and the output weights (training memory doubles),
+        allocated only when ``momentum > 0``, kept for one call of ``fit`` or
+        ``partial_fit`` (they restart at zero) and never stored.  A steady
+        gradient moves a row ``1 / (1 - momentum)`` times further, so a lower
+        ``learning_rate`` may suit it.  ``weight_decay`` still scales the
+        rows alone, not the velocities.  0 (the default) is plain SGD,
+        compiled without the velocities.
     warm_start : bool, default=False
         When fitted, ``fit`` continues from the current parameters instead of
         starting again (the classes must be the same).
@@ -256,6 +272,7 @@ tokenizer, token_pattern, stop_words
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "initial_vectors": [str, os.PathLike, WordVectors, None],
         "eos_token": [str, None],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
     }
 
     def __init__(
@@ -283,6 +300,7 @@ tokenizer, token_pattern, stop_words
         keep_best=False,
         callbacks=None,
         weight_decay=0.0,
+        momentum=0.0,
         warm_start=False,
         update_vocabulary=False,
         total_words=None,
@@ -323,6 +341,7 @@ tokenizer, token_pattern, stop_words
         self.keep_best = keep_best
         self.callbacks = callbacks
         self.weight_decay = weight_decay
+        self.momentum = momentum
         self.warm_start = warm_start
         self.update_vocabulary = update_vocabulary
         self.total_words = total_words
@@ -555,6 +574,12 @@ tokenizer, token_pattern, stop_words
                 f"max_n={self.max_n} is smaller than min_n={self.min_n}: no n-gram length "
                 "fits. Use max_n >= min_n, or min_n=0 or max_n=0 to switch them off."
             )
+        # partial_fit of a fitted model skips scikit-learn's parameter validation
+        m = self.momentum
+        if isinstance(m, bool) or not isinstance(m, Real) or not 0 <= m < 1:
+            raise ValueError(
+                f"momentum={m!r} is outside [0, 1): use 0 for plain SGD, or a float below 1."
+            )
 
     def _fit_supervised(self, X, y, classes, partial):
         """Fit or continue; return the training documents' ``(feat_offsets, feats)``."""
@@ -699,6 +724,7 @@ tokenizer, token_pattern, stop_words
         kind = _LOSSES[self.loss]
         arrays = self._parameter_arrays()
         order = order.astype(np.int64)
+        momentum = self._momentum_arguments(arrays)
 
         def run(lo, hi, chunks, lrs, seeds, loss_out, count_out, parallel):
             ids = np.arange(lo, hi, dtype=np.int64) if chunks is None else chunks
@@ -706,10 +732,26 @@ tokenizer, token_pattern, stop_words
             kernel(
                 kind, ids, order, chunk_docs, feat_offsets, feats, n_words, *arrays,
                 label_indptr, label_indices, codes, points, code_indptr, lrs[lo:hi],
-                loss_out[lo:hi], count_out[lo:hi],
+                loss_out[lo:hi], count_out[lo:hi], **momentum,
             )  # fmt: skip
 
         return Step(run, chunk_words, arrays=arrays, shuffle=True)
+
+    def _momentum_arguments(self, arrays):
+        """Kernel arguments of ``momentum``: none (plain SGD) or zero velocities for this call.
+
+        The velocities live in the closure of this call's step only, so they are
+        dropped with it and never pickled.
+        """
+        if self.momentum == 0:
+            return {}
+        word_vecs, ngram_vecs, out_vecs = arrays
+        return dict(
+            momentum=float(self.momentum),
+            vel_words=np.zeros(word_vecs.shape, dtype=np.float32),
+            vel_ngrams=np.zeros(ngram_vecs.shape, dtype=np.float32),
+            vel_out=np.zeros(out_vecs.shape, dtype=np.float32),
+        )
 
     # ------------------------------------------------------------ prediction
     def _hidden(self, feat_offsets, feats):

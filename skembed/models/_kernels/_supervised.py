@@ -18,6 +18,13 @@ the hidden vector is divided by the number of feature rows before it is added
 to each of them; the output rows move by ``lr * (target - p) * hidden``.
 Softmax and sigmoids are computed exactly (no table), in float64 scores.
 
+With momentum (``vel_words``, ``vel_ngrams`` and ``vel_out``, float32 arrays
+the shapes of the three parameter matrices) every update is a heavy-ball
+step: each row it touches folds its step into its velocity,
+``v = momentum v + step``, and moves by ``v``.  A feature row listed twice in
+a document takes two steps (it takes the gradient twice without momentum);
+an output row takes one per document.  None compiles this away.
+
 A training call visits a range of chunks; chunk ``c`` is the documents
 ``order[chunk_docs[c]:chunk_docs[c + 1]]``.  The serial and the parallel
 (Hogwild, one chunk per thread at a time) variants are separate functions
@@ -57,6 +64,13 @@ def _row(word_vecs, ngram_vecs, n_words, r):
 
 
 @jit
+def _velocity(vel_words, vel_ngrams, n_words, r):
+    if r < n_words:
+        return vel_words[r]
+    return vel_ngrams[r - n_words]
+
+
+@jit
 def _mean(word_vecs, ngram_vecs, n_words, feats, lo, hi, out):
     """Set ``out`` to the mean of the rows ``feats[lo:hi]`` (zero for none)."""
     dim = out.shape[0]
@@ -89,7 +103,17 @@ def _log_sigmoid(x):
 
 
 @jit
-def _binary(out_vecs, node, hidden, positive, lr, grad):
+def _move_output(out_vecs, j, alpha, hidden, momentum, vel_out):
+    """Heavy ball on output row ``j``: ``v = momentum v + alpha hidden``, row += v."""
+    mu = np.float32(momentum)
+    for k in range(hidden.shape[0]):
+        v = mu * vel_out[j, k] + alpha * hidden[k]
+        vel_out[j, k] = v
+        out_vecs[j, k] += v
+
+
+@jit
+def _binary(out_vecs, node, hidden, positive, lr, grad, momentum, vel_out):
     """Logistic loss of ``node`` with target ``positive``; update its row and ``grad``."""
     dim = hidden.shape[0]
     score = 0.0
@@ -97,14 +121,19 @@ def _binary(out_vecs, node, hidden, positive, lr, grad):
         score += out_vecs[node, k] * hidden[k]
     target = 1.0 if positive else 0.0
     alpha = np.float32(lr * (target - _sigmoid(score)))
-    for k in range(dim):
-        grad[k] += alpha * out_vecs[node, k]
-        out_vecs[node, k] += alpha * hidden[k]
+    if vel_out is not None:  # momentum: the gradient reads the row before it moves
+        for k in range(dim):
+            grad[k] += alpha * out_vecs[node, k]
+        _move_output(out_vecs, node, alpha, hidden, momentum, vel_out)
+    else:
+        for k in range(dim):
+            grad[k] += alpha * out_vecs[node, k]
+            out_vecs[node, k] += alpha * hidden[k]
     return -_log_sigmoid(score if positive else -score)
 
 
 @jit
-def _softmax(out_vecs, hidden, label, lr, grad, scores):
+def _softmax(out_vecs, hidden, label, lr, grad, scores, momentum, vel_out):
     n_classes, dim = out_vecs.shape
     top = -np.inf
     for j in range(n_classes):
@@ -121,16 +150,22 @@ def _softmax(out_vecs, hidden, label, lr, grad, scores):
     for j in range(n_classes):
         target = 1.0 if j == label else 0.0
         alpha = np.float32(lr * (target - scores[j] / total))
-        for k in range(dim):
-            grad[k] += alpha * out_vecs[j, k]
-            out_vecs[j, k] += alpha * hidden[k]
+        if vel_out is not None:  # momentum
+            for k in range(dim):
+                grad[k] += alpha * out_vecs[j, k]
+            _move_output(out_vecs, j, alpha, hidden, momentum, vel_out)
+        else:
+            for k in range(dim):
+                grad[k] += alpha * out_vecs[j, k]
+                out_vecs[j, k] += alpha * hidden[k]
     return loss
 
 
 @jit
 def _document(
     loss_kind, d, feat_offsets, feats, n_words, word_vecs, ngram_vecs, out_vecs, label_indptr,
-    label_indices, codes, points, code_indptr, lr, hidden, grad, scores,
+    label_indices, codes, points, code_indptr, lr, hidden, grad, scores, momentum, vel_words,
+    vel_ngrams, vel_out,
 ):  # fmt: skip
     """Train on document ``d`` (which has a feature); return its loss."""
     lo = feat_offsets[d]
@@ -148,21 +183,33 @@ def _document(
             for q in range(a, b):
                 if label_indices[q] == j:
                     positive = True
-            loss += _binary(out_vecs, j, hidden, positive, lr, grad)
+            loss += _binary(out_vecs, j, hidden, positive, lr, grad, momentum, vel_out)
     else:
         label = label_indices[label_indptr[d]]
         if loss_kind == HS:
             for q in range(code_indptr[label], code_indptr[label + 1]):
-                loss += _binary(out_vecs, points[q], hidden, codes[q] == 0, lr, grad)
+                loss += _binary(
+                    out_vecs, points[q], hidden, codes[q] == 0, lr, grad, momentum, vel_out
+                )
         else:
-            loss = _softmax(out_vecs, hidden, label, lr, grad, scores)
+            loss = _softmax(out_vecs, hidden, label, lr, grad, scores, momentum, vel_out)
     scale = np.float32(1.0 / (hi - lo))
     for k in range(dim):
         grad[k] *= scale
-    for p in range(lo, hi):
-        row = _row(word_vecs, ngram_vecs, n_words, feats[p])
-        for k in range(dim):
-            row[k] += grad[k]
+    if vel_words is not None:  # momentum: every entry takes a heavy-ball step
+        mu = np.float32(momentum)
+        for p in range(lo, hi):
+            row = _row(word_vecs, ngram_vecs, n_words, feats[p])
+            vel = _velocity(vel_words, vel_ngrams, n_words, feats[p])
+            for k in range(dim):
+                v = mu * vel[k] + grad[k]
+                vel[k] = v
+                row[k] += v
+    else:
+        for p in range(lo, hi):
+            row = _row(word_vecs, ngram_vecs, n_words, feats[p])
+            for k in range(dim):
+                row[k] += grad[k]
     return loss
 
 
@@ -170,6 +217,7 @@ def _document(
 def _chunk(
     loss_kind, c, order, chunk_docs, feat_offsets, feats, n_words, word_vecs, ngram_vecs,
     out_vecs, label_indptr, label_indices, codes, points, code_indptr, lr, hidden, grad, scores,
+    momentum, vel_words, vel_ngrams, vel_out,
 ):  # fmt: skip
     total = 0.0
     n = 0
@@ -180,6 +228,7 @@ def _chunk(
         total += _document(
             loss_kind, d, feat_offsets, feats, n_words, word_vecs, ngram_vecs, out_vecs,
             label_indptr, label_indices, codes, points, code_indptr, lr, hidden, grad, scores,
+            momentum, vel_words, vel_ngrams, vel_out,
         )  # fmt: skip
         n += 1
     return total, n
@@ -205,8 +254,15 @@ def supervised_serial(
     lrs,  # IN float32 (n,): rate of each chunk
     loss_out,  # OUT float64 (n,)
     count_out,  # OUT int64 (n,): documents trained (those with a feature)
+    momentum=0.0,  # IN float: heavy-ball coefficient (with the velocities only)
+    vel_words=None,  # IN/OUT float32 (n_words, dim) or None: velocities; None: plain SGD
+    vel_ngrams=None,  # IN/OUT float32 (n_ngram_rows, dim) or None
+    vel_out=None,  # IN/OUT float32 (n_outputs, dim) or None
 ):
-    """Train the chunks ``chunk_ids`` in order, on one thread (reproducible)."""
+    """Train the chunks ``chunk_ids`` in order, on one thread (reproducible).
+
+    The velocities are given all three or none (see the module docstring).
+    """
     dim = word_vecs.shape[1]
     hidden = np.empty(dim, dtype=np.float32)
     grad = np.empty(dim, dtype=np.float32)
@@ -215,7 +271,7 @@ def supervised_serial(
         loss, n = _chunk(
             loss_kind, chunk_ids[i], order, chunk_docs, feat_offsets, feats, n_words, word_vecs,
             ngram_vecs, out_vecs, label_indptr, label_indices, codes, points, code_indptr,
-            lrs[i], hidden, grad, scores,
+            lrs[i], hidden, grad, scores, momentum, vel_words, vel_ngrams, vel_out,
         )  # fmt: skip
         loss_out[i] = loss
         count_out[i] = n
@@ -225,9 +281,12 @@ def supervised_serial(
 def supervised_parallel(
     loss_kind, chunk_ids, order, chunk_docs, feat_offsets, feats, n_words, word_vecs,
     ngram_vecs, out_vecs, label_indptr, label_indices, codes, points, code_indptr, lrs,
-    loss_out, count_out,
+    loss_out, count_out, momentum=0.0, vel_words=None, vel_ngrams=None, vel_out=None,
 ):  # fmt: skip
-    """Train the chunks ``chunk_ids`` on all numba threads, lock-free (Hogwild)."""
+    """Train the chunks ``chunk_ids`` on all numba threads, lock-free (Hogwild).
+
+    The velocities, when given, are shared lock-free as the parameters are.
+    """
     dim = word_vecs.shape[1]
     for i in prange(chunk_ids.shape[0]):
         hidden = np.empty(dim, dtype=np.float32)
@@ -236,7 +295,7 @@ def supervised_parallel(
         loss, n = _chunk(
             loss_kind, chunk_ids[i], order, chunk_docs, feat_offsets, feats, n_words, word_vecs,
             ngram_vecs, out_vecs, label_indptr, label_indices, codes, points, code_indptr,
-            lrs[i], hidden, grad, scores,
+            lrs[i], hidden, grad, scores, momentum, vel_words, vel_ngrams, vel_out,
         )  # fmt: skip
         loss_out[i] = loss
         count_out[i] = n
