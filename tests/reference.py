@@ -536,7 +536,8 @@ def glove_epoch(
 
 def doc2vec_epoch(tokens, seg_offsets, seg_rows, chunk_segs, syn0, dv, syn1, keep, prob, index,
                   window, negative, hs, tree, dm, dm_mean, dbow_words, lrs, seeds, sig,
-                  log_sig, dropout=None):  # fmt: skip
+                  log_sig, dropout=None, momentum=0.0, vel0=None, vel_dv=None,
+                  vel1=None):  # fmt: skip
     """PV-DM / PV-DBOW over all chunks, serially; returns per-chunk (loss, examples).
 
     PV-DM: the mean (or sum) of the document vector and the shrunk window's
@@ -544,7 +545,9 @@ def doc2vec_epoch(tokens, seg_offsets, seg_rows, chunk_segs, syn0, dv, syn1, kee
     the document vector and every context word.  PV-DBOW: with ``dbow_words``,
     skip-gram pairs of the word first, then the document vector predicts it.
     ``dropout`` (PV-DM) drops each context word with that probability (one
-    uniform per context word, in window order) before pooling.
+    uniform per context word, in window order) before pooling.  With velocities
+    ``vel0`` (words), ``vel_dv`` (documents) and ``vel1`` (outputs), every row
+    trained takes a heavy-ball step (see ``_step``); None is plain SGD.
     """
     out = []
     for c in range(len(chunk_segs) - 1):
@@ -567,10 +570,11 @@ def doc2vec_epoch(tokens, seg_offsets, seg_rows, chunk_segs, syn0, dv, syn1, kee
                         h *= np.float32(1.0) / np.float32(len(context) + 1)
                     grad = np.zeros_like(h)
                     loss += _objectives(h, target, syn1, negative, prob, index, stream, hs,
-                                        tree, lrs[c], sig, log_sig, grad)  # fmt: skip
-                    dv[row] += grad
+                                        tree, lrs[c], sig, log_sig, grad, momentum,
+                                        vel1)  # fmt: skip
+                    _step(dv, vel_dv, row, grad, momentum)
                     for w in context:
-                        syn0[w] += grad
+                        _step(syn0, vel0, w, grad, momentum)
                     examples += 1
                     continue
                 if dbow_words:
@@ -581,14 +585,15 @@ def doc2vec_epoch(tokens, seg_offsets, seg_rows, chunk_segs, syn0, dv, syn1, kee
                         h = syn0[sent[j]].copy()
                         grad = np.zeros_like(h)
                         loss += _objectives(h, target, syn1, negative, prob, index, stream, hs,
-                                            tree, lrs[c], sig, log_sig, grad)  # fmt: skip
-                        syn0[sent[j]] += grad
+                                            tree, lrs[c], sig, log_sig, grad, momentum,
+                                            vel1)  # fmt: skip
+                        _step(syn0, vel0, sent[j], grad, momentum)
                         examples += 1
                 h = dv[row].copy()
                 grad = np.zeros_like(h)
                 loss += _objectives(h, target, syn1, negative, prob, index, stream, hs, tree,
-                                    lrs[c], sig, log_sig, grad)  # fmt: skip
-                dv[row] += grad
+                                    lrs[c], sig, log_sig, grad, momentum, vel1)  # fmt: skip
+                _step(dv, vel_dv, row, grad, momentum)
                 examples += 1
         out.append((loss, examples))
     return out

@@ -258,6 +258,24 @@ or callable, default="linear"
     clip_norm : float, default=None
         Rescale every single update of a vector to an L2 norm of at most
         ``clip_norm``.
+    momentum : float in [0, 1), default=0.0
+        Heavy-ball momentum of the training updates: every row trained (a
+        document vector, a word vector with PV-DM or ``dbow_words``, or a
+        negative-sampling output row) keeps a velocity
+        ``v = momentum * v + step`` and moves by ``v``; a row's velocity
+        changes only when the row is trained (no decay between its updates).
+        The velocities are float32 arrays the size of the document, output
+        and (PV-DM or ``dbow_words``) word matrices, so training memory about
+        doubles; they are allocated only when ``momentum > 0``, kept for one
+        call of ``fit`` or ``partial_fit`` (they restart at zero) and never
+        stored.  A steady gradient moves a row ``1 / (1 - momentum)`` times
+        further, so a lower ``learning_rate`` may suit it.  Negative sampling
+        only: refused with ``hs=True`` or clipping.  Inference
+        (``transform``, ``score``, the held-out documents of early stopping)
+        stays plain SGD at ``inference_learning_rate``, which defaults to
+        ``learning_rate``: when that is lowered for momentum, give inference
+        its own rate.  0 (the default) is plain SGD, compiled without the
+        velocities.
     warm_start : bool, default=False
         When fitted, ``fit`` continues from the current vectors: the words,
         the output weights, and the rows of ``dv_`` whose key (tag or
@@ -401,6 +419,7 @@ tokenizer, token_pattern, stop_words
         "dm_mean": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "dbow_words": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
         "negative": [Interval(Integral, 0, MAX_INT32, closed="both")],
         "hs": ["boolean"],
         "inference_epochs": [Interval(Integral, 0, MAX_INT32, closed="both"), None],
@@ -438,6 +457,7 @@ tokenizer, token_pattern, stop_words
         weight_decay=0.0,
         clip_value=None,
         clip_norm=None,
+        momentum=0.0,
         warm_start=False,
         update_vocabulary=False,
         total_words=None,
@@ -486,6 +506,7 @@ tokenizer, token_pattern, stop_words
         self.weight_decay = weight_decay
         self.clip_value = clip_value
         self.clip_norm = clip_norm
+        self.momentum = momentum
         self.warm_start = warm_start
         self.update_vocabulary = update_vocabulary
         self.total_words = total_words
@@ -663,6 +684,16 @@ tokenizer, token_pattern, stop_words
             raise ValueError(
                 "negative=0 with hs=False leaves nothing to train: set negative > 0 "
                 "(negative sampling), hs=True (hierarchical softmax), or both."
+            )
+        if self.momentum > 0 and (self.hs or self.negative == 0):
+            raise ValueError(
+                f"momentum={self.momentum} is implemented for negative sampling only: set "
+                "hs=False and negative > 0, or momentum=0."
+            )
+        if self.momentum > 0 and (self.clip_value is not None or self.clip_norm is not None):
+            raise ValueError(
+                f"momentum={self.momentum} is not combined with clip_value or clip_norm: "
+                "set both to None, or momentum=0."
             )
 
     def _read(self, X):
@@ -882,6 +913,7 @@ tokenizer, token_pattern, stop_words
             dm=bool(self.dm), dm_mean=bool(self.dm_mean), dbow_words=bool(self.dbow_words),
             sig_table=sig, log_sig_table=log_sig, max_seg=max_seg, **self._clip_arguments(),
             dropout=float(self.dropout) if self.dm and self.dropout > 0 else None,
+            **self._momentum_arguments(syn1),
         )  # fmt: skip
 
         def run(lo, hi, chunks, lrs, seeds, loss_out, count_out, parallel):
@@ -892,6 +924,22 @@ tokenizer, token_pattern, stop_words
             )  # fmt: skip
 
         return Step(run, chunk_words, arrays=self._parameter_arrays())
+
+    def _momentum_arguments(self, syn1):
+        """Kernel arguments of ``momentum``: none (plain SGD) or zero velocities for this call.
+
+        Velocities of the rows this fit trains: documents, outputs, and words
+        with PV-DM or ``dbow_words`` (plain PV-DBOW leaves the words alone).
+        """
+        if self.momentum == 0:
+            return {}
+        trains_words = self.dm or self.dbow_words
+        return dict(
+            momentum=float(self.momentum),
+            vel0=np.zeros(self.wv_.vectors.shape, np.float32) if trains_words else None,
+            vel_dv=np.zeros(self.dv_.vectors.shape, np.float32),
+            vel1=np.zeros(syn1.shape, np.float32),
+        )
 
     # -------------------------------------------------------------- inference
     def _infer(self, corpus, epochs=None, rates=None, seed=None):

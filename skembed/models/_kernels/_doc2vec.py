@@ -16,7 +16,11 @@ document train one row.
   A word without context is still predicted, from the document vector alone.
 
 Both objectives (hierarchical softmax, then negative sampling) are the shared
-updates of :mod:`._hsoftmax` and :mod:`._negative`.  Inference trains a new
+updates of :mod:`._hsoftmax` and :mod:`._negative`.  With momentum (negative
+sampling only), every row trained (word, document or output row) keeps a
+velocity, folds each of its steps into it, ``v = momentum v + step``, and
+moves by ``v``; each velocity array left None trains its matrix by plain SGD,
+compiled without the velocity.  Inference trains a new
 document's vector with the word and output rows frozen; the shared updates
 always train the output rows, so inference uses the gradient-only forms below
 (:func:`negative_sampling_gradient`, :func:`hierarchical_softmax_gradient`),
@@ -55,9 +59,27 @@ def _add(matrix, row, g, vec, clip_value, clip_norm):
 
 
 @jit
+def _move(matrix, velocity, row, momentum, vec, clip_value, clip_norm):
+    """``matrix[row] += vec`` (plain SGD, ``velocity`` None) or a heavy-ball step.
+
+    With ``velocity``: ``v = momentum v + vec``, then ``matrix[row] += v``
+    (clipping is not combined with momentum).
+    """
+    if velocity is not None:  # momentum
+        mu = np.float32(momentum)
+        for k in range(vec.shape[0]):
+            v = mu * velocity[row, k] + vec[k]
+            velocity[row, k] = v
+            matrix[row, k] += v
+    else:
+        _add(matrix, row, 1.0, vec, clip_value, clip_norm)
+
+
+@jit
 def _train_objectives(
     h, target, syn1, negative, alias_prob, alias_index, hs, syn1_hs, codes, points,
     code_indptr, lr, state, sig_table, log_sig_table, grad, clip_value, clip_norm,
+    momentum=0.0, vel1=None,
 ):  # fmt: skip
     """Zero ``grad``, then train hierarchical softmax and negative sampling; return the loss."""
     for k in range(grad.shape[0]):
@@ -71,7 +93,7 @@ def _train_objectives(
     if negative > 0:
         loss += negative_sampling_update(
             h, syn1, target, negative, lr, alias_prob, alias_index, state, sig_table,
-            log_sig_table, grad, clip_value, clip_norm,
+            log_sig_table, grad, clip_value, clip_norm, momentum, vel1,
         )  # fmt: skip
     return loss
 
@@ -204,6 +226,10 @@ def doc2vec_chunk(
     clip_value=None,  # IN     float or None
     clip_norm=None,  # IN     float or None
     dropout=None,  # IN     float or None: PV-DM only, probability of dropping each context word
+    momentum=0.0,  # IN     float: heavy-ball coefficient (with the velocities only)
+    vel0=None,  # IN/OUT float32[n_words, dim] or None: velocity of syn0's rows; None: plain SGD
+    vel_dv=None,  # IN/OUT float32[n_rows, dim] or None: velocity of dv's rows
+    vel1=None,  # IN/OUT float32[n_words, dim] or None: velocity of syn1's rows
 ):
     """Train one chunk; return ``(loss_sum, n_examples)``.
 
@@ -211,7 +237,10 @@ def doc2vec_chunk(
     plus (``dbow_words``) one per skip-gram pair.  With ``dropout`` (PV-DM),
     each context word is dropped with that probability before pooling (word
     dropout; the document vector is always kept, so every word still trains);
-    None compiles it away.
+    None compiles it away.  With the velocities (momentum, negative sampling
+    only: the estimator refuses it with ``hs`` or clipping), each row trained
+    folds its step into its velocity and moves by it; a PV-DM context word
+    listed twice takes two steps, as it takes the gradient twice without.
     """
     dim = syn0.shape[1]
     ctx = np.empty(2 * window + 1 if dropout is not None else 1, dtype=np.int32)  # dropout
@@ -239,12 +268,12 @@ def doc2vec_chunk(
                 loss += _train_objectives(
                     neu1, target, syn1, negative, alias_prob, alias_index, hs, syn1_hs, codes,
                     points, code_indptr, lr, state, sig_table, log_sig_table, grad, clip_value,
-                    clip_norm,
+                    clip_norm, momentum, vel1,
                 )  # fmt: skip
-                _add(dv, row, 1.0, grad, clip_value, clip_norm)
+                _move(dv, vel_dv, row, momentum, grad, clip_value, clip_norm)
                 for c in range(w_lo, w_hi):
                     if c != w_i:
-                        _add(syn0, words[c], 1.0, grad, clip_value, clip_norm)
+                        _move(syn0, vel0, words[c], momentum, grad, clip_value, clip_norm)
                 n += 1
                 continue
             if dbow_words:
@@ -256,18 +285,18 @@ def doc2vec_chunk(
                     loss += _train_objectives(
                         syn0[inp], target, syn1, negative, alias_prob, alias_index, hs,
                         syn1_hs, codes, points, code_indptr, lr, state, sig_table,
-                        log_sig_table, grad, clip_value, clip_norm,
+                        log_sig_table, grad, clip_value, clip_norm, momentum, vel1,
                     )  # fmt: skip
-                    _add(syn0, inp, 1.0, grad, clip_value, clip_norm)
+                    _move(syn0, vel0, inp, momentum, grad, clip_value, clip_norm)
                     n += 1
             for k in range(dim):
                 neu1[k] = dv[row, k]
             loss += _train_objectives(
                 neu1, target, syn1, negative, alias_prob, alias_index, hs, syn1_hs, codes,
                 points, code_indptr, lr, state, sig_table, log_sig_table, grad, clip_value,
-                clip_norm,
+                clip_norm, momentum, vel1,
             )  # fmt: skip
-            _add(dv, row, 1.0, grad, clip_value, clip_norm)
+            _move(dv, vel_dv, row, momentum, grad, clip_value, clip_norm)
             n += 1
     return loss, n
 
@@ -277,7 +306,8 @@ def doc2vec_serial(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, seg_rows, tokens, syn0, dv, syn1, keep_prob,
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr, dm,
     dm_mean, dbow_words, lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out,
-    clip_value=None, clip_norm=None, dropout=None,
+    clip_value=None, clip_norm=None, dropout=None, momentum=0.0, vel0=None, vel_dv=None,
+    vel1=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
 
@@ -297,7 +327,7 @@ def doc2vec_serial(
             tokens, seg_offsets, seg_rows, chunk_segs[c], chunk_segs[c + 1], syn0, dv, syn1,
             keep_prob, alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points,
             code_indptr, dm, dm_mean, dbow_words, lrs[c], state, sig_table, log_sig_table, buf,
-            neu1, grad, clip_value, clip_norm, dropout,
+            neu1, grad, clip_value, clip_norm, dropout, momentum, vel0, vel_dv, vel1,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
@@ -308,7 +338,8 @@ def doc2vec_parallel(
     chunk_lo, chunk_hi, chunk_segs, seg_offsets, seg_rows, tokens, syn0, dv, syn1, keep_prob,
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr, dm,
     dm_mean, dbow_words, lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out,
-    clip_value=None, clip_norm=None, dropout=None,
+    clip_value=None, clip_norm=None, dropout=None, momentum=0.0, vel0=None, vel_dv=None,
+    vel1=None,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild).
 
@@ -324,7 +355,7 @@ def doc2vec_parallel(
             tokens, seg_offsets, seg_rows, chunk_segs[c], chunk_segs[c + 1], syn0, dv, syn1,
             keep_prob, alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points,
             code_indptr, dm, dm_mean, dbow_words, lrs[c], state, sig_table, log_sig_table, buf,
-            neu1, grad, clip_value, clip_norm, dropout,
+            neu1, grad, clip_value, clip_norm, dropout, momentum, vel0, vel_dv, vel1,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n
