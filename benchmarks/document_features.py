@@ -13,7 +13,7 @@ Representations, each followed by ``LogisticRegression(max_iter=1000)``
   ``PretrainedVectorizer(pooling=...)`` fitted on the same text (so every
   pooling sees the same vectors; the fit time counts the training once for
   each);
-- ``doc2vec``: ``Doc2VecVectorizer`` (PV-DBOW defaults), documents inferred
+- ``doc2vec``: ``Doc2VecVectorizer`` (its defaults: PV-DM), documents inferred
   by ``transform``;
 - ``fasttext-clf``: ``FastTextClassifier()`` alone (with labels; in the
   few-labels setting it starts from the split's word2vec vectors,
