@@ -687,3 +687,27 @@ def nce_loss(h, syn1, target, noise, log_kq):
     """The NCE loss of ``target`` against the given noise words, in float64."""
     s = syn1 @ h - log_kq
     return float(np.logaddexp(0.0, -s[target]) + sum(np.logaddexp(0.0, s[n]) for n in noise))
+
+
+def supervised_targets(kind, out_vecs, hidden, labels, codes, points, code_indptr):
+    """Loss and ``(output row, positive, probability)`` of each output the supervised kernel
+    updates for one document (float64), for its three losses."""
+    from skembed.models._kernels import _supervised
+
+    if kind == _supervised.SOFTMAX:
+        logits = out_vecs.astype(np.float64) @ hidden
+        p = np.exp(logits - logits.max())
+        p /= p.sum()
+        loss = -np.log(p[labels[0]])
+        return loss, [(j, j == labels[0], p[j]) for j in range(len(out_vecs))]
+    if kind == _supervised.HS:
+        path = range(code_indptr[labels[0]], code_indptr[labels[0] + 1])
+        nodes = [(points[q], codes[q] == 0) for q in path]
+    else:
+        nodes = [(j, j in labels) for j in range(len(out_vecs))]
+    loss, targets = 0.0, []
+    for node, positive in nodes:
+        s = 1.0 / (1.0 + np.exp(-(out_vecs[node].astype(np.float64) @ hidden)))
+        loss -= np.log(s if positive else 1.0 - s)
+        targets.append((node, positive, s))
+    return loss, targets

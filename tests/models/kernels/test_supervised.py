@@ -6,6 +6,7 @@ import pytest
 from skembed.corpus._huffman import huffman_tree
 from skembed.models._kernels import _supervised
 from skembed.text._subwords import fasttext_hash, ngram_ids
+from tests.reference import supervised_targets
 
 
 def _rows(word_vecs, ngram_vecs, r):
@@ -33,23 +34,9 @@ def _reference(kind, chunk_ids, order, chunk_docs, offsets, feats, word_vecs, ng
             hidden = hidden.astype(np.float64)
             grad = np.zeros_like(hidden)
             labels = label_indices[label_indptr[d] : label_indptr[d + 1]]
-            if kind == _supervised.SOFTMAX:
-                logits = out_vecs.astype(np.float64) @ hidden
-                p = np.exp(logits - logits.max())
-                p /= p.sum()
-                loss = -np.log(p[labels[0]])
-                targets = [(j, j == labels[0], p[j]) for j in range(len(out_vecs))]
-            else:
-                if kind == _supervised.HS:
-                    path = range(code_indptr[labels[0]], code_indptr[labels[0] + 1])
-                    nodes = [(points[q], codes[q] == 0) for q in path]
-                else:
-                    nodes = [(j, j in labels) for j in range(len(out_vecs))]
-                loss, targets = 0.0, []
-                for node, positive in nodes:
-                    s = _sigmoid(out_vecs[node].astype(np.float64) @ hidden)
-                    loss -= np.log(s if positive else 1.0 - s)
-                    targets.append((node, positive, s))
+            loss, targets = supervised_targets(
+                kind, out_vecs, hidden, labels, codes, points, code_indptr
+            )
             for j, positive, p in targets:  # each output row is read before its update
                 alpha = lr * (float(positive) - p)
                 grad += alpha * out_vecs[j]

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from skembed.models._kernels import _supervised
-from tests.models.kernels.test_supervised import _problem, _sigmoid
+from tests.models.kernels.test_supervised import _problem
+from tests.reference import supervised_targets
 
 KINDS = [_supervised.SOFTMAX, _supervised.HS, _supervised.OVA]
 
@@ -31,23 +32,9 @@ def _reference(kind, chunk_ids, order, chunk_docs, offsets, feats, params, label
                                 for r in rows])  # fmt: skip
             hidden = stacked.mean(axis=0).astype(np.float64)
             labels = label_indices[label_indptr[d] : label_indptr[d + 1]]
-            if kind == _supervised.SOFTMAX:
-                logits = out_vecs.astype(np.float64) @ hidden
-                p = np.exp(logits - logits.max())
-                p /= p.sum()
-                loss = -np.log(p[labels[0]])
-                targets = [(j, j == labels[0], p[j]) for j in range(len(out_vecs))]
-            else:
-                if kind == _supervised.HS:
-                    path = range(code_indptr[labels[0]], code_indptr[labels[0] + 1])
-                    nodes = [(points[q], codes[q] == 0) for q in path]
-                else:
-                    nodes = [(j, j in labels) for j in range(len(out_vecs))]
-                loss, targets = 0.0, []
-                for node, positive in nodes:
-                    s = _sigmoid(out_vecs[node].astype(np.float64) @ hidden)
-                    loss -= np.log(s if positive else 1.0 - s)
-                    targets.append((node, positive, s))
+            loss, targets = supervised_targets(
+                kind, out_vecs, hidden, labels, codes, points, code_indptr
+            )
             grad = np.zeros_like(hidden)
             for j, positive, p in targets:
                 alpha = lr * (float(positive) - p)
