@@ -81,6 +81,13 @@ SUITES = {
         {
             "default": {},
             "dropout=0.2": {"dropout": 0.2},
+            "momentum=0.5": {"momentum": 0.5},
+            # inference keeps plain SGD at its own rate (it defaults to learning_rate)
+            "momentum=0.9, lr/10": {
+                "momentum": 0.9,
+                "learning_rate": 0.0025,
+                "inference_learning_rate": 0.025,
+            },
             "float16 storage": {"storage_dtype": "float16"},
         },
     ),
