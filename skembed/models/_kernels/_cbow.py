@@ -21,6 +21,7 @@ from numba import prange
 
 from skembed.models._kernels._clip import add_scaled
 from skembed.models._kernels._hsoftmax import hierarchical_softmax_update
+from skembed.models._kernels._momentum import heavy_ball
 from skembed.models._kernels._nce import nce_update
 from skembed.models._kernels._negative import negative_sampling_update
 from skembed.models._kernels._sgns import subsample_segment
@@ -101,14 +102,10 @@ def cbow_example(
             grad[k] *= inv
     for c in range(lo, hi):
         if c != i:
-            if vel0 is not None:  # momentum (begin): each context row folds grad into its velocity
+            if vel0 is not None:  # momentum: each context row folds grad into its velocity
                 w = buf[c]
-                mu = np.float32(momentum)
                 factor = np.float32(1.0) if lock is None else lock[w]
-                for k in range(dim):
-                    v = mu * vel0[w, k] + factor * grad[k]
-                    vel0[w, k] = v
-                    syn0[w, k] += v  # momentum (end)
+                heavy_ball(syn0, vel0, w, factor, grad, momentum)
             elif clip_value is not None or clip_norm is not None:
                 if lock is not None:
                     add_scaled(syn0, buf[c], lock[buf[c]], grad, clip_value, clip_norm)

@@ -36,6 +36,7 @@ from numba import prange
 
 from skembed.models._kernels._clip import add_scaled
 from skembed.models._kernels._hsoftmax import hierarchical_softmax_update
+from skembed.models._kernels._momentum import heavy_ball
 from skembed.models._kernels._negative import negative_sampling_update
 from skembed.models._kernels._score import _dot, _log_sigmoid
 from skembed.models._kernels._sgns import subsample_segment
@@ -66,11 +67,7 @@ def _move(matrix, velocity, row, momentum, vec, clip_value, clip_norm):
     (clipping is not combined with momentum).
     """
     if velocity is not None:  # momentum
-        mu = np.float32(momentum)
-        for k in range(vec.shape[0]):
-            v = mu * velocity[row, k] + vec[k]
-            velocity[row, k] = v
-            matrix[row, k] += v
+        heavy_ball(matrix, velocity, row, 1.0, vec, momentum)
     else:
         _add(matrix, row, 1.0, vec, clip_value, clip_norm)
 

@@ -32,6 +32,7 @@ compiles this away.
 import numpy as np
 from numba import prange
 
+from skembed.models._kernels._momentum import heavy_ball
 from skembed.models._kernels._nce import nce_update
 from skembed.models._kernels._negative import negative_sampling_update
 from skembed.models._kernels._sgns import subsample_segment
@@ -72,14 +73,8 @@ def _momentum_to_rows(syn0, vel0, sub_indices, lo, hi, step, momentum):
 
     A row listed twice takes two steps, as it takes ``step`` twice without momentum.
     """
-    dim = step.shape[0]
-    mu = np.float32(momentum)
     for p in range(lo, hi):
-        row = sub_indices[p]
-        for k in range(dim):
-            v = mu * vel0[row, k] + step[k]
-            vel0[row, k] = v
-            syn0[row, k] += v
+        heavy_ball(syn0, vel0, sub_indices[p], 1.0, step, momentum)
 
 
 # Lists up to this long count repeated rows pairwise (no allocation); longer ones are sorted,
@@ -211,15 +206,10 @@ def skipgram_chunk(
                         hidden, syn1, buf[c], negative, lr, alias_prob, alias_index, log_kq,
                         state, grad, clip_value, clip_norm,
                     )  # fmt: skip
-                elif vel1 is not None:
+                else:  # vel1 None: plain SGD, compiled away
                     loss += negative_sampling_update(
                         hidden, syn1, buf[c], negative, lr, alias_prob, alias_index, state,
                         sig_table, log_sig_table, grad, clip_value, clip_norm, momentum, vel1,
-                    )  # fmt: skip
-                else:
-                    loss += negative_sampling_update(
-                        hidden, syn1, buf[c], negative, lr, alias_prob, alias_index, state,
-                        sig_table, log_sig_table, grad, clip_value, clip_norm,
                     )  # fmt: skip
                 n_pairs += 1
                 if vel0 is not None:  # momentum: every entry moves now, by its own velocity
@@ -294,15 +284,10 @@ def cbow_chunk(
                     hidden, syn1, buf[i], negative, lr, alias_prob, alias_index, log_kq, state,
                     grad, clip_value, clip_norm,
                 )  # fmt: skip
-            elif vel1 is not None:
+            else:  # vel1 None: plain SGD, compiled away
                 loss += negative_sampling_update(
                     hidden, syn1, buf[i], negative, lr, alias_prob, alias_index, state,
                     sig_table, log_sig_table, grad, clip_value, clip_norm, momentum, vel1,
-                )  # fmt: skip
-            else:
-                loss += negative_sampling_update(
-                    hidden, syn1, buf[i], negative, lr, alias_prob, alias_index, state,
-                    sig_table, log_sig_table, grad, clip_value, clip_norm,
                 )  # fmt: skip
             n_examples += 1
             if vel0 is not None:  # momentum: every entry of every context word's list

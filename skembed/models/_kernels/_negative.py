@@ -3,6 +3,7 @@
 import numpy as np
 
 from skembed.models._kernels._clip import add_scaled
+from skembed.models._kernels._momentum import heavy_ball
 from skembed.models._kernels._sigmoid import log_sigmoid_lookup, sigmoid_lookup
 from skembed.utils._jit import jit
 from skembed.utils._random import sample_alias
@@ -56,11 +57,7 @@ def negative_sampling_update(
         for k in range(dim):
             grad_h[k] += g * syn1[word, k]
         if vel1 is not None:  # momentum: heavy ball on the row touched
-            mu = np.float32(momentum)
-            for k in range(dim):
-                v = mu * vel1[word, k] + g * h[k]
-                vel1[word, k] = v
-                syn1[word, k] += v
+            heavy_ball(syn1, vel1, word, g, h, momentum)
         elif clip_value is not None or clip_norm is not None:
             add_scaled(syn1, word, g, h, clip_value, clip_norm)
         else:  # the hot path stays a plain loop: a call here costs half the speed

@@ -16,6 +16,7 @@ from numba import prange
 
 from skembed.models._kernels._clip import add_scaled
 from skembed.models._kernels._hsoftmax import hierarchical_softmax_update
+from skembed.models._kernels._momentum import heavy_ball
 from skembed.models._kernels._nce import nce_update
 from skembed.models._kernels._negative import negative_sampling_update
 from skembed.utils._jit import jit
@@ -117,13 +118,9 @@ def skipgram_chunk(
                         syn0[inp], syn1, centre, negative, lr, alias_prob, alias_index, state,
                         sig_table, log_sig_table, grad, clip_value, clip_norm, momentum, vel1,
                     )  # fmt: skip
-                if vel0 is not None:  # momentum (begin)
-                    mu = np.float32(momentum)
+                if vel0 is not None:  # momentum
                     factor = np.float32(1.0) if lock is None else lock[inp]
-                    for k in range(dim):
-                        v = mu * vel0[inp, k] + factor * grad[k]
-                        vel0[inp, k] = v
-                        syn0[inp, k] += v  # momentum (end)
+                    heavy_ball(syn0, vel0, inp, factor, grad, momentum)
                 elif clip_value is not None or clip_norm is not None:
                     if lock is not None:
                         add_scaled(syn0, inp, lock[inp], grad, clip_value, clip_norm)

@@ -35,6 +35,7 @@ apart (numba issue 6845).
 import numpy as np
 from numba import prange
 
+from skembed.models._kernels._momentum import heavy_ball
 from skembed.utils._jit import jit
 
 __all__ = [
@@ -102,14 +103,20 @@ def _log_sigmoid(x):
     return x - np.log1p(np.exp(x))
 
 
-@jit
-def _move_output(out_vecs, j, alpha, hidden, momentum, vel_out):
-    """Heavy ball on output row ``j``: ``v = momentum v + alpha hidden``, row += v."""
-    mu = np.float32(momentum)
-    for k in range(hidden.shape[0]):
-        v = mu * vel_out[j, k] + alpha * hidden[k]
-        vel_out[j, k] = v
-        out_vecs[j, k] += v
+@jit(inline="always")
+def _output_step(out_vecs, j, alpha, hidden, grad, momentum, vel_out):
+    """Add ``alpha`` times output row ``j`` to ``grad``, then move the row by ``alpha hidden``
+    (plain SGD) or by its heavy-ball velocity (``vel_out``); the gradient reads the row
+    before it moves."""
+    dim = hidden.shape[0]
+    if vel_out is not None:  # momentum
+        for k in range(dim):
+            grad[k] += alpha * out_vecs[j, k]
+        heavy_ball(out_vecs, vel_out, j, alpha, hidden, momentum)
+    else:
+        for k in range(dim):
+            grad[k] += alpha * out_vecs[j, k]
+            out_vecs[j, k] += alpha * hidden[k]
 
 
 @jit
@@ -121,14 +128,7 @@ def _binary(out_vecs, node, hidden, positive, lr, grad, momentum, vel_out):
         score += out_vecs[node, k] * hidden[k]
     target = 1.0 if positive else 0.0
     alpha = np.float32(lr * (target - _sigmoid(score)))
-    if vel_out is not None:  # momentum: the gradient reads the row before it moves
-        for k in range(dim):
-            grad[k] += alpha * out_vecs[node, k]
-        _move_output(out_vecs, node, alpha, hidden, momentum, vel_out)
-    else:
-        for k in range(dim):
-            grad[k] += alpha * out_vecs[node, k]
-            out_vecs[node, k] += alpha * hidden[k]
+    _output_step(out_vecs, node, alpha, hidden, grad, momentum, vel_out)
     return -_log_sigmoid(score if positive else -score)
 
 
@@ -150,14 +150,7 @@ def _softmax(out_vecs, hidden, label, lr, grad, scores, momentum, vel_out):
     for j in range(n_classes):
         target = 1.0 if j == label else 0.0
         alpha = np.float32(lr * (target - scores[j] / total))
-        if vel_out is not None:  # momentum
-            for k in range(dim):
-                grad[k] += alpha * out_vecs[j, k]
-            _move_output(out_vecs, j, alpha, hidden, momentum, vel_out)
-        else:
-            for k in range(dim):
-                grad[k] += alpha * out_vecs[j, k]
-                out_vecs[j, k] += alpha * hidden[k]
+        _output_step(out_vecs, j, alpha, hidden, grad, momentum, vel_out)
     return loss
 
 
