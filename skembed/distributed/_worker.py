@@ -372,7 +372,10 @@ def train_counted(model, n_tokens, *matrices):
     rates = with_warmup(schedule, start, end, estimator.warmup_fraction)
     monitor = estimator._monitor(None, None)
     entries = int(X.nnz)
-    result = estimator._train_counts(X, n_tokens, estimator.epochs, rates, rng, monitor, 0, None)
+    owned = len(matrices) > 1  # a sum is this task's own; a lone shard's matrix is not
+    result = estimator._train_counts(
+        X, n_tokens, estimator.epochs, rates, rng, monitor, 0, None, owned=owned
+    )
     return {
         "params": tuple(estimator._glove_params),
         "loss_curve": list(result.loss_curve),

@@ -329,6 +329,9 @@ class BaseEmbeddingVectorizer(
             self._n_documents = 0
 
         train_corpus = remap_corpus(train, mapping)
+        whole = train is full
+        if whole:  # the provisional ids are not read again: free them before training
+            del full, train, words
         if train_corpus.n_tokens == 0:
             raise ValueError(
                 "no word of X is in the vocabulary; set update_vocabulary=True to add new words."
@@ -365,7 +368,7 @@ class BaseEmbeddingVectorizer(
         self.words_per_second_ = result.words_per_second
         self.validation_scores_ = monitor.validation_scores if validation is not None else None
         self.best_validation_score_ = monitor.best_score if validation is not None else None
-        full_corpus = train_corpus if train is full else remap_corpus(full, mapping)
+        full_corpus = train_corpus if whole else remap_corpus(full, mapping)
         self._document_frequency = self._document_frequency + corpus_document_frequency(
             full_corpus, len(self.wv_), document_frequency
         )

@@ -26,6 +26,7 @@ from skembed.models._params import (
 from skembed.schedules import get_schedule, with_warmup
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
 from skembed.text._subwords import EOS, build_subword_table, fasttext_hash, subwords_enabled
+from skembed.utils._random import float32_draws
 from skembed.utils._threads import call_kernel, resolve_n_threads
 from skembed.vectors._initial import (
     as_initial_vectors,
@@ -525,7 +526,8 @@ tokenizer, token_pattern, stop_words
     # ------------------------------------------------------------ parameters
     def _new_rows(self, n, dim, rng):
         bound = 1.0 / dim
-        return rng.uniform(-bound, bound, size=(n, dim)).astype(np.float32)
+        # RandomState.uniform(low, high) is low + (high - low) * random_sample()
+        return float32_draws(rng.random_sample, (n, dim), lambda x: -bound + (2 * bound) * x)
 
     def _n_outputs(self, n_classes):
         return max(n_classes - 1, 0) if self.loss == "hs" else n_classes

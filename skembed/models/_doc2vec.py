@@ -40,7 +40,7 @@ from skembed.models._params import (
     TEXT_CONSTRAINTS,
 )
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
-from skembed.utils._random import seed_states
+from skembed.utils._random import float32_draws, seed_states
 from skembed.utils._threads import call_kernel, resolve_n_threads
 from skembed.vectors._initial import (
     as_initial_vectors,
@@ -736,7 +736,8 @@ tokenizer, token_pattern, stop_words
 
     def _new_rows(self, n, rng, dim, scale=1.0):
         """``n`` rows uniform in ``[-scale / dim, scale / dim)``."""
-        return ((rng.random_sample((n, dim)) * 2.0 - 1.0) * (scale / dim)).astype(np.float32)
+        factor = scale / dim
+        return float32_draws(rng.random_sample, (n, dim), lambda x: (x * 2.0 - 1.0) * factor)
 
     def _document_scale(self):
         # PV-DBOW: the document rows alone move the zero-started output rows, so they start

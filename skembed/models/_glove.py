@@ -17,6 +17,7 @@ from skembed.corpus._store import release_pages
 from skembed.models._base import BaseEmbeddingVectorizer
 from skembed.models._kernels._glove import (
     GloVeParams,
+    gather,
     glove_chunks_parallel,
     glove_chunks_serial,
     init_glove_params,
@@ -51,18 +52,38 @@ def _blocks(n_entries, target=CHUNK_ENTRIES):
     return (np.arange(n_blocks + 1, dtype=np.int64) * n_entries) // n_blocks
 
 
-def _entry_rows(X):
-    """Row of each stored entry of the CSR matrix ``X`` (int32)."""
-    return np.repeat(np.arange(X.shape[0], dtype=np.int32), np.diff(X.indptr))
+def _entry_rows(indptr):
+    """Row of each stored entry of a CSR matrix with row pointers ``indptr`` (int32)."""
+    return np.repeat(np.arange(indptr.shape[0] - 1, dtype=np.int32), np.diff(indptr))
 
 
-def _shuffled_entries(X, rng):
-    """Return ``(rows, cols, values)`` of ``X``'s entries in a random order (fresh arrays)."""
-    order = rng.permutation(X.nnz)
-    rows = _entry_rows(X).take(order)
-    cols = X.indices.take(order).astype(np.int32, copy=False)
-    values = X.data.take(order)
-    return rows, cols, values
+def _shuffled_entries(X, rng, reuse=False):
+    """Return ``(rows, cols, values)`` of ``X``'s entries in a random order (fresh arrays).
+
+    The order is ``rng.permutation(X.nnz)``, drawn as int32 when it fits (the
+    same permutation: shuffling depends only on the length).  With ``reuse``,
+    the caller holds no reference to ``X`` and each of its arrays is released
+    as soon as its shuffled copy exists, so at most 20 bytes an entry are
+    held (the matrix 8, the order 4, two copies 8) rather than 32.
+    """
+    nnz = X.nnz
+    dest = np.arange(nnz, dtype=np.int32 if nnz <= np.iinfo(np.int32).max else np.int64)
+    rng.shuffle(dest)
+    data, indices, indptr = X.data, X.indices.astype(np.int32, copy=False), X.indptr
+    if reuse:
+        del X
+    if data.shape != (nnz,) or indices.shape != (nnz,):
+        raise ValueError("a CSR matrix's indices and data must hold nnz entries.")
+
+    def shuffled(source):
+        out = np.empty(nnz, dtype=source.dtype)
+        gather(source, dest, out)  # dest is a permutation of range(nnz): in bounds
+        return out
+
+    rows = shuffled(_entry_rows(indptr))
+    cols = shuffled(indices)
+    del indices
+    return rows, cols, shuffled(data)
 
 
 def _weighted_loss(diff, x, x_max, weighting_power):
@@ -578,24 +599,29 @@ tokenizer, token_pattern, stop_words
     def _run(self, corpus, epochs, rates, rng, monitor, words_done, total_words):
         X = self._count(corpus.tokens, corpus.offsets, len(self.wv_), np.float32)
         release_pages(corpus)  # a mapped corpus: counting read it whole
+        X = [X]  # handed over whole: _train_counts drops the last reference before training
         return self._train_counts(
-            X, corpus.n_tokens, epochs, rates, rng, monitor, words_done, total_words
-        )
+            X.pop(), corpus.n_tokens, epochs, rates, rng, monitor, words_done, total_words,
+            owned=True,
+        )  # fmt: skip
 
-    def _train_counts(self, X, n_tokens, epochs, rates, rng, monitor, words_done, total_words):
+    def _train_counts(self, X, n_tokens, epochs, rates, rng, monitor, words_done, total_words,
+                      owned=False):  # fmt: skip
         """Train on the co-occurrence counts ``X`` of ``n_tokens`` in-vocabulary tokens.
 
         Counting and training are apart so that counts summed over the shards
         of a corpus (:func:`skembed.distributed.fit`) train as one corpus's.
+        ``owned``: nothing else holds ``X``, so its arrays may become the
+        shuffled training entries (unless ``store_cooccurrence`` keeps it).
         """
         if X.nnz == 0:
             raise ValueError(
                 "no two in-vocabulary words of X co-occur: after min_count every document "
                 "keeps at most one word. Give longer documents or lower min_count."
             )
-        rows, cols, values = _shuffled_entries(X, rng)
         stored = X if self.store_cooccurrence else None
-        del X  # the shuffled copies are what training reads
+        X = [X]  # _shuffled_entries may release it array by array when nothing else holds it
+        rows, cols, values = _shuffled_entries(X.pop(), rng, reuse=owned and stored is None)
         step = self._make_step(rows, cols, values)
         self._n_training_tokens = n_tokens  # score() rescales by it, validation too
         result = self._train(step, epochs, rates, rng, monitor, words_done, total_words)
@@ -663,7 +689,7 @@ tokenizer, token_pattern, stop_words
                 "X has no (word, context) pair to score: give documents of at least two words."
             )
         x = X.data * (self._n_training_tokens / max(corpus.n_tokens, 1))
-        rows, cols = _entry_rows(X), X.indices
+        rows, cols = _entry_rows(X.indptr), X.indices
         known = (rows < n_words) & (cols < n_words)
         x_max, power = float(self.x_max), float(self.weighting_power)
         # entries with the unknown word: the error of predicting 0

@@ -26,6 +26,7 @@ from skembed.models._params import (
     TEXT_CONSTRAINTS,
 )
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
+from skembed.utils._random import float32_draws
 from skembed.vectors._initial import copy_initial_rows, initial_dimension
 from skembed.vectors._word_vectors import WordVectors
 
@@ -529,7 +530,7 @@ tokenizer, token_pattern, stop_words
         # gensim 4's initialisation, uniform in [-1, 1) / dim: twice word2vec.c's
         # [-0.5, 0.5) / dim, which costs CBOW about 0.6 analogy points on KJV (the output
         # rows start at zero, so the input rows' scale sets how fast learning starts)
-        return ((rng.random_sample((n, dim)) * 2.0 - 1.0) / dim).astype(np.float32)
+        return float32_draws(rng.random_sample, (n, dim), lambda x: (x * 2.0 - 1.0) / dim)
 
     def _init_parameters(self, words, counts, rng):
         initial = self._initial()

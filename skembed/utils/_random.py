@@ -103,3 +103,22 @@ def seed_states(seed, n):
         z = z ^ (z >> np.uint64(31))
     z[z == 0] = _GOLDEN
     return z
+
+
+def float32_draws(draw, shape, transform, block=1 << 20):
+    """Return a float32 array of ``shape`` filled from float64 draws, block by block.
+
+    ``draw(k)`` returns the next ``k`` float64 values of a NumPy generator
+    (``RandomState.random_sample``, ``Generator.random``) and ``transform``
+    maps a float64 block to its values (in place or not).  The values, and
+    the generator's state afterwards, are those of one ``draw`` of the whole
+    shape followed by ``transform`` and ``astype(np.float32)``, because both
+    generators draw their doubles in sequence; only a ``block`` of float64 is
+    held at a time (a float64 matrix is twice the float32 result).
+    """
+    out = np.empty(shape, dtype=np.float32)
+    flat = out.reshape(-1)
+    for lo in range(0, flat.size, block):
+        hi = min(flat.size, lo + block)
+        flat[lo:hi] = transform(draw(hi - lo))
+    return out

@@ -89,3 +89,68 @@ def test_subset_selects_documents():
 def test_empty_inputs_encode_to_empty_corpus(n_docs):
     corpus, words, counts = encode_documents([[]] * n_docs)
     assert corpus.n_tokens == 0 and corpus.n_documents == n_docs and words == []
+
+
+def _remap_reference(corpus, mapping):
+    """NumPy: gather, mask, and document bounds from the running count of kept tokens."""
+    ids = mapping[corpus.tokens]
+    keep = ids >= 0
+    kept_before = np.concatenate([[0], np.cumsum(keep)])
+    return ids[keep], kept_before[corpus.offsets]
+
+
+def test_remap_kernel_equals_numpy_on_random_corpora():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n, n_ids = int(rng.integers(0, 60)), int(rng.integers(1, 12))
+        tokens = rng.integers(0, n_ids, n).astype(np.int32)
+        cuts = np.sort(rng.integers(0, n + 1, rng.integers(0, 7)))  # empty documents too
+        offsets = np.concatenate([[0], cuts, [n]]).astype(np.int64)
+        mapping = np.where(rng.random(n_ids) < 0.4, -1, rng.integers(0, 50, n_ids))
+        mapping = mapping.astype(np.int32)
+        out = remap(Corpus(tokens, offsets), mapping)
+        want_tokens, want_offsets = _remap_reference(Corpus(tokens, offsets), mapping)
+        assert out.tokens.dtype == np.int32 and out.offsets.dtype == np.int64
+        np.testing.assert_array_equal(out.tokens, want_tokens)
+        np.testing.assert_array_equal(out.offsets, want_offsets)
+
+
+@pytest.mark.parametrize(
+    ("tokens", "offsets", "match"),
+    [
+        ([0, 3], [0, 2], r"token ids must lie in \[0, 3\)"),
+        ([0, -1], [0, 2], r"token ids must lie in \[0, 3\)"),
+        ([0, 1], [0, 1], "offsets must run from 0"),
+        ([0, 1, 2], [0, 2, 1, 3], "non-decreasing"),
+    ],
+)
+def test_remap_refuses_ids_and_offsets_its_kernel_would_read_out_of_bounds(
+    tokens, offsets, match
+):
+    corpus = Corpus(np.array(tokens, np.int32), np.array(offsets, np.int64))
+    with pytest.raises(ValueError, match=match):
+        remap(corpus, np.array([0, -1, 1], np.int32))
+
+
+def test_remap_allocates_only_its_output():
+    # NumPy's gather, mask, cumsum and concatenation held about 25 bytes a token;
+    # the kernel writes the 4-byte result and the offsets, nothing else
+    import tracemalloc
+
+    rng = np.random.default_rng(1)
+    n_tokens, n_docs = 2_000_000, 1_000
+    corpus = Corpus(
+        rng.integers(0, 1000, n_tokens).astype(np.int32),
+        np.linspace(0, n_tokens, n_docs + 1).astype(np.int64),
+    )
+    mapping = np.arange(1000, dtype=np.int32)
+    mapping[::2] = -1
+    remap(corpus, mapping)  # compiled (or loaded) before measuring
+    tracemalloc.start()
+    try:
+        out = remap(corpus, mapping)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert out.n_tokens == np.count_nonzero(mapping[corpus.tokens] >= 0)
+    assert peak <= out.tokens.nbytes + out.offsets.nbytes + (1 << 16)

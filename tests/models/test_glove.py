@@ -323,3 +323,54 @@ def test_zero_model_loss_blockwise_matches_one_pass():
     for block in (1, 7, 1000, 5000):
         assert _zero_model_loss(values, 10.0, 0.75, block=block) == pytest.approx(expected, 1e-12)
     assert _zero_model_loss(values[:0], 10.0, 0.75) == 0.0
+
+
+def _random_counts(n_words, nnz, seed):
+    rng = np.random.default_rng(seed)
+    flat = rng.choice(n_words * n_words, size=nnz, replace=False)
+    import scipy.sparse as sp
+
+    X = sp.csr_matrix(
+        (rng.random(nnz).astype(np.float32) + 0.5, (flat // n_words, flat % n_words)),
+        shape=(n_words, n_words),
+    )
+    X.sort_indices()
+    return X
+
+
+@pytest.mark.parametrize("reuse", [False, True])
+def test_shuffled_entries_are_the_rng_permutation_of_the_matrix_entries(reuse):
+    from skembed.models._glove import _shuffled_entries
+
+    for nnz, seed in [(0, 0), (1, 1), (37, 2), (2_000, 3)]:
+        X = _random_counts(60, nnz, seed)
+        coo = X.tocoo()
+        original = X.copy()
+        rng, twin = np.random.RandomState(seed), np.random.RandomState(seed)
+        rows, cols, values = _shuffled_entries(X.copy() if reuse else X, rng, reuse=reuse)
+        order = twin.permutation(nnz)  # what the int64 gathers of earlier versions used
+        np.testing.assert_array_equal(rows, coo.row[order])
+        np.testing.assert_array_equal(cols, coo.col[order])
+        np.testing.assert_array_equal(values, coo.data[order])
+        assert rows.dtype == cols.dtype == np.int32 and values.dtype == np.float32
+        assert rng.random_sample() == twin.random_sample()  # the same draws were used
+        if not reuse:
+            assert (X != original).nnz == 0  # a matrix someone holds is left as it was
+
+
+def test_shuffled_entries_hold_at_most_16_new_bytes_an_entry():
+    # order (4) + rows being expanded (4) + three shuffled arrays (12), released as they
+    # go; an int64 order with np.take held 28 (a take copies int32 indices to int64)
+    import tracemalloc
+
+    from skembed.models._glove import _shuffled_entries
+
+    X = _random_counts(2_000, 1_000_000, 0)
+    _shuffled_entries(_random_counts(50, 100, 1), np.random.RandomState(0))  # compile
+    tracemalloc.start()
+    try:
+        _shuffled_entries(X, np.random.RandomState(0), reuse=False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak <= 16 * X.nnz + (1 << 20)

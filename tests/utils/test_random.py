@@ -74,3 +74,35 @@ def test_keep_probability_formula_and_subsampling_rates():
     for w in range(3):  # the always-kept word has no variance to test
         assert stats.binomtest(int(kept[w]), 20_000, float(keep[w])).pvalue > 1e-4
     assert kept[3] == 20_000
+
+
+def test_float32_draws_equal_one_draw_of_the_whole_shape():
+    # the blocks continue the generator's stream, so values and final state are a whole
+    # draw's; the blocks (tiny here) only bound the float64 memory held
+    for shape, block in [((0, 4), 3), ((5,), 2), ((7, 3), 4), ((200, 31), 1000)]:
+        legacy, blocked = np.random.RandomState(3), np.random.RandomState(3)
+        want = ((legacy.random_sample(shape) * 2.0 - 1.0) / 31).astype(np.float32)
+        got = _random.float32_draws(blocked.random_sample, shape,
+                                    lambda x: (x * 2.0 - 1.0) / 31, block=block)  # fmt: skip
+        assert got.dtype == np.float32 and got.shape == shape
+        np.testing.assert_array_equal(got, want)
+        assert legacy.random_sample() == blocked.random_sample()
+        whole, parts = np.random.default_rng(5), np.random.default_rng(5)
+        want = ((whole.random(shape) - 0.5) / 7).astype(np.float32)
+        got = _random.float32_draws(parts.random, shape, lambda x: (x - 0.5) / 7, block=block)
+        np.testing.assert_array_equal(got, want)
+        assert whole.random() == parts.random()
+
+
+def test_float32_draws_hold_one_float64_block_not_the_whole_matrix():
+    import tracemalloc
+
+    shape, block = (50_000, 100), 1 << 16  # result 20 MB; a float64 draw would be 40 MB
+    tracemalloc.start()
+    try:
+        rows = _random.float32_draws(np.random.RandomState(0).random_sample, shape,
+                                     lambda x: x * 2.0 - 1.0, block=block)  # fmt: skip
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak <= rows.nbytes + 3 * 8 * block + (1 << 16)

@@ -51,12 +51,14 @@ import numba
 import numpy as np
 
 from skembed.utils._jit import jit
+from skembed.utils._random import float32_draws
 
 __all__ = [
     "GloVeParams",
     "init_glove_params",
     "glove_chunks_serial",
     "glove_chunks_parallel",
+    "gather",
 ]
 
 # Re-association (vectorised float32 dot products) and FMA contraction, but no
@@ -344,7 +346,7 @@ def init_glove_params(n_words, vector_size, seed):
     rng = np.random.default_rng(seed)
 
     def uniform(shape):
-        return ((rng.random(shape) - 0.5) / vector_size).astype(np.float32)
+        return float32_draws(rng.random, shape, lambda x: (x - 0.5) / vector_size)
 
     W = uniform((n_words, vector_size))
     C = uniform((n_words, vector_size))
@@ -360,3 +362,14 @@ def init_glove_params(n_words, vector_size, seed):
         np.ones(n_words, dtype=np.float32),
         np.ones(n_words, dtype=np.float32),
     )
+
+
+@jit
+def gather(
+    source,  # IN [n]
+    order,  # IN int32 or int64[m]: indices in [0, n), checked by the caller
+    out,  # OUT [m], source's dtype
+):
+    """``out[k] = source[order[k]]``: ``np.take`` without its int64 copy of int32 ``order``."""
+    for k in range(order.shape[0]):
+        out[k] = source[order[k]]
