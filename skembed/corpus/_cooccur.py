@@ -12,13 +12,14 @@ import scipy.sparse as sp
 __all__ = ["count_cooccurrences"]
 
 # A piece's raw increments cost 6 bytes each (int32 column + uint16 distance)
-# and its block at most 16 more: without a memory bound, pieces of this many
+# and its block at most 12 more (plus 12 a row): without a memory bound, pieces of this many
 # increments (about 100 MB of raw buffers) keep the per-piece overhead,
 # O(n_words), negligible.
 _DEFAULT_PIECE_INCREMENTS = 1 << 24
 _MIN_PIECE_INCREMENTS = 1 << 12
-_PIECE_BYTES_PER_INCREMENT = 6 + 16
-_BLOCK_ENTRY_BYTES = 16  # int32 row + int32 col + int64 value
+_PIECE_BYTES_PER_INCREMENT = 6 + 12
+_BLOCK_ENTRY_BYTES = 12  # int32 column + int64 value
+_RUN_BYTES = 12  # int32 row + int64 end of a run of one row's pairs
 _INT64_LIMIT = (1 << 63) - 1
 _MAX_WINDOW = np.iinfo(np.uint16).max
 
@@ -74,17 +75,28 @@ def _fixed_point_weights(window, distance_weighting, n_visits):
 
 
 class _BlockArena:
-    """Blocks of unique triplets stored back to back in growable arrays."""
+    """Blocks of unique (column, value) pairs, rows run-length coded, back to back.
 
-    def __init__(self, capacity):
-        self.rows = np.empty(capacity, dtype=np.int32)
+    ``cols``/``vals`` hold the pairs, ``run_rows``/``run_ends`` the runs (see
+    :mod:`skembed.corpus._kernels._cooccur`); ``starts`` and ``run_starts``
+    give where each block's pairs and runs begin.
+    """
+
+    def __init__(self, capacity, run_capacity):
         self.cols = np.empty(capacity, dtype=np.int32)
         self.vals = np.empty(capacity, dtype=np.int64)
+        self.run_rows = np.empty(run_capacity, dtype=np.int32)
+        self.run_ends = np.empty(run_capacity, dtype=np.int64)
         self.starts = [0]
+        self.run_starts = [0]
 
     @property
     def size(self):
         return self.starts[-1]
+
+    @property
+    def n_runs(self):
+        return self.run_starts[-1]
 
     @property
     def n_blocks(self):
@@ -92,42 +104,56 @@ class _BlockArena:
 
     @property
     def nbytes(self):
-        return self.size * _BLOCK_ENTRY_BYTES
+        return self.size * _BLOCK_ENTRY_BYTES + self.n_runs * _RUN_BYTES
 
-    def reserve(self, n):
-        """Make room for ``n`` more entries."""
-        need = self.size + n
-        if need > self.rows.shape[0]:
-            capacity = max(need, 2 * self.rows.shape[0])
-            for name in ("rows", "cols", "vals"):
-                old = getattr(self, name)
-                new = np.empty(capacity, dtype=old.dtype)
-                new[: self.size] = old[: self.size]
-                setattr(self, name, new)
+    @staticmethod
+    def _grown(arrays, used, need):
+        if need <= arrays[0].shape[0]:
+            return arrays
+        capacity = max(need, 2 * arrays[0].shape[0])
+        grown = []
+        for old in arrays:
+            new = np.empty(capacity, dtype=old.dtype)
+            new[:used] = old[:used]
+            grown.append(new)
+        return grown
+
+    def reserve(self, n, runs):
+        """Make room for ``n`` more pairs and ``runs`` more runs."""
+        self.cols, self.vals = self._grown((self.cols, self.vals), self.size, self.size + n)
+        self.run_rows, self.run_ends = self._grown(
+            (self.run_rows, self.run_ends), self.n_runs, self.n_runs + runs
+        )
+
+    def add_block(self, n_unique, n_runs):
+        self.starts.append(self.size + n_unique)
+        self.run_starts.append(self.n_runs + n_runs)
 
     def block_starts(self):
         return np.asarray(self.starts, dtype=np.int64)
 
-    def merge(self, n_words, spare):
-        """Sum all blocks into one, leaving room for ``spare`` more entries."""
+    def block_runs(self):
+        return np.asarray(self.run_starts, dtype=np.int64)
+
+    def inputs(self):
+        """The arrays of the blocks held, as the merging kernels take them."""
+        n, m = self.size, self.n_runs
+        return (self.cols[:n], self.vals[:n], self.run_rows[:m], self.run_ends[:m],
+                self.block_starts(), self.block_runs())  # fmt: skip
+
+    def merge(self, n_words, spare, spare_runs):
+        """Sum all blocks into one, leaving room for ``spare`` pairs and ``spare_runs`` runs."""
         from skembed.corpus._kernels._cooccur import merge_blocks
 
         if self.n_blocks <= 1:
             return
-        n = self.size
-        merged = _BlockArena(n + spare)
-        n_unique = merge_blocks(
-            self.rows[:n],
-            self.cols[:n],
-            self.vals[:n],
-            self.block_starts(),
-            n_words,
-            merged.rows,
-            merged.cols,
-            merged.vals,
+        merged = _BlockArena(self.size + spare, min(self.n_runs, n_words) + spare_runs)
+        n_unique, n_runs = merge_blocks(
+            *self.inputs(), n_words, merged.cols, merged.vals, merged.run_rows, merged.run_ends
         )
-        self.rows, self.cols, self.vals = merged.rows, merged.cols, merged.vals
-        self.starts = [0, n_unique]
+        self.cols, self.vals = merged.cols, merged.vals
+        self.run_rows, self.run_ends = merged.run_rows, merged.run_ends
+        self.starts, self.run_starts = [0, n_unique], [0, n_runs]
 
 
 def _to_csr(arena, n_words, scale, dtype):
@@ -136,20 +162,11 @@ def _to_csr(arena, n_words, scale, dtype):
 
     n = arena.size
     indptr = np.empty(n_words + 1, dtype=np.int64)
+    # pages past the nnz written are never touched, so sizing for every pair costs no memory
     indices = np.empty(n, dtype=np.int32)
     data = np.empty(n, dtype=dtype)
-    nnz = finalize_blocks(
-        arena.rows[:n],
-        arena.cols[:n],
-        arena.vals[:n],
-        arena.block_starts(),
-        n_words,
-        scale,
-        indptr,
-        indices,
-        data,
-    )
-    arena.rows = arena.cols = arena.vals = None  # release the blocks before trimming
+    nnz = finalize_blocks(*arena.inputs(), n_words, scale, indptr, indices, data)
+    arena.cols = arena.vals = arena.run_rows = arena.run_ends = None  # release the blocks
     if nnz < n:
         indices = indices[:nnz].copy()
         data = data[:nnz].copy()
@@ -204,12 +221,13 @@ def count_cooccurrences(
     max_memory : int, default=None
         Soft bound, in bytes, on the partial counts held while counting.  The
         corpus is processed in pieces; each piece becomes a block of unique
-        16-byte triplets, and when the blocks held exceed ``max_memory`` they
-        are merged into one.  Merging transiently needs about twice the held
-        bytes.  When the merged counts alone exceed half the bound (it is
-        smaller than the result), the next merge waits until they have
-        doubled.  None counts in large
-        pieces and merges once at the end.  The result does not depend on it.
+        12-byte (column, value) pairs (and 12 bytes per row present), and
+        when the blocks held exceed ``max_memory`` they are merged into one.
+        Merging transiently needs about twice the held bytes.  When the
+        merged counts alone exceed half the bound (it is smaller than the
+        result), the next merge waits until they have doubled.  None counts
+        in large pieces and merges once at the end.  The result does not
+        depend on it.
     dtype : {np.float64, np.float32}, default=np.float64
         Dtype of the returned values.  Counting is always exact (int64 fixed
         point); float32 halves the memory of the result for training.
@@ -262,7 +280,7 @@ def count_cooccurrences(
 
     total_increments = n_tokens * window * factor  # upper bound
     n_pieces = -(-n_tokens // piece_tokens) if n_tokens else 0
-    arena = _BlockArena(min(piece_increments, total_increments))
+    arena = _BlockArena(min(piece_increments, total_increments), min(piece_increments, n_words))
     merge_at = max_memory
     row_counts = np.zeros(n_words, dtype=np.int64)
     row_ptr = np.zeros(n_words + 1, dtype=np.int64)
@@ -280,24 +298,23 @@ def count_cooccurrences(
         np.cumsum(row_counts, out=row_ptr[1:])
         cursor = row_ptr[:-1].copy()
         piece_fill(tokens, offsets, start, stop, window, symmetric, cursor, raw_cols, raw_codes)
+        rows_present = min(n, n_words)  # at most one run a row
         if arena.n_blocks == 1 and max_memory is None:
             # Pieces have similar numbers of unique pairs: reserve for all of
             # them at once rather than growing (and copying) step by step.
-            arena.reserve(min(total_increments, (arena.size * 9 // 8) * (n_pieces - piece) + n))
-        arena.reserve(n)
-        at = arena.size
-        n_unique = reduce_buckets(
-            row_ptr,
-            raw_cols[:n],
-            raw_codes[:n],
-            weights,
-            arena.rows[at:],
-            arena.cols[at:],
-            arena.vals[at:],
-        )
-        arena.starts.append(at + n_unique)
+            left = n_pieces - piece
+            pairs = min(total_increments, (arena.size * 9 // 8) * left + n)
+            runs = min(n_words * left, (arena.n_runs * 9 // 8) * left) + rows_present
+            arena.reserve(pairs, runs)
+        arena.reserve(n, rows_present)
+        at, run_at = arena.size, arena.n_runs
+        n_unique, n_runs = reduce_buckets(
+            row_ptr, raw_cols[:n], raw_codes[:n], weights, at, arena.cols[at:],
+            arena.vals[at:], arena.run_rows[run_at:], arena.run_ends[run_at:],
+        )  # fmt: skip
+        arena.add_block(n_unique, n_runs)
         if max_memory is not None and arena.nbytes > merge_at and arena.n_blocks > 1:
-            arena.merge(n_words, spare=piece_increments)
+            arena.merge(n_words, spare=piece_increments, spare_runs=min(piece_increments, n_words))
             # A bound below the size of the merged counts cannot be met; merge
             # again only when they have doubled, which keeps the work linear.
             merge_at = max(max_memory, 2 * arena.nbytes)

@@ -90,7 +90,7 @@ def test_max_memory_merges_blocks_to_the_same_matrix(distance_weighting, monkeyp
     merge_blocks = kernels.merge_blocks
 
     def counting_merge(*args):
-        merges.append(args[3].shape[0] - 1)  # number of blocks merged
+        merges.append(args[4].shape[0] - 1)  # number of blocks merged (block_starts)
         return merge_blocks(*args)
 
     monkeypatch.setattr(kernels, "merge_blocks", counting_merge)

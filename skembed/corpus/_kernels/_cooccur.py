@@ -5,7 +5,7 @@ The driver (:func:`skembed.corpus._cooccur.count_cooccurrences`) cuts the corpus
 context)`` increments are bucketed by row with a counting sort
 (:func:`piece_row_counts`, then :func:`piece_fill`) and reduced row by row
 with a dense accumulator (:func:`reduce_buckets`), giving a *block* of unique
-COO triplets grouped by row.  Blocks are summed by :func:`merge_blocks` and
+(column, value) pairs grouped by row.  Blocks are summed by :func:`merge_blocks` and
 turned into CSR arrays with sorted columns by :func:`finalize_blocks`.
 
 Counts are **int64 fixed-point numbers**: a context at distance ``d`` adds
@@ -24,10 +24,14 @@ Layouts:
 
 - raw increments of one piece: ``cols`` int32 and distance ``codes`` uint16,
   grouped by row through ``row_ptr`` int64[n_words + 1] (6 bytes each);
-- blocks: unique triplets ``rows`` int32, ``cols`` int32, ``vals`` int64 in
-  increasing row order (16 bytes each, no per-vocabulary overhead, so many
-  blocks of a large vocabulary stay cheap).  Within a row, columns are in
-  first-seen order; only the final result is sorted, once.
+- blocks: unique pairs ``cols`` int32, ``vals`` int64 (12 bytes each) in
+  increasing row order, the rows run-length coded: ``run_rows`` int32 and
+  ``run_ends`` int64 give each run's row and the position one past its last
+  entry (12 bytes a run, at most one run per row present in the block, so
+  no per-vocabulary overhead and many blocks of a large vocabulary stay
+  cheap).  A row stored once per entry cost 4 bytes an entry more, a quarter
+  of the blocks' memory.  Within a row, columns are in first-seen order;
+  only the final result is sorted, once.
 """
 
 import numpy as np
@@ -133,26 +137,29 @@ def reduce_buckets(
     cols,  # IN int32[n_increments]: column of each increment, grouped by row
     codes,  # IN uint16[n_increments]: distance of each increment
     weights,  # IN int64[window + 1]: fixed-point weight of each distance
-    out_rows,  # OUT int32[>= n_unique]
+    base,  # IN int: position of out_cols[0] in the arena (run ends are absolute)
     out_cols,  # OUT int32[>= n_unique]
     out_vals,  # OUT int64[>= n_unique]
+    out_run_rows,  # OUT int32[>= n_runs]: row of each run
+    out_run_ends,  # OUT int64[>= n_runs]: base + one past each run's last pair
 ):
-    """Sum the duplicate increments of each row into one block of triplets.
+    """Sum the duplicate increments of each row into one block of (column, value) pairs.
 
     Each row is reduced with a dense accumulator indexed by column (the sparse
     accumulator of sparse matrix products).  Rows come out in increasing
-    order, columns within a row in first-seen order.
+    order, one run each, columns within a row in first-seen order.
 
     Returns
     -------
-    n_unique : int
-        Number of triplets written to ``out_*``.
+    n_unique, n_runs : int
+        Number of pairs and of runs written.
     """
     n_rows = row_ptr.shape[0] - 1
     acc = np.zeros(n_rows, dtype=np.int64)
     mark = np.full(n_rows, -1, dtype=np.int64)
     touched = np.empty(n_rows, dtype=np.int32)
     n_out = 0
+    n_runs = 0
     for r in range(n_rows):
         n_touched = 0
         for e in range(row_ptr[r], row_ptr[r + 1]):
@@ -164,23 +171,31 @@ def reduce_buckets(
                 n_touched += 1
             else:
                 acc[c] += weights[codes[e]]
+        if n_touched == 0:
+            continue
         for t in range(n_touched):
             c = touched[t]
-            out_rows[n_out] = r
             out_cols[n_out] = c
             out_vals[n_out] = acc[c]
             n_out += 1
-    return n_out
+        out_run_rows[n_runs] = r
+        out_run_ends[n_runs] = base + n_out
+        n_runs += 1
+    return n_out, n_runs
 
 
 @jit
-def _accumulate_row(r, rows, cols, vals, block_starts, cursor, acc, mark, touched):
+def _accumulate_row(
+    r, cols, vals, run_rows, run_ends, block_starts, block_runs, run_cursor, acc, mark, touched
+):
     """Sum row ``r`` of every block into ``acc``; return the number of columns touched."""
     n_touched = 0
     for b in range(block_starts.shape[0] - 1):
-        e = cursor[b]
-        end = block_starts[b + 1]
-        while e < end and rows[e] == r:
+        k = run_cursor[b]
+        if k >= block_runs[b + 1] or run_rows[k] != r:
+            continue
+        lo = block_starts[b] if k == block_runs[b] else run_ends[k - 1]
+        for e in range(lo, run_ends[k]):
             c = cols[e]
             if mark[c] != r:
                 mark[c] = r
@@ -189,62 +204,74 @@ def _accumulate_row(r, rows, cols, vals, block_starts, cursor, acc, mark, touche
                 n_touched += 1
             else:
                 acc[c] += vals[e]
-            e += 1
-        cursor[b] = e
+        run_cursor[b] = k + 1
     return n_touched
 
 
 @jit
 def merge_blocks(
-    rows,  # IN int32[n]: concatenated blocks, each in increasing row order
-    cols,  # IN int32[n]
+    cols,  # IN int32[n]: concatenated blocks, each in increasing row order
     vals,  # IN int64[n]
-    block_starts,  # IN int64[n_blocks + 1]: block b is [block_starts[b], block_starts[b + 1])
+    run_rows,  # IN int32[n_runs]: the blocks' runs, back to back
+    run_ends,  # IN int64[n_runs]: one past each run's last pair (positions in cols)
+    block_starts,  # IN int64[n_blocks + 1]: block b's pairs are [block_starts[b], [b + 1])
+    block_runs,  # IN int64[n_blocks + 1]: block b's runs are [block_runs[b], [b + 1])
     n_words,  # IN int: number of rows (and columns)
-    out_rows,  # OUT int32[>= n_unique]
     out_cols,  # OUT int32[>= n_unique]
     out_vals,  # OUT int64[>= n_unique]
+    out_run_rows,  # OUT int32[>= n_rows present]
+    out_run_ends,  # OUT int64[>= n_rows present]
 ):
-    """Sum blocks of triplets into one block (a k-way merge, row by row).
+    """Sum blocks into one block (a k-way merge, row by row).
 
-    One cursor per block advances over the current row; the row is summed in
-    a dense accumulator.  ``out_*`` must not overlap the inputs: a row's
+    One run cursor per block advances over the current row; the row is summed
+    in a dense accumulator.  ``out_*`` must not overlap the inputs: a row's
     output can overtake entries of later rows not yet read.
 
     Returns
     -------
-    n_unique : int
-        Number of triplets written to ``out_*``.
+    n_unique, n_runs : int
+        Number of pairs and of runs written (positions from 0).
     """
-    cursor = block_starts[:-1].copy()
+    run_cursor = block_runs[:-1].copy()
     acc = np.zeros(n_words, dtype=np.int64)
     mark = np.full(n_words, -1, dtype=np.int64)
     touched = np.empty(n_words, dtype=np.int32)
     n_out = 0
+    n_runs = 0
     for r in range(n_words):
-        n_touched = _accumulate_row(r, rows, cols, vals, block_starts, cursor, acc, mark, touched)
+        n_touched = _accumulate_row(
+            r, cols, vals, run_rows, run_ends, block_starts, block_runs, run_cursor, acc, mark,
+            touched,
+        )  # fmt: skip
+        if n_touched == 0:
+            continue
         for t in range(n_touched):
             c = touched[t]
-            out_rows[n_out] = r
             out_cols[n_out] = c
             out_vals[n_out] = acc[c]
             n_out += 1
-    return n_out
+        out_run_rows[n_runs] = r
+        out_run_ends[n_runs] = n_out
+        n_runs += 1
+    return n_out, n_runs
 
 
 @jit(fastmath=False)  # exact division: no reciprocal rewrite
 def finalize_blocks(
-    rows,  # IN int32[n]: concatenated blocks, each in increasing row order
-    cols,  # IN int32[n]
+    cols,  # IN int32[n]: concatenated blocks, each in increasing row order
     vals,  # IN int64[n]
+    run_rows,  # IN int32[n_runs]
+    run_ends,  # IN int64[n_runs]
     block_starts,  # IN int64[n_blocks + 1]
+    block_runs,  # IN int64[n_blocks + 1]
     n_words,  # IN int
     scale,  # IN float: divisor turning fixed-point sums into counts
     out_indptr,  # OUT int64[n_words + 1]: CSR row pointer
     out_indices,  # OUT int32[>= n_unique]: CSR columns, sorted within each row
     out_data,  # OUT float32 or float64[>= n_unique]: counts (sum / scale)
 ):
-    """Sum blocks of triplets into CSR arrays with sorted columns.
+    """Sum blocks into CSR arrays with sorted columns.
 
     Each value is the int64 sum converted to float64 and divided by ``scale``
     (correctly rounded whenever the sum is below 2**53).
@@ -254,14 +281,17 @@ def finalize_blocks(
     n_unique : int
         Number of stored entries (``out_indptr[-1]``).
     """
-    cursor = block_starts[:-1].copy()
+    run_cursor = block_runs[:-1].copy()
     acc = np.zeros(n_words, dtype=np.int64)
     mark = np.full(n_words, -1, dtype=np.int64)
     touched = np.empty(n_words, dtype=np.int32)
     n_out = 0
     out_indptr[0] = 0
     for r in range(n_words):
-        n_touched = _accumulate_row(r, rows, cols, vals, block_starts, cursor, acc, mark, touched)
+        n_touched = _accumulate_row(
+            r, cols, vals, run_rows, run_ends, block_starts, block_runs, run_cursor, acc, mark,
+            touched,
+        )  # fmt: skip
         if n_touched * 32 > n_words:
             # A dense row: scanning the marks is cheaper than sorting.
             for c in range(n_words):
