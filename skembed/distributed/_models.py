@@ -53,14 +53,18 @@ class _Support:
     def init_owned(self, estimator, rng, n_documents):
         """After ``_init_parameters``: draw the shard-owned rows, as a local fit would."""
 
-    def split_owned(self, estimator, n_documents):
-        """Take the shard-owned rows off ``estimator``: one part per shard (None: none)."""
-        return [None] * len(n_documents)
+    def split_owned(self, estimator, positions):
+        """Take the shard-owned rows off ``estimator``: one part per shard (None: none).
+
+        ``positions`` gives, per shard, the positions of its documents in the
+        documents of the fit.
+        """
+        return [None] * len(positions)
 
     def adopt_owned(self, replica, part):
         """Give a worker's replica its shard's part."""
 
-    def join_owned(self, estimator, parts):
+    def join_owned(self, estimator, parts, positions):
         """Put the trained parts of every shard back on the client's estimator."""
 
     def end(self, estimator):
@@ -93,27 +97,30 @@ class _Doc2Vec(_Support):
         estimator._pending = {"tags": None, "partial": False}
 
     def init_owned(self, estimator, rng, n_documents):
-        # the keys and draws of a local fit: documents 0 .. n - 1, in shard order
-        estimator._rows_for(list(range(int(np.sum(n_documents)))), rng)
+        # the keys and draws of a local fit: documents 0 .. n - 1, in the order given
+        estimator._rows_for(list(range(int(n_documents))), rng)
 
-    def split_owned(self, estimator, n_documents):
+    def split_owned(self, estimator, positions):
         from skembed.models._doc2vec import DocumentVectors
 
         vectors = estimator.dv_.vectors
-        bounds = np.concatenate([[0], np.cumsum(n_documents)])
         estimator.dv_ = DocumentVectors([], vectors[:0].copy())
-        return [vectors[lo:hi].copy() for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+        return [vectors[where] for where in positions]  # fancy indexing: copies
 
     def adopt_owned(self, replica, part):
         from skembed.models._doc2vec import DocumentVectors
 
         replica.dv_ = DocumentVectors(list(range(len(part))), part)
 
-    def join_owned(self, estimator, parts):
+    def join_owned(self, estimator, parts, positions):
         from skembed.models._doc2vec import DocumentVectors
 
-        vectors = np.concatenate([p[self._DV] for p in parts])
-        estimator.dv_ = DocumentVectors(list(range(len(vectors))), vectors)
+        n_documents = sum(len(where) for where in positions)
+        first = parts[0][self._DV]
+        vectors = np.empty((n_documents, first.shape[1]), dtype=first.dtype)
+        for part, where in zip(parts, positions, strict=True):
+            vectors[where] = part[self._DV]  # each shard's rows back at their documents
+        estimator.dv_ = DocumentVectors(list(range(n_documents)), vectors)
 
     def end(self, estimator):
         estimator.__dict__.pop("_pending", None)

@@ -76,6 +76,7 @@ def load(key, estimator, parts):
     ``parts`` is a list of lists of documents (a shard, or some partitions of
     a bag), read in order.
     """
+    part_sizes = [len(part) for part in parts]
     documents = [doc for part in parts for doc in part]
     corpus, words, counts = encode_documents(
         estimator._analyze(documents), estimator.max_vocab_size
@@ -83,10 +84,20 @@ def load(key, estimator, parts):
     with _LOCK:
         _SHARDS[key, _address()] = _Shard(corpus, words)
     alive = counts > 0  # words pruned by max_vocab_size count 0
+    # where each word first occurs in the shard (document, token within it): the client
+    # orders the vocabulary by the first occurrence in the whole corpus
+    ids, first = np.unique(corpus.tokens, return_index=True)
+    first_token = np.zeros(len(words), dtype=np.int64)
+    first_token[ids] = first
+    first_document = np.searchsorted(corpus.offsets, first_token, side="right") - 1
+    first_token -= corpus.offsets[first_document]
     return {
         "words": [w for w, a in zip(words, alive, strict=True) if a],
         "counts": counts[alive],
+        "first_document": first_document[alive],
+        "first_token": first_token[alive],
         "n_documents": corpus.n_documents,
+        "part_sizes": part_sizes,
         "address": _address(),
     }
 
@@ -246,6 +257,11 @@ def _changed_rows(shard, a, b):
     return payload
 
 
+# "adaptive": occurrences per worker and round at which a row's changes are 63% averaged
+# (1 - 1/e) and 37% summed; chosen on KJV (30, 100, 300, 1000 tried with 2 and 4 workers)
+ADAPTIVE_SCALE = 100.0
+
+
 def average(*results):
     """Combine each changed row over the workers that changed it, as ``averaging`` says.
 
@@ -255,6 +271,9 @@ def average(*results):
     for the output vectors and for the ``hot`` input rows (those of the most
     frequent words: an int ``h`` for the rows below ``h``, or ``(start, stop)``
     runs of rows), the sum of the changes for the other input rows.
+    "adaptive": per row, ``sum + (mean - sum) * (1 - exp(-n / ADAPTIVE_SCALE))``
+    of the changes, ``n`` the occurrences of the row's words per worker that
+    changed it (its weights less one, averaged).
 
     Returns the rows and what to do with them for every matrix (new values,
     or changes to add), each worker's figures, and the bytes the sync moves:
@@ -284,6 +303,15 @@ def average(*results):
                 runs = [(0, hot)] if isinstance(hot, int | np.integer) else hot
                 rare = ~in_runs(unique, runs)
                 combined[rare] = summed[rare]
+            elif averaging == "adaptive":
+                # a row's words met n times per worker in the round: its changes add up
+                # while n is small (steps too few to interfere) and are averaged as n
+                # grows (each worker's change alone nearly reaches where the row is going)
+                met = np.zeros(unique.size)
+                np.add.at(met, inverse, weights - 1.0)
+                per_worker = met / np.bincount(inverse, minlength=unique.size)
+                mean_share = -np.expm1(-per_worker / ADAPTIVE_SCALE)
+                combined = summed + (combined - summed) * mean_share[:, None]
         update.append((unique.astype(np.int32), combined.astype(np.float32)))
     received = len(results) * sum(r.nbytes + v.nbytes for r, v in update)
     return {

@@ -16,6 +16,7 @@ from skembed._training import TrainingDiverged  # noqa: E402
 from skembed.distributed import fit  # noqa: E402
 from tests.conftest import planted_topics, topic_purity  # noqa: E402
 from tests.distributed import _workers  # noqa: E402
+from tests.distributed.conftest import dealt_by_topic  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -37,12 +38,11 @@ def client():
 
 @pytest.fixture(scope="module")
 def topics():
-    # sorted by topic: the first worker's shard holds topics 0-1, the second's topics 2-3, so
-    # the words of half the topics are trained on one worker only and reach the returned
-    # model through the syncs alone
+    # dealt by topic: the first worker's shard holds topics 0-1, the second's topics 2-3,
+    # so the words of half the topics are trained on one worker only and reach the
+    # returned model through the syncs alone
     docs, word_topic, labels = planted_topics(n_docs=2000, doc_len=20)
-    order = np.argsort(labels, kind="stable")
-    return [docs[i] for i in order], word_topic
+    return [docs[i] for i in dealt_by_topic(labels)], word_topic
 
 
 @pytest.mark.parametrize("algorithm", ["skipgram", "cbow"])
@@ -62,7 +62,13 @@ def test_one_worker_gives_the_one_process_fit_exactly(client, topics, algorithm)
 
 @pytest.mark.parametrize(
     "algorithm, averaging",
-    [("skipgram", "hybrid"), ("cbow", "hybrid"), ("skipgram", "mean"), ("cbow", "sum")],
+    [
+        ("skipgram", "adaptive"),
+        ("cbow", "adaptive"),
+        ("skipgram", "hybrid"),
+        ("skipgram", "mean"),
+        ("cbow", "sum"),
+    ],  # fmt: skip
 )
 def test_two_workers_learn_topics_that_live_on_one_worker_each(
     client, topics, algorithm, averaging
@@ -78,7 +84,7 @@ def test_two_workers_learn_topics_that_live_on_one_worker_each(
     assert set(stats["words_per_worker"]) == set(client.nthreads())
     halves = list(stats["words_per_worker"].values())
     assert min(halves) > 0 and sum(halves) == est._words_trained == ref._words_trained
-    assert stats["n_syncs"] == 3 * 4 and stats["bytes_per_sync"] > 0
+    assert stats["n_syncs"] == 3 * 16 and stats["bytes_per_sync"] > 0  # 16 a epoch: default
 
     # the vocabulary is the one-process vocabulary; the model is an ordinary fitted one
     assert est.wv_.index_to_key == ref.wv_.index_to_key
@@ -107,7 +113,7 @@ def _payload(rows, values, weights):
     return (rows, np.asarray(values, np.float32), np.asarray(weights, np.float32))
 
 
-@pytest.mark.parametrize("averaging", ["mean", "sum", "hybrid"])
+@pytest.mark.parametrize("averaging", ["mean", "sum", "hybrid", "adaptive"])
 def test_a_sync_combines_each_row_over_the_workers_that_changed_it(averaging):
     from skembed.distributed import _worker
 
@@ -123,11 +129,17 @@ def test_a_sync_combines_each_row_over_the_workers_that_changed_it(averaging):
     a, b = a.astype(np.float32).astype(np.float64), b.astype(np.float32).astype(np.float64)
     mean = np.stack([a[0], (3 * a[1] + 5 * b[0]) / 8, (2 * a[2] + b[1]) / 3, b[2]])
     summed = np.stack([a[0], a[1] + b[0], a[2] + b[1], b[2]])
+    # adaptive: the sum, moved toward the mean by 1 - exp(-n / 100), n the occurrences per
+    # worker (weights less one, averaged over the workers that changed the row)
+    per_worker = np.array([0.0, (2 + 4) / 2, (1 + 0) / 2, 1.0])
+    share = (1 - np.exp(-per_worker / _worker.ADAPTIVE_SCALE))[:, None]
+    adaptive = summed + (mean - summed) * share
     expected = {
         "mean": [mean, mean],
         "sum": [summed, summed],
         # input vectors: hot rows (0, 2) averaged, rare rows (5, 7) summed; output: averaged
         "hybrid": [np.concatenate([mean[:2], summed[2:]]), mean],
+        "adaptive": [adaptive, adaptive],
     }[averaging]
     for (rows, values), want in zip(out["update"], expected, strict=True):
         np.testing.assert_array_equal(rows, [0, 2, 5, 7])
@@ -146,6 +158,28 @@ def test_a_bag_trains_on_both_workers_with_the_same_vocabulary(client, topics):
     assert est.wv_.index_to_key == ref.wv_.index_to_key
     assert all(words > 0 for words in stats["words_per_worker"].values())
     assert set(client.run(_workers.shards_held).values()) == {0}  # freed after the fit
+
+
+def test_documents_are_dealt_to_the_workers_in_turn(client):
+    # a list's document i goes to worker i % n and a bag's partition p to worker p % n,
+    # so every shard samples the whole (possibly topic-sorted) corpus in its order
+    from skembed.distributed._fit import _shard_documents
+
+    workers = sorted(client.nthreads())
+    docs = [f"d{i}" for i in range(7)]
+    shards, positions = _shard_documents(client, docs, workers)
+    assert [client.gather(s)[0] for s in shards] == [docs[0::2], docs[1::2]]
+    loaded = [{"part_sizes": [len(docs[k::2])]} for k in range(2)]
+    assert [p.tolist() for p in positions(loaded)] == [[0, 2, 4, 6], [1, 3, 5]]
+
+    bag = db.from_sequence(docs, npartitions=4)  # partitions of 2, 2, 2 and 1 documents
+    shards, positions = _shard_documents(client, bag, workers)
+    held = [[d for part in client.gather(s) for d in part] for s in shards]
+    assert held == [docs[0:2] + docs[4:6], docs[2:4] + docs[6:7]]
+    sizes = [[len(part) for part in client.gather(s)] for s in shards]
+    where = positions([{"part_sizes": size} for size in sizes])
+    assert [p.tolist() for p in where] == [[0, 1, 4, 5], [2, 3, 6]]
+    assert [[docs[i] for i in p] for p in where] == held
 
 
 def test_divergence_raises_and_leaves_the_estimator_as_it_was(client, topics):

@@ -10,6 +10,7 @@ distributed = pytest.importorskip("distributed")
 from skembed import GloVeVectorizer  # noqa: E402
 from skembed.distributed import fit  # noqa: E402
 from tests.conftest import planted_topics, topic_purity  # noqa: E402
+from tests.distributed.conftest import dealt_by_topic  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -18,11 +19,10 @@ SMALL = dict(vector_size=16, min_count=1, epochs=10, store_cooccurrence=True, ra
 
 @pytest.fixture(scope="module")
 def topics():
-    # sorted by topic: the first worker counts the co-occurrences of topics 0-1 only, the
+    # dealt by topic: the first worker counts the co-occurrences of topics 0-1 only, the
     # second those of topics 2-3
     docs, word_topic, labels = planted_topics(n_docs=1600, doc_len=20)
-    order = np.argsort(labels, kind="stable")
-    return [docs[i] for i in order], word_topic
+    return [docs[i] for i in dealt_by_topic(labels)], word_topic
 
 
 def test_one_worker_gives_the_local_fit_exactly(client, topics):
