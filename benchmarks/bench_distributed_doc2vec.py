@@ -61,7 +61,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dm", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--workers", type=int, nargs="+", default=[2])
-    parser.add_argument("--averaging", nargs="+", default=["hybrid", "sum"])
+    parser.add_argument("--averaging", nargs="+", default=["adaptive"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1])
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--out", default=None, help="write the rows as JSON here")
