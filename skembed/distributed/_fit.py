@@ -300,8 +300,8 @@ or GloVeVectorizer
     ...                          docs, client, return_stats=True)
     >>> vec.transform(docs).shape
     (100, 8)
-    >>> len(stats["words_per_worker"]), stats["n_syncs"]
-    (2, 20)
+    >>> len(stats["words_per_worker"]), stats["n_syncs"]  # 5 epochs of 16 syncs
+    (2, 80)
     """
     require_distributed()
     client = get_client(client)
