@@ -51,6 +51,11 @@ _BATCHED_KERNELS = {
     ),
 }
 
+# Output rows (of the most frequent words) each skip-gram thread trains in its own copy:
+# every pair writes the rows of its noise words, mostly these, and on a small vocabulary
+# two threads writing them at once made two threads slower than one
+N_HOT = 64
+
 # CBOW centre words that share one draw of noise words in the batched kernel
 CBOW_BATCH = 4
 
@@ -656,7 +661,19 @@ tokenizer, token_pattern, stop_words
             ),
             **self._momentum_arguments(syn1),
         )  # fmt: skip
+        if self.algorithm == "skipgram":
+            arguments["n_hot"] = self._n_hot(n_words=syn1.shape[0])
         return self._step(serial, parallel_kernel, arguments, chunk_words)
+
+    def _n_hot(self, n_words):
+        """Output rows each thread trains in its own copy (0: none; see ``_sgns``).
+
+        Only plain SGD with negative sampling: momentum, clipping and NCE
+        write ``syn1`` directly.
+        """
+        clipped = self.clip_value is not None or self.clip_norm is not None
+        plain = self.momentum == 0 and self.loss != "nce" and not clipped and self.negative > 0
+        return min(N_HOT, n_words) if plain else 0
 
     def _batched(self):
         """Whether this fit trains with the mini-batched kernels (see ``kernel``)."""

@@ -18,7 +18,10 @@ from skembed.models._kernels._clip import add_scaled
 from skembed.models._kernels._hsoftmax import hierarchical_softmax_update
 from skembed.models._kernels._momentum import heavy_ball
 from skembed.models._kernels._nce import nce_update
-from skembed.models._kernels._negative import negative_sampling_update
+from skembed.models._kernels._negative import (
+    negative_sampling_update,
+    negative_sampling_update_hot,
+)
 from skembed.utils._jit import jit
 from skembed.utils._random import randbelow, uniform
 
@@ -38,6 +41,10 @@ def subsample_segment(tokens, start, stop, keep_prob, state, buf):
         buf[m] = w
         m += 1
     return m
+
+
+# Centre words between two folds of a thread's copy of the frequent words' output rows
+HOT_SYNC_TOKENS = 256
 
 
 @jit
@@ -72,6 +79,8 @@ def skipgram_chunk(
     momentum=0.0,  # IN     float: heavy-ball coefficient (with vel0 and vel1 only)
     vel0=None,  # IN/OUT float32[n_words, dim] or None: velocity of syn0's rows; None: plain SGD
     vel1=None,  # IN/OUT float32[n_words, dim] or None: velocity of syn1's rows
+    hot=None,  # SCRATCH float32[n_hot, dim] or None: a private copy of syn1[:n_hot]
+    hot_base=None,  # SCRATCH float32[n_hot, dim]: syn1[:n_hot] when the copy was taken
 ):
     """Train skip-gram on one chunk; return ``(loss_sum, n_pairs)``.
 
@@ -84,13 +93,31 @@ def skipgram_chunk(
     With ``vel0`` (momentum, negative sampling only: the estimator refuses it
     with ``hs``, NCE or clipping), each row touched folds its step into its
     velocity, ``v = momentum v + step``, and moves by ``v``.
+
+    With ``hot`` (several threads, plain SGD), the output rows of the
+    ``n_hot`` most frequent words (ids below ``n_hot``: the vocabulary is
+    sorted by frequency), which every thread writes on almost every pair,
+    are trained in a private copy.  Every ``HOT_SYNC_TOKENS`` centre words
+    (after subsampling) and at the chunk's end, the copy's change is added
+    to ``syn1`` and a fresh copy taken, so the threads stop fighting over
+    those cache lines and still see each other's updates within a few
+    hundred words.
     """
     dim = syn0.shape[1]
     loss = 0.0
     n_pairs = 0
+    since_sync = 0
+    if hot is not None:
+        take_hot_copy(syn1, hot, hot_base)
     for s in range(seg_lo, seg_hi):
         m = subsample_segment(tokens, seg_offsets[s], seg_offsets[s + 1], keep_prob, state, buf)
         for i in range(m):
+            if hot is not None:
+                since_sync += 1
+                if since_sync >= HOT_SYNC_TOKENS:
+                    fold_hot_copy(syn1, hot, hot_base)
+                    take_hot_copy(syn1, hot, hot_base)
+                    since_sync = 0
             reach = window - randbelow(state, window)
             lo = max(0, i - reach)
             hi = min(m, i + reach + 1)
@@ -113,6 +140,11 @@ def skipgram_chunk(
                         syn0[inp], syn1, centre, negative, lr, alias_prob, alias_index, log_kq,
                         state, grad, clip_value, clip_norm,
                     )  # fmt: skip
+                elif negative > 0 and hot is not None and hot.shape[0] > 0:
+                    loss += negative_sampling_update_hot(
+                        syn0[inp], syn1, hot, centre, negative, lr, alias_prob, alias_index,
+                        state, sig_table, log_sig_table, grad,
+                    )  # fmt: skip
                 elif negative > 0:
                     loss += negative_sampling_update(
                         syn0[inp], syn1, centre, negative, lr, alias_prob, alias_index, state,
@@ -134,7 +166,26 @@ def skipgram_chunk(
                     for k in range(dim):
                         syn0[inp, k] += grad[k]
                 n_pairs += 1
+    if hot is not None:
+        fold_hot_copy(syn1, hot, hot_base)
     return loss, n_pairs
+
+
+@jit
+def take_hot_copy(syn1, hot, hot_base):
+    """Copy ``syn1[:n_hot]`` into ``hot`` and ``hot_base``."""
+    for r in range(hot.shape[0]):
+        for k in range(hot.shape[1]):
+            hot[r, k] = syn1[r, k]
+            hot_base[r, k] = syn1[r, k]
+
+
+@jit
+def fold_hot_copy(syn1, hot, hot_base):
+    """Add what this thread changed in its copy, ``hot - hot_base``, to ``syn1[:n_hot]``."""
+    for r in range(hot.shape[0]):
+        for k in range(hot.shape[1]):
+            syn1[r, k] += hot[r, k] - hot_base[r, k]
 
 
 @jit
@@ -143,6 +194,7 @@ def skipgram_serial(
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr,
     lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=None,
     clip_norm=None, lock=None, dropout=None, log_kq=None, momentum=0.0, vel0=None, vel1=None,
+    n_hot=0,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
 
@@ -151,7 +203,8 @@ def skipgram_serial(
     ``lrs`` (float32[n_chunks]) and ``seeds`` (uint64[n_chunks]) give each
     chunk its rate and RNG state, ``max_seg`` sizes the scratch buffer, and
     ``loss_out`` (float64[n_chunks]) and ``count_out`` (int64[n_chunks]) are
-    OUT.
+    OUT.  ``n_hot`` is the parallel kernel's; one thread has no one to share
+    rows with, so it is ignored here.
     """
     buf = np.empty(max_seg, dtype=np.int32)
     grad = np.empty(syn0.shape[1], dtype=np.float32)
@@ -174,21 +227,26 @@ def skipgram_parallel(
     alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points, code_indptr,
     lrs, seeds, sig_table, log_sig_table, max_seg, loss_out, count_out, clip_value=None,
     clip_norm=None, lock=None, dropout=None, log_kq=None, momentum=0.0, vel0=None, vel1=None,
+    n_hot=0,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild).
 
-    Arguments as :func:`skipgram_serial`.
+    Arguments as :func:`skipgram_serial`; ``n_hot`` > 0 (plain SGD only)
+    trains the output rows of the ``n_hot`` most frequent words in a copy per
+    thread (see :func:`skipgram_chunk`).
     """
     for c in prange(chunk_lo, chunk_hi):
         buf = np.empty(max_seg, dtype=np.int32)
         grad = np.empty(syn0.shape[1], dtype=np.float32)
         state = np.empty(1, dtype=np.uint64)
         state[0] = seeds[c]
+        hot = np.empty((n_hot, syn1.shape[1]), dtype=np.float32)
+        hot_base = np.empty((n_hot, syn1.shape[1]), dtype=np.float32)
         loss, n = skipgram_chunk(
             tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], syn0, syn1, keep_prob,
             alias_prob, alias_index, window, negative, hs, syn1_hs, codes, points,
             code_indptr, lrs[c], state, sig_table, log_sig_table, buf, grad, clip_value,
-            clip_norm, lock, dropout, log_kq, momentum, vel0, vel1,
+            clip_norm, lock, dropout, log_kq, momentum, vel0, vel1, hot, hot_base,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n

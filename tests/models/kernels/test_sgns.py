@@ -132,3 +132,89 @@ def test_update_follows_the_gradient_of_the_objective():
     np.testing.assert_allclose(syn1[0] - before[0], -lr * g_pos, atol=tol.max())
     np.testing.assert_allclose(syn1[2] - before[2], -lr * g_neg, atol=tol.max())
     np.testing.assert_array_equal(syn1[1], before[1])  # untouched row
+
+
+def test_hot_copy_update_equals_the_plain_update_once_folded_back():
+    # the rows below n_hot trained in a thread's copy: the same draws and arithmetic, so
+    # putting the copy back gives the plain update exactly
+    from skembed.models._kernels._negative import negative_sampling_update_hot
+
+    rng = np.random.default_rng(4)
+    n_words, dim, n_hot = 12, 6, 4
+    counts = rng.integers(1, 50, n_words)
+    prob, index = noise_table(counts, 0.75)
+    sig, log_sig = make_tables()
+    for target in range(n_words):  # targets inside and outside the copied rows
+        h = rng.normal(size=dim).astype(np.float32)
+        syn1 = (rng.normal(size=(n_words, dim)) * 0.3).astype(np.float32)
+        plain, hot_syn1 = syn1.copy(), syn1.copy()
+        hot = hot_syn1[:n_hot].copy()
+        g_plain, g_hot = np.zeros(dim, np.float32), np.zeros(dim, np.float32)
+        s_plain, s_hot = np.array([77 + target], np.uint64), np.array([77 + target], np.uint64)
+        loss_plain = negative_sampling_update(h, plain, target, 5, 0.3, prob, index, s_plain,
+                                              sig, log_sig, g_plain)  # fmt: skip
+        loss_hot = negative_sampling_update_hot(h, hot_syn1, hot, target, 5, 0.3, prob, index,
+                                                s_hot, sig, log_sig, g_hot)  # fmt: skip
+        np.testing.assert_array_equal(hot_syn1[:n_hot], syn1[:n_hot])  # only the copy moved
+        hot_syn1[:n_hot] = hot
+        assert loss_hot == loss_plain and s_hot[0] == s_plain[0]
+        np.testing.assert_array_equal(g_hot, g_plain)
+        np.testing.assert_array_equal(hot_syn1, plain)
+
+
+@pytest.mark.parametrize("n_hot", [0, 3, 12])
+def test_chunk_with_a_hot_copy_matches_the_plain_chunk(n_hot, monkeypatch):
+    # one thread folding its copy back every few centre words trains what the plain chunk
+    # trains, up to the rounding of adding (copy - base) back
+    from skembed.models._kernels import _sgns
+
+    monkeypatch.setattr(_sgns, "HOT_SYNC_TOKENS", 4)  # read when the kernel compiles
+    tokens, seg, chunks, counts, syn0, syn1 = _problem(seed=2)
+    keep = keep_probabilities(counts, 0.0)
+    prob, index = noise_table(counts, 0.75)
+    sig, log_sig = make_tables()
+    tree = reference._no_tree(syn0.shape[1])
+    results = []
+    for hot in (None, np.empty((n_hot, syn1.shape[1]), np.float32)):
+        k0, k1 = syn0.copy(), syn1.copy()
+        state = np.array([11], np.uint64)
+        base = None if hot is None else np.empty_like(hot)
+        out = _sgns.skipgram_chunk.py_func(
+            tokens, seg, 0, len(seg) - 1, k0, k1, keep, prob, index, 3, 4, False, *tree, 0.2,
+            state, sig, log_sig, np.empty(7, np.int32), np.empty(syn0.shape[1], np.float32),
+            hot=hot, hot_base=base,
+        )  # fmt: skip
+        results.append((out, k0, k1))
+    (loss_a, pairs_a), a0, a1 = results[0]
+    (loss_b, pairs_b), b0, b1 = results[1]
+    assert pairs_a == pairs_b > 0
+    np.testing.assert_allclose(loss_b, loss_a, rtol=1e-5)
+    np.testing.assert_allclose(b0, a0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(b1, a1, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(a1, syn1)  # the output rows, the copied ones included, trained
+
+
+@pytest.mark.parametrize("n_hot", [0, 5])
+def test_parallel_kernel_with_hot_copies_trains_every_pair(n_hot):
+    from skembed.models._kernels import _sgns
+
+    tokens, seg, chunks, counts, syn0, syn1 = _problem(seed=3)
+    keep = keep_probabilities(counts, 0.0)
+    prob, index = noise_table(counts, 0.75)
+    sig, log_sig = make_tables()
+    n = len(chunks) - 1
+    lrs = np.full(n, 0.1, np.float32)
+    seeds = seed_states(5, n)
+    tree = reference._no_tree(syn0.shape[1])
+    out = []
+    kernels = ((_sgns.skipgram_serial, {}), (_sgns.skipgram_parallel, {"n_hot": n_hot}))
+    for kernel, extra in kernels:
+        loss, count = np.zeros(n), np.zeros(n, np.int64)
+        k1 = syn1.copy()
+        kernel(0, n, chunks, seg, tokens, syn0.copy(), k1, keep, prob, index, 2, 2, False,
+               *tree, lrs, seeds, sig, log_sig, 7, loss, count, **extra)  # fmt: skip
+        assert np.all(np.isfinite(loss)) and np.all(np.isfinite(k1))
+        out.append((count, k1))
+    np.testing.assert_array_equal(out[0][0], out[1][0])
+    top = max(n_hot, 1)
+    assert not np.allclose(out[1][1][:top], syn1[:top])  # the copied rows reached syn1
