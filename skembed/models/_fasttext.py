@@ -14,7 +14,7 @@ from skembed._training._monitor import with_callbacks
 from skembed.corpus._encoding import Corpus, make_chunks, remap
 from skembed.corpus._sampling import keep_probabilities, noise_table
 from skembed.models._base import BaseEmbeddingVectorizer
-from skembed.models._kernels import _fasttext
+from skembed.models._kernels import _fasttext, _sgns
 from skembed.models._kernels._nce import log_noise_scale
 from skembed.models._kernels._sigmoid import make_tables
 from skembed.models._params import (
@@ -691,6 +691,11 @@ tokenizer, token_pattern, stop_words
             log_noise_scale(wv.counts, self.ns_exponent, negative) if self.loss == "nce" else None
         )
         momentum = self._momentum_arguments(syn0, syn1)
+        # skip-gram on several threads, plain SGD: the frequent words' output rows in a copy
+        # per thread, as word2vec's (see models/_kernels/_sgns.py)
+        plain = (self.algorithm == "skipgram" and not momentum and log_kq is None
+                 and clip["clip_value"] is None and clip["clip_norm"] is None)  # fmt: skip
+        n_hot = min(_sgns.N_HOT, syn1.shape[0]) if plain else 0
 
         def run(lo, hi, chunks, lrs, seeds, loss_out, count_out, parallel):
             kernel = _fasttext.fasttext_parallel if parallel else _fasttext.fasttext_serial
@@ -698,7 +703,7 @@ tokenizer, token_pattern, stop_words
                 mode, lo, hi, chunk_segs, seg_offsets, tokens, indptr, indices, shift, syn0,
                 syn1, keep, alias_prob, alias_index, window, negative, lrs, seeds, sig, log_sig,
                 max_seg, loss_out, count_out, clip["clip_value"], clip["clip_norm"], dropout,
-                log_kq, **momentum,
+                log_kq, **momentum, n_hot=n_hot,
             )  # fmt: skip
 
         # the finiteness check sums the rows the kernel reaches; in a fresh fit's

@@ -51,11 +51,6 @@ _BATCHED_KERNELS = {
     ),
 }
 
-# Output rows (of the most frequent words) each skip-gram thread trains in its own copy:
-# every pair writes the rows of its noise words, mostly these, and on a small vocabulary
-# two threads writing them at once made two threads slower than one
-N_HOT = 64
-
 # CBOW centre words that share one draw of noise words in the batched kernel
 CBOW_BATCH = 4
 
@@ -673,7 +668,7 @@ tokenizer, token_pattern, stop_words
         """
         clipped = self.clip_value is not None or self.clip_norm is not None
         plain = self.momentum == 0 and self.loss != "nce" and not clipped and self.negative > 0
-        return min(N_HOT, n_words) if plain else 0
+        return min(_sgns.N_HOT, n_words) if plain else 0
 
     def _batched(self):
         """Whether this fit trains with the mini-batched kernels (see ``kernel``)."""

@@ -34,8 +34,16 @@ from numba import prange
 
 from skembed.models._kernels._momentum import heavy_ball
 from skembed.models._kernels._nce import nce_update
-from skembed.models._kernels._negative import negative_sampling_update
-from skembed.models._kernels._sgns import subsample_segment
+from skembed.models._kernels._negative import (
+    negative_sampling_update,
+    negative_sampling_update_hot,
+)
+from skembed.models._kernels._sgns import (
+    HOT_SYNC_TOKENS,
+    fold_hot_copy,
+    subsample_segment,
+    take_hot_copy,
+)
 from skembed.utils._jit import jit
 from skembed.utils._random import randbelow, uniform
 
@@ -163,6 +171,8 @@ def skipgram_chunk(
     momentum=0.0,  # IN     float: heavy-ball coefficient (with vel0 and vel1 only)
     vel0=None,  # IN/OUT float32[n_rows, dim] or None: velocity of syn0's rows; None: plain SGD
     vel1=None,  # IN/OUT float32[n_words, dim] or None: velocity of syn1's rows
+    hot=None,  # SCRATCH float32[n_hot, dim] or None: a private copy of syn1[:n_hot]
+    hot_base=None,  # SCRATCH float32[n_hot, dim]: syn1[:n_hot] when the copy was taken
 ):
     """Train fastText skip-gram on one chunk; return ``(loss_sum, n_pairs)``.
 
@@ -174,14 +184,25 @@ def skipgram_chunk(
     ``vel0`` (momentum; the estimator refuses it with NCE or clipping), each
     pair moves the centre word's rows and the output rows it touches by their
     velocities, and the mean is recomputed for the next pair.  None compiles
-    each away.
+    each away.  ``hot`` (several threads, plain SGD) trains the output rows
+    of the most frequent words in a private copy, as word2vec's skip-gram
+    does (:func:`~._sgns.skipgram_chunk`).
     """
     dim = syn0.shape[1]
     loss = 0.0
     n_pairs = 0
+    since_sync = 0
+    if hot is not None:
+        take_hot_copy(syn1, hot, hot_base)
     for s in range(seg_lo, seg_hi):
         m = subsample_segment(tokens, seg_offsets[s], seg_offsets[s + 1], keep_prob, state, buf)
         for i in range(m):
+            if hot is not None:
+                since_sync += 1
+                if since_sync >= HOT_SYNC_TOKENS:
+                    fold_hot_copy(syn1, hot, hot_base)
+                    take_hot_copy(syn1, hot, hot_base)
+                    since_sync = 0
             reach = window - randbelow(state, window)
             lo = max(0, i - reach)
             hi = min(m, i + reach + 1)
@@ -206,6 +227,11 @@ def skipgram_chunk(
                         hidden, syn1, buf[c], negative, lr, alias_prob, alias_index, log_kq,
                         state, grad, clip_value, clip_norm,
                     )  # fmt: skip
+                elif hot is not None and hot.shape[0] > 0:
+                    loss += negative_sampling_update_hot(
+                        hidden, syn1, hot, buf[c], negative, lr, alias_prob, alias_index,
+                        state, sig_table, log_sig_table, grad,
+                    )  # fmt: skip
                 else:  # vel1 None: plain SGD, compiled away
                     loss += negative_sampling_update(
                         hidden, syn1, buf[c], negative, lr, alias_prob, alias_index, state,
@@ -223,6 +249,8 @@ def skipgram_chunk(
                     acc[k] += grad[k]
             if vel0 is None:
                 _add_to_rows(syn0, sub_indices, p_lo, p_hi, acc)
+    if hot is not None:
+        fold_hot_copy(syn1, hot, hot_base)
     return loss, n_pairs
 
 
@@ -313,9 +341,9 @@ def fasttext_chunk(
     mode, tokens, seg_offsets, seg_lo, seg_hi, sub_indptr, sub_indices, shift, syn0, syn1,
     keep_prob, alias_prob, alias_index, window, negative, lr, state, sig_table, log_sig_table,
     buf, hidden, grad, acc, clip_value, clip_norm, dropout=None, log_kq=None, ctx=None,
-    momentum=0.0, vel0=None, vel1=None,
+    momentum=0.0, vel0=None, vel1=None, hot=None, hot_base=None,
 ):  # fmt: skip
-    """Train one chunk with the algorithm ``mode`` (SKIPGRAM or CBOW)."""
+    """Train one chunk with the algorithm ``mode`` (SKIPGRAM or CBOW; ``hot``: skip-gram's)."""
     if mode == CBOW:
         return cbow_chunk(
             tokens, seg_offsets, seg_lo, seg_hi, sub_indptr, sub_indices, shift, syn0, syn1,
@@ -327,7 +355,7 @@ def fasttext_chunk(
         tokens, seg_offsets, seg_lo, seg_hi, sub_indptr, sub_indices, shift, syn0, syn1,
         keep_prob, alias_prob, alias_index, window, negative, lr, state, sig_table,
         log_sig_table, buf, hidden, grad, acc, clip_value, clip_norm, dropout, log_kq,
-        momentum, vel0, vel1,
+        momentum, vel0, vel1, hot, hot_base,
     )  # fmt: skip
 
 
@@ -336,13 +364,14 @@ def fasttext_serial(
     mode, chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, sub_indptr, sub_indices, shift,
     syn0, syn1, keep_prob, alias_prob, alias_index, window, negative, lrs, seeds, sig_table,
     log_sig_table, max_seg, loss_out, count_out, clip_value=None, clip_norm=None, dropout=None,
-    log_kq=None, momentum=0.0, vel0=None, vel1=None,
+    log_kq=None, momentum=0.0, vel0=None, vel1=None, n_hot=0,
 ):  # fmt: skip
     """Train chunks ``chunk_lo..chunk_hi`` in order, on one thread (reproducible).
 
     ``momentum``, ``vel0`` (float32, the shape of ``syn0``) and ``vel1`` (the
     shape of ``syn1``) are those of :func:`skipgram_chunk`: both velocities or
-    neither (plain SGD, compiled away).
+    neither (plain SGD, compiled away).  ``n_hot`` is the parallel kernel's
+    and ignored here.
     """
     dim = syn0.shape[1]
     buf = np.empty(max_seg, dtype=np.int32)
@@ -368,9 +397,13 @@ def fasttext_parallel(
     mode, chunk_lo, chunk_hi, chunk_segs, seg_offsets, tokens, sub_indptr, sub_indices, shift,
     syn0, syn1, keep_prob, alias_prob, alias_index, window, negative, lrs, seeds, sig_table,
     log_sig_table, max_seg, loss_out, count_out, clip_value=None, clip_norm=None, dropout=None,
-    log_kq=None, momentum=0.0, vel0=None, vel1=None,
+    log_kq=None, momentum=0.0, vel0=None, vel1=None, n_hot=0,
 ):  # fmt: skip
-    """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild)."""
+    """Train chunks ``chunk_lo..chunk_hi`` on all numba threads, lock-free (Hogwild).
+
+    ``n_hot`` > 0 (skip-gram, plain SGD) trains the output rows of the
+    ``n_hot`` most frequent words in a copy per thread (see :func:`skipgram_chunk`).
+    """
     dim = syn0.shape[1]
     for c in prange(chunk_lo, chunk_hi):
         buf = np.empty(max_seg, dtype=np.int32)
@@ -380,11 +413,13 @@ def fasttext_parallel(
         ctx = np.empty(2 * window, dtype=np.int32)
         state = np.empty(1, dtype=np.uint64)
         state[0] = seeds[c]
+        hot = np.empty((n_hot, dim), dtype=np.float32)
+        hot_base = np.empty((n_hot, dim), dtype=np.float32)
         loss, n = fasttext_chunk(
             mode, tokens, seg_offsets, chunk_segs[c], chunk_segs[c + 1], sub_indptr,
             sub_indices, shift, syn0, syn1, keep_prob, alias_prob, alias_index, window, negative,
             lrs[c], state, sig_table, log_sig_table, buf, hidden, grad, acc, clip_value,
-            clip_norm, dropout, log_kq, ctx, momentum, vel0, vel1,
+            clip_norm, dropout, log_kq, ctx, momentum, vel0, vel1, hot, hot_base,
         )  # fmt: skip
         loss_out[c] = loss
         count_out[c] = n

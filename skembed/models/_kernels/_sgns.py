@@ -43,6 +43,10 @@ def subsample_segment(tokens, start, stop, keep_prob, state, buf):
     return m
 
 
+# Output rows (of the most frequent words) each skip-gram thread trains in its own copy:
+# every pair writes the rows of its noise words, mostly these, and on a small vocabulary
+# two threads writing them at once made two threads slower than one
+N_HOT = 64
 # Centre words between two folds of a thread's copy of the frequent words' output rows
 HOT_SYNC_TOKENS = 256
 

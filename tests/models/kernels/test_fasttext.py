@@ -248,3 +248,59 @@ def test_clipping_bounds_every_row_update(algorithm, clip_value, clip_norm):
     moves = k1 - syn1
     sizes = np.abs(moves).max(axis=1) if clip_value else np.linalg.norm(moves, axis=1)
     assert np.all(sizes <= 2 * bound * (1 + 1e-5))  # at most two updates per output row
+
+
+@pytest.mark.parametrize("n_hot", [0, 3, 12])
+def test_skipgram_chunk_with_a_hot_copy_matches_the_plain_chunk(n_hot, monkeypatch):
+    # several threads train the frequent words' output rows in a private copy, folded back
+    # every few centre words: on one thread that trains what the plain chunk trains, up to
+    # the rounding of adding (copy - base) back
+    monkeypatch.setattr(_fasttext, "HOT_SYNC_TOKENS", 4)  # read by the pure-Python chunk
+    tokens, seg, chunks, counts, indptr, indices, syn0, syn1 = _problem(seed=2)
+    keep = keep_probabilities(counts, 0.0)
+    prob, index = noise_table(counts, 0.75)
+    sig, log_sig = make_tables()
+    shift = np.empty(len(indptr) - 1, np.float32)
+    _fasttext.mean_shift_factors(indptr, indices, shift)
+    dim = syn0.shape[1]
+    results = []
+    for hot in (None, np.empty((n_hot, dim), np.float32)):
+        k0, k1 = syn0.copy(), syn1.copy()
+        scratch = [np.empty(dim, np.float32) for _ in range(3)]
+        out = _fasttext.skipgram_chunk.py_func(
+            tokens, seg, 0, len(seg) - 1, indptr, indices, shift, k0, k1, keep, prob, index, 3,
+            4, 0.2, np.array([11], np.uint64), sig, log_sig, np.empty(7, np.int32), *scratch,
+            None, None, hot=hot, hot_base=None if hot is None else np.empty_like(hot),
+        )  # fmt: skip
+        results.append((out, k0, k1))
+    (loss_a, pairs_a), a0, a1 = results[0]
+    (loss_b, pairs_b), b0, b1 = results[1]
+    assert pairs_a == pairs_b > 0
+    np.testing.assert_allclose(loss_b, loss_a, rtol=1e-5)
+    np.testing.assert_allclose(b0, a0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(b1, a1, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(a1, syn1)
+
+
+def test_parallel_kernel_with_hot_copies_trains_every_example():
+    problem = _problem(seed=3)
+    tokens, seg, chunks, counts, indptr, indices, syn0, syn1 = problem
+    keep = keep_probabilities(counts, 0.0)
+    prob, index = noise_table(counts, 0.75)
+    sig, log_sig = make_tables()
+    shift = np.empty(len(indptr) - 1, np.float32)
+    _fasttext.mean_shift_factors(indptr, indices, shift)
+    n = len(chunks) - 1
+    lrs, seeds = np.full(n, 0.1, np.float32), seed_states(5, n)
+    out = []
+    for kernel, extra in ((_fasttext.fasttext_serial, {}), (_fasttext.fasttext_parallel,
+                                                            {"n_hot": 4})):  # fmt: skip
+        loss, count = np.zeros(n), np.zeros(n, np.int64)
+        k1 = syn1.copy()
+        kernel(MODES["skipgram"], 0, n, chunks, seg, tokens, indptr, indices, shift,
+               syn0.copy(), k1, keep, prob, index, 2, 2, lrs, seeds, sig, log_sig, 7, loss,
+               count, **extra)  # fmt: skip
+        assert np.all(np.isfinite(loss)) and np.all(np.isfinite(k1))
+        out.append((count, k1))
+    np.testing.assert_array_equal(out[0][0], out[1][0])
+    assert not np.allclose(out[1][1][:4], syn1[:4])  # the copied rows reached syn1
