@@ -43,6 +43,7 @@ from skembed.models._kernels._sgns import (
     fold_hot_copy,
     subsample_segment,
     take_hot_copy,
+    tick_hot_copy,
 )
 from skembed.utils._jit import jit
 from skembed.utils._random import randbelow, uniform
@@ -198,11 +199,7 @@ def skipgram_chunk(
         m = subsample_segment(tokens, seg_offsets[s], seg_offsets[s + 1], keep_prob, state, buf)
         for i in range(m):
             if hot is not None:
-                since_sync += 1
-                if since_sync >= HOT_SYNC_TOKENS:
-                    fold_hot_copy(syn1, hot, hot_base)
-                    take_hot_copy(syn1, hot, hot_base)
-                    since_sync = 0
+                since_sync = tick_hot_copy(syn1, hot, hot_base, since_sync, HOT_SYNC_TOKENS)
             reach = window - randbelow(state, window)
             lo = max(0, i - reach)
             hi = min(m, i + reach + 1)

@@ -117,11 +117,7 @@ def skipgram_chunk(
         m = subsample_segment(tokens, seg_offsets[s], seg_offsets[s + 1], keep_prob, state, buf)
         for i in range(m):
             if hot is not None:
-                since_sync += 1
-                if since_sync >= HOT_SYNC_TOKENS:
-                    fold_hot_copy(syn1, hot, hot_base)
-                    take_hot_copy(syn1, hot, hot_base)
-                    since_sync = 0
+                since_sync = tick_hot_copy(syn1, hot, hot_base, since_sync, HOT_SYNC_TOKENS)
             reach = window - randbelow(state, window)
             lo = max(0, i - reach)
             hi = min(m, i + reach + 1)
@@ -182,6 +178,21 @@ def take_hot_copy(syn1, hot, hot_base):
         for k in range(hot.shape[1]):
             hot[r, k] = syn1[r, k]
             hot_base[r, k] = syn1[r, k]
+
+
+@jit
+def tick_hot_copy(syn1, hot, hot_base, since_sync, every):
+    """Count one centre word; every ``every`` words, fold the copy back and take a fresh one.
+
+    Returns the new count.  ``every`` is an argument, not the module constant read
+    here, so that a pure-Python caller (the kernel tests) can shorten it.
+    """
+    since_sync += 1
+    if since_sync < every:
+        return since_sync
+    fold_hot_copy(syn1, hot, hot_base)
+    take_hot_copy(syn1, hot, hot_base)
+    return 0
 
 
 @jit
