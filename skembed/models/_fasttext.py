@@ -695,7 +695,7 @@ tokenizer, token_pattern, stop_words
         # per thread, as word2vec's (see models/_kernels/_sgns.py)
         plain = (self.algorithm == "skipgram" and not momentum and log_kq is None
                  and clip["clip_value"] is None and clip["clip_norm"] is None)  # fmt: skip
-        n_hot = min(_sgns.N_HOT, syn1.shape[0]) if plain else 0
+        n_hot = _sgns.hot_rows(syn1.shape[0], syn1.shape[1]) if plain else 0
 
         def run(lo, hi, chunks, lrs, seeds, loss_out, count_out, parallel):
             kernel = _fasttext.fasttext_parallel if parallel else _fasttext.fasttext_serial

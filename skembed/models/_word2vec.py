@@ -656,19 +656,20 @@ tokenizer, token_pattern, stop_words
             ),
             **self._momentum_arguments(syn1),
         )  # fmt: skip
-        if self.algorithm == "skipgram":
-            arguments["n_hot"] = self._n_hot(n_words=syn1.shape[0])
+        arguments["n_hot"] = self._n_hot(n_words=syn1.shape[0])
         return self._step(serial, parallel_kernel, arguments, chunk_words)
 
     def _n_hot(self, n_words):
         """Output rows each thread trains in its own copy (0: none; see ``_sgns``).
 
         Only plain SGD with negative sampling: momentum, clipping and NCE
-        write ``syn1`` directly.
+        write ``syn1`` directly, and CBOW's copies serve negative sampling alone.
         """
         clipped = self.clip_value is not None or self.clip_norm is not None
         plain = self.momentum == 0 and self.loss != "nce" and not clipped and self.negative > 0
-        return min(_sgns.N_HOT, n_words) if plain else 0
+        if self.algorithm == "cbow" and self.hs:
+            return 0
+        return _sgns.hot_rows(n_words, self.wv_.vector_size) if plain else 0
 
     def _batched(self):
         """Whether this fit trains with the mini-batched kernels (see ``kernel``)."""

@@ -186,8 +186,9 @@ def skipgram_chunk(
     pair moves the centre word's rows and the output rows it touches by their
     velocities, and the mean is recomputed for the next pair.  None compiles
     each away.  ``hot`` (several threads, plain SGD) trains the output rows
-    of the most frequent words in a private copy, as word2vec's skip-gram
-    does (:func:`~._sgns.skipgram_chunk`).
+    of the most frequent words (on a small vocabulary, all of them) in a
+    private copy folded back every ``HOT_SYNC_TOKENS`` centre words, as
+    word2vec's skip-gram does (:func:`~._sgns.skipgram_chunk`).
     """
     dim = syn0.shape[1]
     loss = 0.0

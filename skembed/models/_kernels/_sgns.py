@@ -43,12 +43,23 @@ def subsample_segment(tokens, start, stop, keep_prob, state, buf):
     return m
 
 
-# Output rows (of the most frequent words) each skip-gram thread trains in its own copy:
-# every pair writes the rows of its noise words, mostly these, and on a small vocabulary
-# two threads writing them at once made two threads slower than one
-N_HOT = 64
+# Output rows each thread of a parallel kernel trains in its own copy.  Every example
+# writes the rows of its target and noise words, drawn from the whole vocabulary, and on
+# KJV (5k words) two threads writing them at once ran at the speed of one (1.1M words/s;
+# 2.2M with a private output matrix each; a private input matrix changed nothing).  So a
+# thread copies the rows of the most frequent words (ids below n_hot: vocabularies are
+# sorted by frequency), on a small vocabulary all of them, trains there, and every
+# HOT_SYNC_TOKENS centre words adds what it changed to the shared rows and copies them
+# afresh.  A fold touches every copied row, so n_hot is bounded by HOT_BYTES (copy and
+# base): a fold then costs a few percent of the words between two folds.
+HOT_BYTES = 4 * 2**20
 # Centre words between two folds of a thread's copy of the frequent words' output rows
-HOT_SYNC_TOKENS = 256
+HOT_SYNC_TOKENS = 4096
+
+
+def hot_rows(n_words, dim):
+    """How many output rows each thread of a parallel kernel trains in its own copy."""
+    return int(min(n_words, max(HOT_BYTES // (8 * max(int(dim), 1)), 1)))
 
 
 @jit
@@ -100,12 +111,13 @@ def skipgram_chunk(
 
     With ``hot`` (several threads, plain SGD), the output rows of the
     ``n_hot`` most frequent words (ids below ``n_hot``: the vocabulary is
-    sorted by frequency), which every thread writes on almost every pair,
-    are trained in a private copy.  Every ``HOT_SYNC_TOKENS`` centre words
-    (after subsampling) and at the chunk's end, the copy's change is added
-    to ``syn1`` and a fresh copy taken, so the threads stop fighting over
-    those cache lines and still see each other's updates within a few
-    hundred words.
+    sorted by frequency; on a small vocabulary, every word), which the
+    threads would otherwise keep taking from each other's caches, are trained
+    in a private copy.  Every ``HOT_SYNC_TOKENS`` centre words (after
+    subsampling) and at the chunk's end, the copy's change is added to
+    ``syn1`` and a fresh copy taken, so the threads stop fighting over those
+    cache lines and still see each other's updates within a few thousand
+    words.
     """
     dim = syn0.shape[1]
     loss = 0.0

@@ -113,6 +113,64 @@ def test_parallel_kernel_trains_the_same_examples():
     np.testing.assert_array_equal(counts_out[0], counts_out[1])
 
 
+@pytest.mark.parametrize("n_hot", [0, 3, 12])
+@pytest.mark.parametrize("dropout", [None, 0.3])
+def test_chunk_with_a_hot_copy_matches_the_plain_chunk(n_hot, dropout, monkeypatch):
+    # one thread folding its copy of the frequent output rows back every few centre
+    # words trains what the plain chunk trains, up to the rounding of adding
+    # (copy - base) back
+    monkeypatch.setattr(_cbow, "HOT_SYNC_TOKENS", 4)  # read when the kernel compiles
+    tokens, seg, chunks, counts, syn0, syn1, _ = _problem(seed=2)
+    keep = keep_probabilities(counts, 0.0)
+    prob, index = noise_table(counts, 0.75)
+    sig, log_sig = make_tables()
+    tree = _no_tree(syn0.shape[1])
+    dim = syn0.shape[1]
+    results = []
+    for hot in (None, np.empty((n_hot, dim), np.float32)):
+        k0, k1 = syn0.copy(), syn1.copy()
+        state = np.array([11], np.uint64)
+        base = None if hot is None else np.empty_like(hot)
+        out = _cbow.cbow_chunk.py_func(
+            tokens, seg, 0, len(seg) - 1, k0, k1, keep, prob, index, 3, 4, True, False, False,
+            *tree, 0.2, state, sig, log_sig, np.empty(7, np.int32), np.empty(dim, np.float32),
+            np.empty(dim, np.float32), dropout=dropout, ctx=np.empty(7, np.int32), hot=hot,
+            hot_base=base,
+        )  # fmt: skip
+        results.append((out, k0, k1))
+    (loss_a, n_a), a0, a1 = results[0]
+    (loss_b, n_b), b0, b1 = results[1]
+    assert n_a == n_b > 0
+    np.testing.assert_allclose(loss_b, loss_a, rtol=1e-5)
+    np.testing.assert_allclose(b0, a0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(b1, a1, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(a1, syn1)  # the output rows, the copied ones included, trained
+
+
+@pytest.mark.parametrize("n_hot", [0, 5])
+def test_parallel_kernel_with_hot_copies_trains_every_example(n_hot):
+    tokens, seg, chunks, counts, syn0, syn1, _ = _problem(seed=3)
+    keep = keep_probabilities(counts, 0.0)
+    prob, index = noise_table(counts, 0.75)
+    sig, log_sig = make_tables()
+    n = len(chunks) - 1
+    lrs = np.full(n, 0.1, np.float32)
+    seeds = seed_states(5, n)
+    tree = _no_tree(syn0.shape[1])
+    out = []
+    kernels = ((_cbow.cbow_serial, {}), (_cbow.cbow_parallel, {"n_hot": n_hot}))
+    for kernel, extra in kernels:
+        loss, count = np.zeros(n), np.zeros(n, np.int64)
+        k1 = syn1.copy()
+        kernel(0, n, chunks, seg, tokens, syn0.copy(), k1, keep, prob, index, 2, 2, True, False,
+               False, *tree, lrs, seeds, sig, log_sig, 7, loss, count, **extra)  # fmt: skip
+        assert np.all(np.isfinite(loss)) and np.all(np.isfinite(k1))
+        out.append((count, k1))
+    np.testing.assert_array_equal(out[0][0], out[1][0])
+    top = max(n_hot, 1)
+    assert not np.allclose(out[1][1][:top], syn1[:top])  # the copied rows reached syn1
+
+
 def test_windows_never_cross_document_boundaries():
     # every kept word of a document of two or more words is one example
     lengths = [5, 1, 0, 8, 3, 2]

@@ -218,3 +218,16 @@ def test_parallel_kernel_with_hot_copies_trains_every_pair(n_hot):
     np.testing.assert_array_equal(out[0][0], out[1][0])
     top = max(n_hot, 1)
     assert not np.allclose(out[1][1][:top], syn1[:top])  # the copied rows reached syn1
+
+
+def test_hot_rows_cover_a_small_vocabulary_and_bound_the_copies():
+    # every output row of a small vocabulary gets a per-thread copy; a large one only as
+    # many as HOT_BYTES holds (a copy and its base), so a fold stays cheap
+    from skembed.models._kernels import _sgns
+
+    assert _sgns.hot_rows(5000, 100) == 5000
+    for n_words, dim in [(10**6, 300), (10**5, 100), (10**6, 1)]:
+        n_hot = _sgns.hot_rows(n_words, dim)
+        assert 0 < n_hot < n_words
+        assert n_hot * 8 * dim <= _sgns.HOT_BYTES
+    assert _sgns.hot_rows(0, 100) == 0
