@@ -121,7 +121,7 @@ def child_skembed(spec, lines, compact=False):
         max_n=COMMON["max_n"], bucket=COMMON["bucket"], sample=COMMON["sample"],
         epochs=spec["epochs"], learning_rate=LEARNING_RATE[algorithm], min_learning_rate=1e-4,
         compact=compact, tokenizer=str.split, lowercase=False, token_pattern=None,
-        random_state=spec["seed"], n_jobs=COMMON["threads"],
+        random_state=spec["seed"], n_jobs=spec.get("threads", COMMON["threads"]),
     )  # fmt: skip
     start = time.perf_counter()
     model.fit(lines)
@@ -141,7 +141,7 @@ def child_gensim(spec, lines):
         min_count=COMMON["min_count"], min_n=COMMON["min_n"], max_n=COMMON["max_n"],
         bucket=COMMON["bucket"], sample=COMMON["sample"], sg=int(algorithm == "skipgram"),
         alpha=LEARNING_RATE[algorithm], min_alpha=1e-4, ns_exponent=0.75, cbow_mean=1,
-        workers=COMMON["threads"], seed=spec["seed"],
+        workers=spec.get("threads", COMMON["threads"]), seed=spec["seed"],
     )  # fmt: skip
     start = time.perf_counter()
     model.build_vocab(sentences)
@@ -170,7 +170,7 @@ def child_fasttext(spec, lines):
             spec["path"], model=algorithm, dim=COMMON["dim"], ws=COMMON["window"],
             neg=COMMON["negative"], minCount=COMMON["min_count"], minn=COMMON["min_n"],
             maxn=COMMON["max_n"], bucket=COMMON["bucket"], t=COMMON["sample"],
-            lr=LEARNING_RATE[algorithm], epoch=epochs, thread=COMMON["threads"], loss="ns",
+            lr=LEARNING_RATE[algorithm], epoch=epochs, thread=spec.get("threads", COMMON["threads"]), loss="ns",
             wordNgrams=1, lrUpdateRate=100, verbose=0,
         )  # fmt: skip
         return model, time.perf_counter() - start
@@ -326,6 +326,7 @@ def main(argv=None):
     parser.add_argument("--zipf-epochs", type=int, default=1)
     parser.add_argument("--zipf-tokens", type=int, default=5_000_000)
     parser.add_argument("--zipf-types", type=int, default=120_000)
+    parser.add_argument("--threads", type=int, default=COMMON["threads"])
     parser.add_argument("--output", default=os.path.join(HERE, "results", "fasttext_benchmark"),
                         help="write OUTPUT.json and OUTPUT.md")  # fmt: skip
     args = parser.parse_args(argv)
@@ -338,7 +339,8 @@ def main(argv=None):
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "setup": (
             "dim 100, window 5, negative 5, min_count 5, n-grams 3-6, bucket 2,000,000, "
-            "sample 1e-3, lr 0.025 skip-gram / 0.05 CBOW (linear decay), 2 threads; "
+            f"sample 1e-3, lr 0.025 skip-gram / 0.05 CBOW (linear decay), {args.threads} "
+            "thread(s); "
             f"python {sys.version.split()[0]}, {os.cpu_count()} cores. Each run is a fresh "
             "process; runs interleaved skembed, fastText, gensim, skembed-compact."
         ),
@@ -365,7 +367,8 @@ def main(argv=None):
                 for lib in args.libs:  # interleaved
                     with_quality = quality and lib != "skembed-compact"
                     spec = dict(lib=lib, algorithm=algorithm, epochs=epochs, seed=rep + 1,
-                                path=path, quality=with_quality)  # fmt: skip
+                                path=path, quality=with_quality,
+                                threads=args.threads)  # fmt: skip
                     load = os.getloadavg()[0]
                     res = spawn(spec)
                     res["load"] = load
