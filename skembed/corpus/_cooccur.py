@@ -156,17 +156,66 @@ class _BlockArena:
         self.starts, self.run_starts = [0, n_unique], [0, n_runs]
 
 
+# Row ranges the final merge is cut into: after each, the blocks' pairs it read are
+# released, so the matrix grows in the memory the blocks leave (see _to_csr)
+_FINAL_ROUNDS = 32
+
+
+def _row_rounds(arena, n_words, rounds=_FINAL_ROUNDS):
+    """Row boundaries cutting the blocks' pairs into about ``rounds`` equal parts."""
+    cols, vals, run_rows, run_ends, starts, runs = arena.inputs()
+    if run_rows.shape[0] == 0 or n_words == 0:
+        return np.array([0, n_words], dtype=np.int64)
+    first = np.empty_like(run_ends)  # where each run starts: the previous run's end...
+    first[1:] = run_ends[:-1]
+    heads = runs[:-1][runs[:-1] < runs[1:]]  # ...or, for a block's first run, the block's start
+    first[heads] = starts[:-1][runs[:-1] < runs[1:]]
+    per_row = np.bincount(run_rows, weights=run_ends - first, minlength=n_words)
+    cumulative = np.cumsum(per_row)
+    targets = cumulative[-1] * np.arange(1, rounds) / rounds
+    cuts = np.searchsorted(cumulative, targets, side="left") + 1
+    return np.unique(np.concatenate([[0], cuts, [n_words]]).clip(0, n_words)).astype(np.int64)
+
+
 def _to_csr(arena, n_words, scale, dtype):
-    """Sum the blocks into a canonical CSR matrix."""
-    from skembed.corpus._kernels._cooccur import finalize_blocks
+    """Sum the blocks into a canonical CSR matrix, releasing the blocks as they are read.
+
+    The merge runs over row ranges of about equal numbers of pairs; after each
+    range, the pages of every block's pairs read so far are given back
+    (:func:`~skembed.utils._memory.release_range`, Linux), so the peak is about
+    the blocks' size, not the blocks' plus the matrix's.
+    """
+    from skembed.corpus._kernels._cooccur import finalize_rows
+    from skembed.utils._memory import release_range
 
     n = arena.size
     indptr = np.empty(n_words + 1, dtype=np.int64)
     # pages past the nnz written are never touched, so sizing for every pair costs no memory
     indices = np.empty(n, dtype=np.int32)
     data = np.empty(n, dtype=dtype)
-    nnz = finalize_blocks(*arena.inputs(), n_words, scale, indptr, indices, data)
-    arena.cols = arena.vals = arena.run_rows = arena.run_ends = None  # release the blocks
+    bounds = _row_rounds(arena, n_words)
+    cols, vals, run_rows, run_ends, starts, runs = arena.inputs()
+    arena.cols = arena.vals = arena.run_rows = arena.run_ends = None  # ours to release now
+    run_cursor = runs[:-1].copy()
+    acc = np.zeros(n_words, dtype=np.int64)
+    mark = np.full(n_words, -1, dtype=np.int64)
+    touched = np.empty(n_words, dtype=np.int32)
+    released = starts[:-1].copy()  # each block's pairs given back so far
+    indptr[0] = 0
+    nnz = 0
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        nnz = finalize_rows(
+            cols, vals, run_rows, run_ends, starts, runs, int(lo), int(hi), scale, run_cursor,
+            acc, mark, touched, indptr, indices, data, nnz,
+        )  # fmt: skip
+        for b in range(len(released)):
+            k = run_cursor[b]
+            read = starts[b] if k == runs[b] else run_ends[k - 1]
+            if read > released[b]:
+                release_range(cols, released[b], read)
+                release_range(vals, released[b], read)
+                released[b] = read
+    del cols, vals, run_rows, run_ends  # release the blocks
     if nnz < n:
         indices = indices[:nnz].copy()
         data = data[:nnz].copy()

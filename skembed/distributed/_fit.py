@@ -491,6 +491,7 @@ def _train_counted(client, work, support, key, workers, loads, loaded, rng, sync
     (out,) = _wait(client, [trained], workers, "while training on the summed counts")
 
     def install(work):
+        work.__dict__.pop("_pending_seed", None)  # the worker drew and trained them
         work._glove_params = type(work._glove_params)(*out["params"])
         work._n_training_tokens = n_tokens
         if out["cooccurrence"] is not None:

@@ -17,9 +17,11 @@ from skembed.corpus._store import release_pages
 from skembed.models._base import BaseEmbeddingVectorizer
 from skembed.models._kernels._glove import (
     GloVeParams,
-    gather,
+    permute_in_place,
     glove_chunks_parallel,
     glove_chunks_serial,
+    empty_glove_params,
+    fill_glove_params,
     init_glove_params,
 )
 from skembed.models._params import (
@@ -58,32 +60,29 @@ def _entry_rows(indptr):
 
 
 def _shuffled_entries(X, rng, reuse=False):
-    """Return ``(rows, cols, values)`` of ``X``'s entries in a random order (fresh arrays).
+    """Return ``(rows, cols, values)`` of ``X``'s entries in a random order.
 
     The order is ``rng.permutation(X.nnz)``, drawn as int32 when it fits (the
-    same permutation: shuffling depends only on the length).  With ``reuse``,
-    the caller holds no reference to ``X`` and each of its arrays is released
-    as soon as its shuffled copy exists, so at most 20 bytes an entry are
-    held (the matrix 8, the order 4, two copies 8) rather than 32.
+    same permutation: shuffling depends only on the length), applied in place
+    (:func:`permute_in_place`).  With ``reuse``, the caller holds no reference
+    to ``X``, whose column and value arrays become the shuffled ones: 16 bytes
+    an entry are held (the matrix 8, the rows 4, the order 4), where gathering
+    into fresh arrays held 20 and first 32.  Without, they are copied first.
     """
     nnz = X.nnz
     dest = np.arange(nnz, dtype=np.int32 if nnz <= np.iinfo(np.int32).max else np.int64)
     rng.shuffle(dest)
-    data, indices, indptr = X.data, X.indices.astype(np.int32, copy=False), X.indptr
+    data, indices, indptr = X.data, X.indices, X.indptr
     if reuse:
         del X
     if data.shape != (nnz,) or indices.shape != (nnz,):
         raise ValueError("a CSR matrix's indices and data must hold nnz entries.")
-
-    def shuffled(source):
-        out = np.empty(nnz, dtype=source.dtype)
-        gather(source, dest, out)  # dest is a permutation of range(nnz): in bounds
-        return out
-
-    rows = shuffled(_entry_rows(indptr))
-    cols = shuffled(indices)
-    del indices
-    return rows, cols, shuffled(data)
+    cols = indices.astype(np.int32, copy=not reuse)
+    values = data if reuse else data.copy()
+    del indices, data
+    rows = _entry_rows(indptr)
+    permute_in_place(dest, rows, cols, values)  # dest is a permutation of range(nnz)
+    return rows, cols, values
 
 
 def _weighted_loss(diff, x, x_max, weighting_power):
@@ -533,11 +532,20 @@ tokenizer, token_pattern, stop_words
         return corpus, words, counts
 
     def _init_parameters(self, words, counts, rng):
-        self._glove_params = init_glove_params(
-            len(words), self.vector_size, rng.randint(0, 2**31 - 1)
-        )
+        # Drawn when training starts (_materialize_parameters): counting the
+        # co-occurrences is a fit's peak of memory, and zeroed arrays take none
+        # until written, so the eight arrays no longer sit beside the counts.
+        # The seed is drawn now, so the values are those of an immediate draw.
+        self._glove_params = empty_glove_params(len(words), self.vector_size)
+        self._pending_seed = rng.randint(0, 2**31 - 1)
         self.wv_ = WordVectors(words, self._glove_params.W, counts)
-        self._sync_vectors()
+
+    def _materialize_parameters(self):
+        """Draw the parameters a fresh fit allocated (see ``_init_parameters``)."""
+        seed = self.__dict__.pop("_pending_seed", None)
+        if seed is not None:
+            fill_glove_params(self._glove_params, seed)
+            self._sync_vectors()
 
     def _grow_parameters(self, new_words, new_counts, rng):
         """Append rows: new vectors and biases drawn as at the start, accumulators at 1."""
@@ -622,6 +630,7 @@ tokenizer, token_pattern, stop_words
         stored = X if self.store_cooccurrence else None
         X = [X]  # _shuffled_entries may release it array by array when nothing else holds it
         rows, cols, values = _shuffled_entries(X.pop(), rng, reuse=owned and stored is None)
+        self._materialize_parameters()  # after the counts are released
         step = self._make_step(rows, cols, values)
         self._n_training_tokens = n_tokens  # score() rescales by it, validation too
         result = self._train(step, epochs, rates, rng, monitor, words_done, total_words)

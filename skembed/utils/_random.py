@@ -105,7 +105,7 @@ def seed_states(seed, n):
     return z
 
 
-def float32_draws(draw, shape, transform, block=1 << 20):
+def float32_draws(draw, shape, transform, block=1 << 20, out=None):
     """Return a float32 array of ``shape`` filled from float64 draws, block by block.
 
     ``draw(k)`` returns the next ``k`` float64 values of a NumPy generator
@@ -114,9 +114,12 @@ def float32_draws(draw, shape, transform, block=1 << 20):
     the generator's state afterwards, are those of one ``draw`` of the whole
     shape followed by ``transform`` and ``astype(np.float32)``, because both
     generators draw their doubles in sequence; only a ``block`` of float64 is
-    held at a time (a float64 matrix is twice the float32 result).
+    held at a time (a float64 matrix is twice the float32 result).  ``out``
+    (C-contiguous float32 of ``shape``) receives the values instead of a new
+    array.
     """
-    out = np.empty(shape, dtype=np.float32)
+    if out is None:
+        out = np.empty(shape, dtype=np.float32)
     flat = out.reshape(-1)
     for lo in range(0, flat.size, block):
         hi = min(flat.size, lo + block)

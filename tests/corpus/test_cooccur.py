@@ -102,6 +102,38 @@ def test_max_memory_merges_blocks_to_the_same_matrix(distance_weighting, monkeyp
     np.testing.assert_array_equal(bounded.data, unbounded.data)  # bitwise
 
 
+def test_final_merge_releases_the_blocks_it_has_read_and_counts_the_same(monkeypatch):
+    # many blocks (small pieces) merged once at the end, in row ranges: the pages of the
+    # pairs read are given back as it goes (Linux), and the matrix is bit for bit the
+    # one merged without releasing anything
+    import sys
+
+    from skembed.corpus import _cooccur
+    from skembed.utils import _memory
+
+    rng = np.random.default_rng(5)
+    n_words = 500
+    tokens, offsets = _corpus(rng, n_words, rng.integers(50, 400, size=400))
+    monkeypatch.setattr(_cooccur, "_DEFAULT_PIECE_INCREMENTS", 1 << 14)
+    released = []
+    real = _memory.release_range
+
+    def counting(array, start, stop):
+        released.append(real(array, start, stop))
+        return released[-1]
+
+    monkeypatch.setattr(_memory, "release_range", counting)
+    X = count_cooccurrences(tokens, offsets, n_words, window=5)
+    monkeypatch.setattr(_memory, "release_range", lambda array, start, stop: 0)
+    kept = count_cooccurrences(tokens, offsets, n_words, window=5)
+    assert len(released) > 10  # released after several row ranges, block by block
+    if sys.platform.startswith("linux"):
+        assert sum(released) >= 16 * 4096  # whole pages of several blocks
+    np.testing.assert_array_equal(X.indptr, kept.indptr)
+    np.testing.assert_array_equal(X.indices, kept.indices)
+    np.testing.assert_array_equal(X.data, kept.data)
+
+
 def test_float32_and_edge_cases():
     rng = np.random.default_rng(1)
     tokens, offsets = _corpus(rng, 5, [10, 4])

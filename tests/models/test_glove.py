@@ -358,9 +358,11 @@ def test_shuffled_entries_are_the_rng_permutation_of_the_matrix_entries(reuse):
             assert (X != original).nnz == 0  # a matrix someone holds is left as it was
 
 
-def test_shuffled_entries_hold_at_most_16_new_bytes_an_entry():
-    # order (4) + rows being expanded (4) + three shuffled arrays (12), released as they
-    # go; an int64 order with np.take held 28 (a take copies int32 indices to int64)
+@pytest.mark.parametrize(("reuse", "per_entry"), [(False, 16), (True, 8)])
+def test_shuffled_entries_hold_at_most_a_few_new_bytes_an_entry(reuse, per_entry):
+    # the order (4) and the expanded rows (4) are new; the matrix's columns and values are
+    # permuted in place, after a copy (8) when someone else holds the matrix.  Gathering
+    # into fresh arrays held 20, and np.take with an int64 order 28.
     import tracemalloc
 
     from skembed.models._glove import _shuffled_entries
@@ -369,8 +371,61 @@ def test_shuffled_entries_hold_at_most_16_new_bytes_an_entry():
     _shuffled_entries(_random_counts(50, 100, 1), np.random.RandomState(0))  # compile
     tracemalloc.start()
     try:
-        _shuffled_entries(X, np.random.RandomState(0), reuse=False)
+        _shuffled_entries(X, np.random.RandomState(0), reuse=reuse)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak <= 16 * X.nnz + (1 << 20)
+    assert peak <= per_entry * X.nnz + (1 << 20)
+
+
+def test_permute_in_place_equals_a_gather():
+    from skembed.models._kernels._glove import permute_in_place
+
+    rng = np.random.default_rng(0)
+    for n, dtype in [(0, np.int32), (1, np.int32), (2, np.int64), (1_000, np.int32),
+                     (1_000, np.int64)]:  # fmt: skip
+        for order in (rng.permutation(n), np.arange(n), np.roll(np.arange(n), 1)):
+            order = order.astype(dtype)
+            a = rng.integers(0, 50, n).astype(np.int32)
+            b = rng.integers(0, 50, n).astype(np.int32)
+            c = rng.random(n).astype(np.float32)
+            want = a[order], b[order], c[order]
+            work = order.copy()
+            permute_in_place(work, a, b, c)
+            for got, expected in zip((a, b, c), want, strict=True):
+                np.testing.assert_array_equal(got, expected)
+            np.testing.assert_array_equal(work, np.arange(n))  # destroyed as documented
+
+
+def test_parameters_are_drawn_when_training_starts(monkeypatch):
+    # a fresh fit allocates its parameters zeroed (no memory until written) and draws
+    # them only once the counts are shuffled: training starts from the full draw
+    from skembed.models._kernels._glove import init_glove_params
+
+    seen = {}
+    original = skembed.models._glove.GloVeVectorizer._make_step
+
+    def spy(self, rows, cols, values):
+        seen["params"] = [a.copy() for a in self._glove_params]
+        seen["pending"] = "_pending_seed" in self.__dict__
+        return original(self, rows, cols, values)
+
+    monkeypatch.setattr(skembed.models._glove.GloVeVectorizer, "_make_step", spy)
+    docs = ["a b c d e f", "b c d e f a", "c d e f a b"] * 5
+    model = GloVeVectorizer(vector_size=4, min_count=1, epochs=1, random_state=3).fit(docs)
+    assert not seen["pending"] and "_pending_seed" not in model.__dict__
+    seed = np.random.RandomState(3).randint(0, 2**31 - 1)  # the fit's first draw
+    for got, want in zip(seen["params"], init_glove_params(len(model.wv_), 4, seed), strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert np.abs(model.wv_.vectors).sum() > 0
+
+
+def test_a_fit_that_fails_after_the_vocabulary_leaves_no_pending_draw():
+    model = GloVeVectorizer(vector_size=4, min_count=3, epochs=1, random_state=0)
+    model.fit(["a b c", "a b c", "a b c"])
+    before = {k: v for k, v in model.__dict__.items()}
+    with pytest.raises(ValueError, match="co-occur"):
+        model.fit(["a x", "a y", "a z"])  # min_count 3 keeps "a" alone: nothing co-occurs
+    assert "_pending_seed" not in model.__dict__
+    assert model.__dict__.keys() == before.keys()
+    np.testing.assert_array_equal(model.wv_.vectors, before["wv_"].vectors)

@@ -44,6 +44,7 @@ __all__ = [
     "reduce_buckets",
     "merge_blocks",
     "finalize_blocks",
+    "finalize_rows",
 ]
 
 
@@ -285,9 +286,41 @@ def finalize_blocks(
     acc = np.zeros(n_words, dtype=np.int64)
     mark = np.full(n_words, -1, dtype=np.int64)
     touched = np.empty(n_words, dtype=np.int32)
-    n_out = 0
     out_indptr[0] = 0
-    for r in range(n_words):
+    return finalize_rows(
+        cols, vals, run_rows, run_ends, block_starts, block_runs, 0, n_words, scale,
+        run_cursor, acc, mark, touched, out_indptr, out_indices, out_data, 0,
+    )  # fmt: skip
+
+
+@jit(fastmath=False)  # exact division: no reciprocal rewrite
+def finalize_rows(
+    cols,  # IN int32[n]: concatenated blocks, each in increasing row order
+    vals,  # IN int64[n]
+    run_rows,  # IN int32[n_runs]
+    run_ends,  # IN int64[n_runs]
+    block_starts,  # IN int64[n_blocks + 1]
+    block_runs,  # IN int64[n_blocks + 1]
+    row_lo,  # IN int: first row of this call
+    row_hi,  # IN int: one past its last row
+    scale,  # IN float: divisor turning fixed-point sums into counts
+    run_cursor,  # IN/OUT int64[n_blocks]: each block's next run (block_runs[:-1] at row 0)
+    acc,  # SCRATCH int64[n_words]
+    mark,  # SCRATCH int64[n_words]: -1 at row 0, kept between calls
+    touched,  # SCRATCH int32[n_words]
+    out_indptr,  # OUT int64[n_words + 1]: entries row_lo + 1 .. row_hi (out_indptr[0] = 0)
+    out_indices,  # OUT int32[>= n_unique]
+    out_data,  # OUT float32 or float64[>= n_unique]
+    n_out,  # IN int: entries written by the calls before (out_indptr[row_lo])
+):
+    """:func:`finalize_blocks` for rows ``row_lo..row_hi``, to be called for consecutive ranges.
+
+    After a call, block ``b``'s pairs before its run ``run_cursor[b]`` are
+    read for good, so the caller may release them.  Returns ``n_out`` after
+    the call's rows.
+    """
+    n_words = acc.shape[0]
+    for r in range(row_lo, row_hi):
         n_touched = _accumulate_row(
             r, cols, vals, run_rows, run_ends, block_starts, block_runs, run_cursor, acc, mark,
             touched,

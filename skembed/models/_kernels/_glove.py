@@ -58,7 +58,7 @@ __all__ = [
     "init_glove_params",
     "glove_chunks_serial",
     "glove_chunks_parallel",
-    "gather",
+    "permute_in_place",
 ]
 
 # Re-association (vectorised float32 dot products) and FMA contraction, but no
@@ -343,33 +343,64 @@ def init_glove_params(n_words, vector_size, seed):
     params : GloVeParams
         Fresh float32 arrays.
     """
-    rng = np.random.default_rng(seed)
+    return fill_glove_params(empty_glove_params(n_words, vector_size), seed)
 
-    def uniform(shape):
-        return float32_draws(rng.random, shape, lambda x: (x - 0.5) / vector_size)
 
-    W = uniform((n_words, vector_size))
-    C = uniform((n_words, vector_size))
-    bw = uniform(n_words)
-    bc = uniform(n_words)
+def empty_glove_params(n_words, vector_size):
+    """GloVe parameters of the right shapes, all zero, for :func:`fill_glove_params`.
+
+    ``np.zeros`` maps pages the system provides on first write, so until they
+    are filled these arrays take (almost) no memory: a fit allocates them with
+    its vocabulary and fills them only when training starts, after the
+    co-occurrence counting that is its peak.
+    """
+    matrix, vector = (n_words, vector_size), n_words
     return GloVeParams(
-        W,
-        C,
-        bw,
-        bc,
-        np.ones((n_words, vector_size), dtype=np.float32),
-        np.ones((n_words, vector_size), dtype=np.float32),
-        np.ones(n_words, dtype=np.float32),
-        np.ones(n_words, dtype=np.float32),
+        *(np.zeros(shape, dtype=np.float32) for shape in (matrix, matrix, vector, vector)),
+        *(np.zeros(shape, dtype=np.float32) for shape in (matrix, matrix, vector, vector)),
     )
 
 
+def fill_glove_params(params, seed):
+    """Write :func:`init_glove_params`'s values into ``params`` (in place); return it."""
+    rng = np.random.default_rng(seed)
+    vector_size = params.W.shape[1]
+
+    def transform(x):
+        return (x - 0.5) / vector_size
+
+    for array in params[:4]:  # W, C, bw, bc: drawn in this order
+        float32_draws(rng.random, array.shape, transform, out=array)
+    for array in params[4:]:  # the AdaGrad accumulators
+        array.fill(1.0)
+    return params
+
+
 @jit
-def gather(
-    source,  # IN [n]
-    order,  # IN int32 or int64[m]: indices in [0, n), checked by the caller
-    out,  # OUT [m], source's dtype
+def permute_in_place(
+    order,  # IN/OUT int32 or int64[n]: a permutation of range(n); destroyed (becomes range(n))
+    a,  # IN/OUT [n]
+    b,  # IN/OUT [n]
+    c,  # IN/OUT [n]
 ):
-    """``out[k] = source[order[k]]``: ``np.take`` without its int64 copy of int32 ``order``."""
-    for k in range(order.shape[0]):
-        out[k] = source[order[k]]
+    """Rearrange ``a``, ``b``, ``c`` so that each becomes ``x[order]``, without a copy.
+
+    ``x[order]`` in place: each cycle of ``order`` is followed
+    once, moving the three arrays' values along it, and ``order[j] = j``
+    marks the positions done.  ``order`` must be a permutation (the caller
+    draws it as one): anything else moves values out of bounds.
+    """
+    n = order.shape[0]
+    for i in range(n):
+        if order[i] == i:
+            continue
+        ta, tb, tc = a[i], b[i], c[i]
+        j = i
+        while True:
+            k = order[j]
+            order[j] = j
+            if k == i:
+                a[j], b[j], c[j] = ta, tb, tc
+                break
+            a[j], b[j], c[j] = a[k], b[k], c[k]
+            j = k

@@ -296,6 +296,26 @@ def test_init_glove_params():
         glove_epoch([0], [0], [1.0], GloVeParams(*(a.astype(np.float64) for a in p)), None)
 
 
+def test_filled_parameters_are_one_draw_in_order_and_fill_in_place():
+    # the values of drawing W, C, bw, bc from one generator as float64, in that order
+    from skembed.models._kernels._glove import empty_glove_params, fill_glove_params
+
+    n, d, seed = 7, 3, 11
+    empty = empty_glove_params(n, d)
+    assert all(a.dtype == np.float32 and not a.any() for a in empty)
+    filled = fill_glove_params(empty, seed)
+    assert all(a is b for a, b in zip(filled, empty, strict=True))  # the same arrays
+    rng = np.random.default_rng(seed)
+    expected = [((rng.random(shape) - 0.5) / d).astype(np.float32)
+                for shape in ((n, d), (n, d), n, n)]  # fmt: skip
+    for got, want in zip(filled[:4], expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+    for a in filled[4:]:
+        np.testing.assert_array_equal(a, 1.0)
+    for a, b in zip(init_glove_params(n, d, seed), filled, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def _neighbour_topic_accuracy(vectors, topic):
     """Fraction of words whose nearest other word (cosine) shares their topic."""
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
