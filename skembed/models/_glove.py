@@ -17,7 +17,8 @@ from skembed.corpus._store import release_pages
 from skembed.models._base import BaseEmbeddingVectorizer
 from skembed.models._kernels._glove import (
     GloVeParams,
-    permute_in_place,
+    scatter,
+    scatter_rows,
     glove_chunks_parallel,
     glove_chunks_serial,
     empty_glove_params,
@@ -60,28 +61,32 @@ def _entry_rows(indptr):
 
 
 def _shuffled_entries(X, rng, reuse=False):
-    """Return ``(rows, cols, values)`` of ``X``'s entries in a random order.
+    """Return ``(rows, cols, values)`` of ``X``'s entries in a random order (fresh arrays).
 
-    The order is ``rng.permutation(X.nnz)``, drawn as int32 when it fits (the
-    same permutation: shuffling depends only on the length), applied in place
-    (:func:`permute_in_place`).  With ``reuse``, the caller holds no reference
-    to ``X``, whose column and value arrays become the shuffled ones: 16 bytes
-    an entry are held (the matrix 8, the rows 4, the order 4), where gathering
-    into fresh arrays held 20 and first 32.  Without, they are copied first.
+    Entry ``e`` of ``X`` (in CSR order) goes to position ``order[e]``, where
+    ``order`` is ``rng.permutation(X.nnz)``, drawn as int32 when it fits.
+    Scattering reads the matrix in order and writes each entry independently,
+    so it runs at memory speed, and the rows are written without first
+    expanding them in entry order.  With ``reuse``, the caller holds no
+    reference to ``X`` and its columns are released once scattered: at most
+    12 new bytes an entry are held (the order, the rows, the columns), 16
+    without.
     """
     nnz = X.nnz
-    dest = np.arange(nnz, dtype=np.int32 if nnz <= np.iinfo(np.int32).max else np.int64)
-    rng.shuffle(dest)
+    order = np.arange(nnz, dtype=np.int32 if nnz <= np.iinfo(np.int32).max else np.int64)
+    rng.shuffle(order)
     data, indices, indptr = X.data, X.indices, X.indptr
     if reuse:
         del X
-    if data.shape != (nnz,) or indices.shape != (nnz,):
+    if data.shape != (nnz,) or indices.shape != (nnz,) or indptr[-1] != nnz:
         raise ValueError("a CSR matrix's indices and data must hold nnz entries.")
-    cols = indices.astype(np.int32, copy=not reuse)
-    values = data if reuse else data.copy()
-    del indices, data
-    rows = _entry_rows(indptr)
-    permute_in_place(dest, rows, cols, values)  # dest is a permutation of range(nnz)
+    rows = np.empty(nnz, dtype=np.int32)
+    scatter_rows(indptr, order, rows)  # order is a permutation of range(nnz): in bounds
+    cols = np.empty(nnz, dtype=np.int32)
+    scatter(indices.astype(np.int32, copy=False), order, cols)
+    del indices
+    values = np.empty(nnz, dtype=data.dtype)
+    scatter(data, order, values)
     return rows, cols, values
 
 

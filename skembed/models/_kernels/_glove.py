@@ -58,7 +58,8 @@ __all__ = [
     "init_glove_params",
     "glove_chunks_serial",
     "glove_chunks_parallel",
-    "permute_in_place",
+    "scatter",
+    "scatter_rows",
 ]
 
 # Re-association (vectorised float32 dot products) and FMA contraction, but no
@@ -377,30 +378,23 @@ def fill_glove_params(params, seed):
 
 
 @jit
-def permute_in_place(
-    order,  # IN/OUT int32 or int64[n]: a permutation of range(n); destroyed (becomes range(n))
-    a,  # IN/OUT [n]
-    b,  # IN/OUT [n]
-    c,  # IN/OUT [n]
+def scatter(
+    source,  # IN [n]
+    order,  # IN int32 or int64[n]: a permutation of range(n), checked by the caller
+    out,  # OUT [n], source's dtype
 ):
-    """Rearrange ``a``, ``b``, ``c`` so that each becomes ``x[order]``, without a copy.
+    """``out[order[k]] = source[k]``: reads in order, writes independent of each other."""
+    for k in range(order.shape[0]):
+        out[order[k]] = source[k]
 
-    ``x[order]`` in place: each cycle of ``order`` is followed
-    once, moving the three arrays' values along it, and ``order[j] = j``
-    marks the positions done.  ``order`` must be a permutation (the caller
-    draws it as one): anything else moves values out of bounds.
-    """
-    n = order.shape[0]
-    for i in range(n):
-        if order[i] == i:
-            continue
-        ta, tb, tc = a[i], b[i], c[i]
-        j = i
-        while True:
-            k = order[j]
-            order[j] = j
-            if k == i:
-                a[j], b[j], c[j] = ta, tb, tc
-                break
-            a[j], b[j], c[j] = a[k], b[k], c[k]
-            j = k
+
+@jit
+def scatter_rows(
+    indptr,  # IN int32 or int64[n_rows + 1]: CSR row pointer
+    order,  # IN int32 or int64[nnz]: a permutation of range(nnz), checked by the caller
+    out,  # OUT int32[nnz]
+):
+    """``out[order[e]]`` = the row of CSR entry ``e``, without the rows in entry order."""
+    for r in range(indptr.shape[0] - 1):
+        for e in range(indptr[r], indptr[r + 1]):
+            out[order[e]] = r
