@@ -170,8 +170,8 @@ def child_fasttext(spec, lines):
             spec["path"], model=algorithm, dim=COMMON["dim"], ws=COMMON["window"],
             neg=COMMON["negative"], minCount=COMMON["min_count"], minn=COMMON["min_n"],
             maxn=COMMON["max_n"], bucket=COMMON["bucket"], t=COMMON["sample"],
-            lr=LEARNING_RATE[algorithm], epoch=epochs, thread=spec.get("threads", COMMON["threads"]), loss="ns",
-            wordNgrams=1, lrUpdateRate=100, verbose=0,
+            lr=LEARNING_RATE[algorithm], epoch=epochs, loss="ns", wordNgrams=1, lrUpdateRate=100,
+            thread=spec.get("threads", COMMON["threads"]), verbose=0,
         )  # fmt: skip
         return model, time.perf_counter() - start
 

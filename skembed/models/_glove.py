@@ -17,13 +17,13 @@ from skembed.corpus._store import release_pages
 from skembed.models._base import BaseEmbeddingVectorizer
 from skembed.models._kernels._glove import (
     GloVeParams,
-    scatter,
-    scatter_rows,
-    glove_chunks_parallel,
-    glove_chunks_serial,
     empty_glove_params,
     fill_glove_params,
+    glove_chunks_parallel,
+    glove_chunks_serial,
     init_glove_params,
+    scatter,
+    scatter_rows,
 )
 from skembed.models._params import (
     COMMON_CONSTRAINTS,
