@@ -19,11 +19,10 @@ from skembed.models._kernels._glove import (
     GloVeParams,
     empty_glove_params,
     fill_glove_params,
+    gather,
     glove_chunks_parallel,
     glove_chunks_serial,
     init_glove_params,
-    scatter,
-    scatter_rows,
 )
 from skembed.models._params import (
     COMMON_CONSTRAINTS,
@@ -63,31 +62,30 @@ def _entry_rows(indptr):
 def _shuffled_entries(X, rng, reuse=False):
     """Return ``(rows, cols, values)`` of ``X``'s entries in a random order (fresh arrays).
 
-    Entry ``e`` of ``X`` (in CSR order) goes to position ``order[e]``, where
-    ``order`` is ``rng.permutation(X.nnz)``, drawn as int32 when it fits.
-    Scattering reads the matrix in order and writes each entry independently,
-    so it runs at memory speed, and the rows are written without first
-    expanding them in entry order.  With ``reuse``, the caller holds no
-    reference to ``X`` and its columns are released once scattered: at most
-    12 new bytes an entry are held (the order, the rows, the columns), 16
-    without.
+    The order is ``rng.permutation(X.nnz)``, drawn as int32 when it fits (the
+    same permutation: shuffling depends only on the length).  With ``reuse``,
+    the caller holds no reference to ``X`` and each of its arrays is released
+    as soon as its shuffled copy exists, so at most 20 bytes an entry are
+    held (the matrix 8, the order 4, two copies 8) rather than 32.
     """
     nnz = X.nnz
-    order = np.arange(nnz, dtype=np.int32 if nnz <= np.iinfo(np.int32).max else np.int64)
-    rng.shuffle(order)
-    data, indices, indptr = X.data, X.indices, X.indptr
+    dest = np.arange(nnz, dtype=np.int32 if nnz <= np.iinfo(np.int32).max else np.int64)
+    rng.shuffle(dest)
+    data, indices, indptr = X.data, X.indices.astype(np.int32, copy=False), X.indptr
     if reuse:
         del X
-    if data.shape != (nnz,) or indices.shape != (nnz,) or indptr[-1] != nnz:
+    if data.shape != (nnz,) or indices.shape != (nnz,):
         raise ValueError("a CSR matrix's indices and data must hold nnz entries.")
-    rows = np.empty(nnz, dtype=np.int32)
-    scatter_rows(indptr, order, rows)  # order is a permutation of range(nnz): in bounds
-    cols = np.empty(nnz, dtype=np.int32)
-    scatter(indices.astype(np.int32, copy=False), order, cols)
+
+    def shuffled(source):
+        out = np.empty(nnz, dtype=source.dtype)
+        gather(source, dest, out)  # dest is a permutation of range(nnz): in bounds
+        return out
+
+    rows = shuffled(_entry_rows(indptr))
+    cols = shuffled(indices)
     del indices
-    values = np.empty(nnz, dtype=data.dtype)
-    scatter(data, order, values)
-    return rows, cols, values
+    return rows, cols, shuffled(data)
 
 
 def _weighted_loss(diff, x, x_max, weighting_power):

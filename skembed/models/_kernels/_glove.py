@@ -58,8 +58,7 @@ __all__ = [
     "init_glove_params",
     "glove_chunks_serial",
     "glove_chunks_parallel",
-    "scatter",
-    "scatter_rows",
+    "gather",
 ]
 
 # Re-association (vectorised float32 dot products) and FMA contraction, but no
@@ -378,23 +377,11 @@ def fill_glove_params(params, seed):
 
 
 @jit
-def scatter(
+def gather(
     source,  # IN [n]
-    order,  # IN int32 or int64[n]: a permutation of range(n), checked by the caller
-    out,  # OUT [n], source's dtype
+    order,  # IN int32 or int64[m]: indices in [0, n), checked by the caller
+    out,  # OUT [m], source's dtype
 ):
-    """``out[order[k]] = source[k]``: reads in order, writes independent of each other."""
+    """``out[k] = source[order[k]]``: ``np.take`` without its int64 copy of int32 ``order``."""
     for k in range(order.shape[0]):
-        out[order[k]] = source[k]
-
-
-@jit
-def scatter_rows(
-    indptr,  # IN int32 or int64[n_rows + 1]: CSR row pointer
-    order,  # IN int32 or int64[nnz]: a permutation of range(nnz), checked by the caller
-    out,  # OUT int32[nnz]
-):
-    """``out[order[e]]`` = the row of CSR entry ``e``, without the rows in entry order."""
-    for r in range(indptr.shape[0] - 1):
-        for e in range(indptr[r], indptr[r + 1]):
-            out[order[e]] = r
+        out[k] = source[order[k]]
