@@ -6,7 +6,7 @@ context)`` increments are bucketed by row with a counting sort
 (:func:`piece_row_counts`, then :func:`piece_fill`) and reduced row by row
 with a dense accumulator (:func:`reduce_buckets`), giving a *block* of unique
 (column, value) pairs grouped by row.  Blocks are summed by :func:`merge_blocks` and
-turned into CSR arrays with sorted columns by :func:`finalize_blocks`.
+turned into CSR arrays with sorted columns by :func:`finalize_rows`.
 
 Counts are **int64 fixed-point numbers**: a context at distance ``d`` adds
 the integer ``weights[d]`` (``scale / d``, or ``scale`` without distance
@@ -43,7 +43,6 @@ __all__ = [
     "piece_fill",
     "reduce_buckets",
     "merge_blocks",
-    "finalize_blocks",
     "finalize_rows",
 ]
 
@@ -259,41 +258,6 @@ def merge_blocks(
 
 
 @jit(fastmath=False)  # exact division: no reciprocal rewrite
-def finalize_blocks(
-    cols,  # IN int32[n]: concatenated blocks, each in increasing row order
-    vals,  # IN int64[n]
-    run_rows,  # IN int32[n_runs]
-    run_ends,  # IN int64[n_runs]
-    block_starts,  # IN int64[n_blocks + 1]
-    block_runs,  # IN int64[n_blocks + 1]
-    n_words,  # IN int
-    scale,  # IN float: divisor turning fixed-point sums into counts
-    out_indptr,  # OUT int64[n_words + 1]: CSR row pointer
-    out_indices,  # OUT int32[>= n_unique]: CSR columns, sorted within each row
-    out_data,  # OUT float32 or float64[>= n_unique]: counts (sum / scale)
-):
-    """Sum blocks into CSR arrays with sorted columns.
-
-    Each value is the int64 sum converted to float64 and divided by ``scale``
-    (correctly rounded whenever the sum is below 2**53).
-
-    Returns
-    -------
-    n_unique : int
-        Number of stored entries (``out_indptr[-1]``).
-    """
-    run_cursor = block_runs[:-1].copy()
-    acc = np.zeros(n_words, dtype=np.int64)
-    mark = np.full(n_words, -1, dtype=np.int64)
-    touched = np.empty(n_words, dtype=np.int32)
-    out_indptr[0] = 0
-    return finalize_rows(
-        cols, vals, run_rows, run_ends, block_starts, block_runs, 0, n_words, scale,
-        run_cursor, acc, mark, touched, out_indptr, out_indices, out_data, 0,
-    )  # fmt: skip
-
-
-@jit(fastmath=False)  # exact division: no reciprocal rewrite
 def finalize_rows(
     cols,  # IN int32[n]: concatenated blocks, each in increasing row order
     vals,  # IN int64[n]
@@ -313,8 +277,11 @@ def finalize_rows(
     out_data,  # OUT float32 or float64[>= n_unique]
     n_out,  # IN int: entries written by the calls before (out_indptr[row_lo])
 ):
-    """:func:`finalize_blocks` for rows ``row_lo..row_hi``, to be called for consecutive ranges.
+    """Sum the blocks' rows ``row_lo..row_hi`` into CSR arrays with sorted columns.
 
+    Called for consecutive row ranges from row 0 (``out_indptr[0] = 0`` set
+    by the caller).  Each value is the int64 sum converted to float64 and
+    divided by ``scale`` (correctly rounded whenever the sum is below 2**53).
     After a call, block ``b``'s pairs before its run ``run_cursor[b]`` are
     read for good, so the caller may release them.  Returns ``n_out`` after
     the call's rows.
