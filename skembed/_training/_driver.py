@@ -58,6 +58,11 @@ class Step:
         Also call training diverged when a batch's mean loss per example
         exceeds this bound (for objectives whose kernels skip non-finite
         values, so that divergence shows as a finite but exploding loss).
+    chunk_progress : ndarray of shape (n_chunks,), default=None
+        What the schedule counts as progress in each chunk, when not its
+        words (Doc2Vec: its documents, as gensim decays by documents).  Only
+        the proportions matter: the driver scales them to the epoch's words,
+        so ``words_done`` and ``total_words`` keep counting words.
     """
 
     run: object
@@ -66,6 +71,7 @@ class Step:
     watch: list | None = None
     shuffle: bool = False
     max_loss: float | None = None
+    chunk_progress: np.ndarray | None = None
 
 
 @dataclass
@@ -93,6 +99,19 @@ class TrainingResult:
     @property
     def words_per_second(self):
         return self.words / self.seconds if self.seconds > 0 else float("nan")
+
+
+def _progress_units(step, chunk_words, per_epoch):
+    """Each chunk's progress for the schedule, in words: ``chunk_progress`` scaled, or words."""
+    if step.chunk_progress is None:
+        return chunk_words
+    units = np.asarray(step.chunk_progress, dtype=np.float64)
+    if units.shape != chunk_words.shape:
+        raise ValueError(f"chunk_progress has shape {units.shape}; the chunks {chunk_words.shape}")
+    total = units.sum()
+    if not total > 0:
+        return chunk_words
+    return units * (per_epoch / total)
 
 
 def _progress_bar(total, verbose):
@@ -193,6 +212,7 @@ def train_chunks(
     chunk_words = np.asarray(step.chunk_words, dtype=np.int64)
     n_chunks = len(chunk_words)
     per_epoch = int(chunk_words.sum())
+    progress = _progress_units(step, chunk_words, per_epoch)
     if total_words is None:
         total_words = words_done + per_epoch * epochs
     total = max(total_words, 1)
@@ -231,13 +251,13 @@ def train_chunks(
             in_kernel[0] = 0.0
             seeds = seed_states(rng.randint(0, 2**31 - 1), n_chunks)
             order = None
-            words = chunk_words
+            words, units = chunk_words, progress
             if step.shuffle and n_chunks:
                 # the epoch's order comes from its first seed: reproducible, one draw
                 order = np.random.default_rng(int(seeds[0])).permutation(n_chunks)
-                words = chunk_words[order]
-            words_before = np.cumsum(words) - words
-            position = words_done + epoch * per_epoch + words_before
+                words, units = chunk_words[order], progress[order]
+            units_before = np.cumsum(units) - units
+            position = words_done + epoch * per_epoch + units_before
             lrs = np.asarray(schedule(position / total), dtype=np.float32)
             loss_out = np.zeros(n_chunks, dtype=np.float64)
             count_out = np.zeros(n_chunks, dtype=np.int64)

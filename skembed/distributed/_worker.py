@@ -222,7 +222,11 @@ def _train_chunks(shard, a, b, words_done, total_words, stretch, totals):
         def rates(progress, _rates=shard.rates):
             return _rates(start + (np.asarray(progress) - start) * stretch)
 
-    sub = Step(run, np.asarray(step.chunk_words[a:b]), arrays=step.arrays, watch=step.watch)
+    progress = None if step.chunk_progress is None else np.asarray(step.chunk_progress[a:b])
+    sub = Step(
+        run, np.asarray(step.chunk_words[a:b]), arrays=step.arrays, watch=step.watch,
+        chunk_progress=progress,
+    )  # fmt: skip
     train_chunks(
         sub, epochs=1, schedule=rates, rng=np.random.RandomState(0),  # seeds: shard.seeds
         n_threads=shard.n_threads, words_done=words_done, total_words=total_words,

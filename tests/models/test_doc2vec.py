@@ -197,6 +197,21 @@ def test_a_long_document_trains_one_row_across_its_segments():
     assert est.words_per_second_ > 0 and est.loss_curve_[0] > 0
 
 
+def test_the_rate_decays_by_documents_as_in_gensim():
+    rng = np.random.default_rng(0)
+    words = np.array([f"w{i}" for i in range(50)])
+    long_doc = " ".join(rng.choice(words, size=25_000))  # segments start at 0, 10k, 20k
+    short = [" ".join(rng.choice(words, size=100)) for _ in range(100)]  # tokens 25k..35k
+    rates = []
+    record = lambda est, info: rates.append(info.learning_rate)  # noqa: E731
+    Doc2VecVectorizer(
+        dm=False, epochs=1, learning_rate=0.1, min_learning_rate=0.0, callbacks=[record], **SMALL
+    ).fit([long_doc, *short])
+    # the last chunk holds the short documents from token 30k: 1 + 50 of 101 documents
+    # come before it (by words it would be 30k of 35k, a rate of 0.1 * 5 / 35)
+    assert rates == [pytest.approx(0.1 * (1 - 51 / 101), rel=1e-5)]
+
+
 def test_parallel_training_and_warm_start_continue_the_same_rows():
     est = Doc2VecVectorizer(epochs=2, n_jobs=2, **SMALL).fit(DOCS[:100])
     assert np.isfinite(est.dv_.vectors).all() and len(est.dv_) == 100

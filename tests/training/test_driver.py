@@ -43,6 +43,42 @@ def test_shuffled_order_is_a_new_permutation_each_epoch_and_reproducible():
     assert in_order == list(range(12)) * 2
 
 
+def _rate_recorder(words, progress=None):
+    seen = {}
+
+    def run(lo, hi, chunks, lrs, seeds, loss_out, count_out, parallel):
+        for c in range(lo, hi):
+            seen.setdefault(c, []).append(float(lrs[c]))
+        loss_out[lo:hi] = 1.0
+        count_out[lo:hi] = 1
+
+    return Step(run, np.asarray(words), chunk_progress=progress), seen
+
+
+def test_chunk_progress_moves_the_schedule_by_its_units_not_words():
+    linear = lambda p: 1.0 - np.asarray(p)  # noqa: E731
+    words = [900, 50, 50]
+    # by words: the 2nd chunk starts 90% into the epoch
+    step, by_words = _rate_recorder(words)
+    train_chunks(step, epochs=2, schedule=linear, rng=np.random.RandomState(0))
+    # by documents (one each): a third of the way in
+    step, by_docs = _rate_recorder(words, progress=np.array([1.0, 1.0, 1.0]))
+    train_chunks(step, epochs=2, schedule=linear, rng=np.random.RandomState(0))
+    np.testing.assert_allclose(by_words[1], [1 - 0.9 / 2, 1 - 1.9 / 2], rtol=1e-6)
+    np.testing.assert_allclose(by_docs[1], [1 - (1 / 3) / 2, 1 - (4 / 3) / 2], rtol=1e-6)
+    np.testing.assert_allclose(by_docs[2], [1 - (2 / 3) / 2, 1 - (5 / 3) / 2], rtol=1e-6)
+    # progress units are scaled to the epoch's words, so a continued fit's
+    # words_done / total_words still count words
+    step, resumed = _rate_recorder(words, progress=np.array([1.0, 1.0, 1.0]))
+    train_chunks(step, epochs=1, schedule=linear, rng=np.random.RandomState(0),
+                 words_done=1000, total_words=2000)  # fmt: skip
+    second_epoch = [by_docs[c][1] for c in range(3)]
+    np.testing.assert_allclose([resumed[c][0] for c in range(3)], second_epoch)
+    with pytest.raises(ValueError, match="chunk_progress"):
+        step, _ = _rate_recorder(words, progress=np.ones(2))
+        train_chunks(step, epochs=1, schedule=linear, rng=np.random.RandomState(0))
+
+
 def test_weight_decay_scales_the_arrays_after_each_batch():
     array = np.ones((3, 2), dtype=np.float32)
     step, _ = _recording_step(4, array=array)
