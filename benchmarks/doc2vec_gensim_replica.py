@@ -29,8 +29,8 @@ import sys
 
 import numba
 import numpy as np
-
 from bench_doc2vec import kjv_documents, own_rank
+
 from skembed import Doc2VecVectorizer
 
 _LCG_MULT, _LCG_ADD, _LCG_MASK = 25214903917, 11, (1 << 48) - 1
