@@ -36,7 +36,7 @@ from skembed.models._kernels._momentum import heavy_ball
 from skembed.models._kernels._nce import nce_update
 from skembed.models._kernels._negative import (
     negative_sampling_update,
-    negative_sampling_update_hot,
+    negative_sampling_update_scored,
 )
 from skembed.models._kernels._sgns import (
     HOT_SYNC_TOKENS,
@@ -194,6 +194,8 @@ def skipgram_chunk(
     loss = 0.0
     n_pairs = 0
     since_sync = 0
+    words = np.empty(negative + 1, dtype=np.int64)
+    scores = np.empty(negative + 1, dtype=np.float32)
     if hot is not None:
         take_hot_copy(syn1, hot, hot_base)
     for s in range(seg_lo, seg_hi):
@@ -226,9 +228,14 @@ def skipgram_chunk(
                         state, grad, clip_value, clip_norm,
                     )  # fmt: skip
                 elif hot is not None and hot.shape[0] > 0:
-                    loss += negative_sampling_update_hot(
-                        hidden, syn1, hot, buf[c], negative, lr, alias_prob, alias_index,
-                        state, sig_table, log_sig_table, grad,
+                    loss += negative_sampling_update_scored(
+                        hidden, syn1, buf[c], negative, lr, alias_prob, alias_index, state,
+                        sig_table, log_sig_table, grad, words, scores, hot,
+                    )  # fmt: skip
+                elif vel1 is None and clip_value is None and clip_norm is None:
+                    loss += negative_sampling_update_scored(
+                        hidden, syn1, buf[c], negative, lr, alias_prob, alias_index, state,
+                        sig_table, log_sig_table, grad, words, scores,
                     )  # fmt: skip
                 else:  # vel1 None: plain SGD, compiled away
                     loss += negative_sampling_update(

@@ -116,3 +116,73 @@ def negative_sampling_update_hot(
         for k in range(dim):
             rows[word, k] += g * h[k]
     return loss
+
+
+@jit
+def negative_sampling_update_scored(
+    h,  # IN     float32[dim]: the input representation
+    syn1,  # IN/OUT float32[n_words, dim]: output weights
+    target,  # IN     int: the word to predict
+    negative,  # IN     int: noise words per positive example
+    lr,  # IN     float: learning rate
+    alias_prob,  # IN     float64[n_words]
+    alias_index,  # IN     int32[n_words]
+    state,  # IN/OUT uint64[1]: RNG state
+    sig_table,  # IN     float32[TABLE_SIZE]
+    log_sig_table,  # IN     float32[TABLE_SIZE]
+    grad_h,  # OUT    float32[dim]: lr-scaled gradient for h is ADDED here
+    words,  # SCRATCH int64[negative + 1]
+    scores,  # SCRATCH float32[negative + 1]
+    hot=None,  # IN/OUT float32[n_hot, dim] or None: this thread's copy of syn1[:n_hot]
+):
+    """:func:`negative_sampling_update` (plain SGD), scoring every word before any row moves.
+
+    The draws come first and every dot product after them, so the ``negative
+    + 1`` products are independent of each other; then each word's step is
+    taken in the same order as the one-by-one update.  ``h`` does not change
+    inside the update, and a word's row changes only at its own step, so a
+    score differs from the one-by-one update's only for a noise word drawn
+    twice, whose later occurrences are scored again: the result is the same.
+    """
+    dim = h.shape[0]
+    n_hot = 0 if hot is None else hot.shape[0]
+    n = 0
+    for d in range(negative + 1):
+        if d == 0:
+            word = target
+        else:
+            word = sample_alias(state, alias_prob, alias_index)
+            if word == target:
+                continue
+        words[n] = word
+        n += 1
+    for j in range(n):
+        word = words[j]
+        rows = syn1 if hot is None or word >= n_hot else hot
+        f = np.float32(0.0)
+        for k in range(dim):
+            f += h[k] * rows[word, k]
+        scores[j] = f
+    loss = 0.0
+    for j in range(n):
+        word = words[j]
+        rows = syn1 if hot is None or word >= n_hot else hot
+        f = scores[j]
+        for q in range(1, j):  # a noise word drawn twice: its row has moved since
+            if words[q] == word:
+                f = np.float32(0.0)
+                for k in range(dim):
+                    f += h[k] * rows[word, k]
+                break
+        sig = sigmoid_lookup(f, sig_table)
+        if j == 0:
+            loss -= log_sigmoid_lookup(f, log_sig_table)
+            g = (np.float32(1.0) - sig) * np.float32(lr)
+        else:
+            loss -= log_sigmoid_lookup(-f, log_sig_table)
+            g = -sig * np.float32(lr)
+        for k in range(dim):
+            grad_h[k] += g * rows[word, k]
+        for k in range(dim):
+            rows[word, k] += g * h[k]
+    return loss

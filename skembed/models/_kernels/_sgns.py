@@ -20,7 +20,7 @@ from skembed.models._kernels._momentum import heavy_ball
 from skembed.models._kernels._nce import nce_update
 from skembed.models._kernels._negative import (
     negative_sampling_update,
-    negative_sampling_update_hot,
+    negative_sampling_update_scored,
 )
 from skembed.utils._jit import jit
 from skembed.utils._random import randbelow, uniform
@@ -123,6 +123,8 @@ def skipgram_chunk(
     loss = 0.0
     n_pairs = 0
     since_sync = 0
+    words = np.empty(negative + 1, dtype=np.int64)
+    scores = np.empty(negative + 1, dtype=np.float32)
     if hot is not None:
         take_hot_copy(syn1, hot, hot_base)
     for s in range(seg_lo, seg_hi):
@@ -153,9 +155,14 @@ def skipgram_chunk(
                         state, grad, clip_value, clip_norm,
                     )  # fmt: skip
                 elif negative > 0 and hot is not None and hot.shape[0] > 0:
-                    loss += negative_sampling_update_hot(
-                        syn0[inp], syn1, hot, centre, negative, lr, alias_prob, alias_index,
-                        state, sig_table, log_sig_table, grad,
+                    loss += negative_sampling_update_scored(
+                        syn0[inp], syn1, centre, negative, lr, alias_prob, alias_index,
+                        state, sig_table, log_sig_table, grad, words, scores, hot,
+                    )  # fmt: skip
+                elif negative > 0 and vel1 is None and clip_value is None and clip_norm is None:
+                    loss += negative_sampling_update_scored(
+                        syn0[inp], syn1, centre, negative, lr, alias_prob, alias_index,
+                        state, sig_table, log_sig_table, grad, words, scores,
                     )  # fmt: skip
                 elif negative > 0:
                     loss += negative_sampling_update(

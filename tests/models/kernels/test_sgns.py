@@ -5,7 +5,7 @@ from skembed.corpus._encoding import Corpus, make_chunks
 from skembed.corpus._sampling import keep_probabilities, noise_table
 from skembed.models._kernels._negative import negative_sampling_update
 from skembed.models._kernels._sigmoid import make_tables
-from skembed.utils._random import seed_states
+from skembed.utils._random import sample_alias, seed_states
 from tests import reference
 
 
@@ -160,6 +160,48 @@ def test_hot_copy_update_equals_the_plain_update_once_folded_back():
         assert loss_hot == loss_plain and s_hot[0] == s_plain[0]
         np.testing.assert_array_equal(g_hot, g_plain)
         np.testing.assert_array_equal(hot_syn1, plain)
+
+
+@pytest.mark.parametrize("n_hot", [None, 0, 2, 5])
+def test_scored_update_equals_the_one_by_one_update(n_hot):
+    # scoring every word before any row moves gives the one-by-one update: a tiny
+    # vocabulary and many noise words make repeated noise words (rescored) common
+    from skembed.models._kernels._negative import negative_sampling_update_scored
+
+    rng = np.random.default_rng(8)
+    n_words, dim, negative = 5, 6, 9
+    counts = rng.integers(1, 50, n_words)
+    prob, index = noise_table(counts, 0.75)
+    sig, log_sig = make_tables()
+    words, scores = np.empty(negative + 1, np.int64), np.empty(negative + 1, np.float32)
+    repeats = 0
+    for call in range(60):
+        target = call % n_words
+        h = rng.normal(size=dim).astype(np.float32)
+        syn1 = (rng.normal(size=(n_words, dim)) * 0.5).astype(np.float32)
+        plain, scored = syn1.copy(), syn1.copy()
+        hot = None if n_hot is None else scored[:n_hot].copy()
+        g_plain, g_scored = np.zeros(dim, np.float32), np.zeros(dim, np.float32)
+        s_plain, s_scored = np.array([91 + call], np.uint64), np.array([91 + call], np.uint64)
+        loss_plain = negative_sampling_update(h, plain, target, negative, 0.4, prob, index,
+                                              s_plain, sig, log_sig, g_plain)  # fmt: skip
+        loss_scored = negative_sampling_update_scored(
+            h, scored, target, negative, 0.4, prob, index, s_scored, sig, log_sig, g_scored,
+            words, scores, hot,
+        )  # fmt: skip
+        if hot is not None:
+            np.testing.assert_array_equal(scored[:n_hot], syn1[:n_hot])  # only the copy moved
+            scored[:n_hot] = hot
+        assert s_scored[0] == s_plain[0]  # the same draws
+        np.testing.assert_allclose(loss_scored, loss_plain, rtol=1e-6)
+        np.testing.assert_allclose(g_scored, g_plain, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(scored, plain, rtol=1e-5, atol=1e-7)
+        replay = np.array([91 + call], np.uint64)
+        noise = [sample_alias(replay, prob, index) for _ in range(negative)]
+        noise = [w for w in noise if w != target]
+        repeats += len(noise) > len(set(noise))
+        assert not np.array_equal(plain, syn1)
+    assert repeats > 10  # the rescoring of a repeated noise word was exercised
 
 
 @pytest.mark.parametrize("n_hot", [0, 3, 12])
