@@ -86,9 +86,10 @@ def negative_sampling_update_hot(
     The same draws and arithmetic; an output row below ``n_hot`` (the most
     frequent words: the vocabulary is sorted by frequency) is read and
     trained in the calling thread's copy, which its caller folds back into
-    ``syn1`` now and then (:func:`~._sgns.skipgram_chunk`).  A function of its
-    own: a branch in :func:`negative_sampling_update` kept LLVM from inlining
-    it into the one-thread kernels, a third of their speed.
+    ``syn1`` now and then (CBOW's :func:`~._cbow.cbow_example_hot`; skip-gram
+    uses :func:`negative_sampling_update_scored`).  A function of its own: a
+    branch in :func:`negative_sampling_update` kept LLVM from inlining it into
+    the one-thread kernels, a third of their speed.
     """
     dim = h.shape[0]
     n_hot = hot.shape[0]
