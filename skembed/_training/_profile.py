@@ -7,9 +7,16 @@ per-epoch hooks, the end of the fit); the estimator keeps the result as
 named phases do not cover (validation, the undo log of a transactional fit,
 the driver's last steps) is reported as ``other``, so the phases add up to
 ``total``.
+
+Beside the times, ``memory`` holds the process's resident set in MB at the
+start of the fit, at the end of each of its phases, and its peak so far (the
+process's, so it covers what came before the fit too); a figure that the
+platform cannot give is None.
 """
 
 import time
+
+from skembed.utils._memory import peak_resident_bytes, resident_bytes
 
 __all__ = ["FitProfile", "format_profile"]
 
@@ -25,7 +32,7 @@ class FitProfile:
         self.seconds = {name: 0.0 for name in PHASES if name != "epochs"}
         self.epochs = []
         self.kernel = []
-
+        self.rss = {"start": _megabytes(resident_bytes())}
         self._mark = self._start
 
     def lap(self, name=None):
@@ -33,6 +40,7 @@ class FitProfile:
         now = time.perf_counter()
         if name is not None:
             self.seconds[name] += now - self._mark
+            self.rss[name] = _megabytes(resident_bytes())
         self._mark = now
 
     def lap_training(self, result):
@@ -50,6 +58,7 @@ class FitProfile:
         self.seconds["hooks"] += float(getattr(result, "hook_seconds", 0.0))
         self.epochs.extend(float(s) for s in getattr(result, "epoch_seconds", ()))
         self.kernel.extend(float(s) for s in getattr(result, "kernel_seconds", ()))
+        self.rss["training"] = _megabytes(resident_bytes())
 
     def as_dict(self):
         """Return the profile: seconds per phase, per epoch, ``other`` and ``total``."""
@@ -60,7 +69,12 @@ class FitProfile:
         named = sum(self.seconds.values()) + sum(self.epochs)
         out["other"] = max(total - named, 0.0)
         out["total"] = total
+        out["memory"] = {**self.rss, "peak": _megabytes(peak_resident_bytes())}
         return out
+
+
+def _megabytes(n_bytes):
+    return None if n_bytes is None else n_bytes / 2**20
 
 
 def format_profile(profile, name="fit"):
@@ -79,4 +93,13 @@ def format_profile(profile, name="fit"):
         lines.append(line(f"epoch {i + 1}", seconds, f"  (kernel {kernel:.3f} s)"))
     for phase in ("hooks", "finish", "other"):
         lines.append(line(phase, profile[phase]))
+    memory = profile.get("memory", {})
+    shown = [(label, memory.get(key)) for label, key in _MEMORY_LABELS]
+    shown = [f"{label} {mb:,.0f}" for label, mb in shown if mb is not None]
+    if shown:
+        lines.append("  resident MB: " + ", ".join(shown))
     return "\n".join(lines)
+
+
+_MEMORY_LABELS = (("start", "start"), ("read", "read"), ("vocabulary", "vocabulary"),
+                  ("training", "training"), ("end", "finish"), ("peak", "peak"))  # fmt: skip

@@ -56,6 +56,7 @@ from skembed.models._pooling import (
 )
 from skembed.schedules import get_schedule, with_warmup
 from skembed.text._analyzer import build_analyzer, iter_tokens
+from skembed.utils._memory import trim_heap
 from skembed.utils._random import seed_states
 from skembed.utils._threads import call_kernel, resolve_n_threads
 from skembed.vectors._initial import as_initial_vectors, union_vocabulary
@@ -257,7 +258,14 @@ class BaseEmbeddingVectorizer(
         return corpus
 
     def _lap(self, name=None, result=None):
-        """End a phase of the running fit's profile (see :mod:`skembed._training._profile`)."""
+        """End a phase of the running fit's profile (see :mod:`skembed._training._profile`).
+
+        After reading and after the vocabulary, the temporaries of those phases
+        are free: the allocator's free pages go back to the system before the
+        parameters and the training take theirs (:func:`~skembed.utils._memory.trim_heap`).
+        """
+        if name in ("read", "vocabulary"):
+            trim_heap()
         profile = self.__dict__.get("_profile")
         if profile is not None and result is not None:
             profile.lap_training(result)

@@ -245,17 +245,25 @@ def _check_types(chunk, first, parameter):
 
 
 def _batches(documents, parameter):
-    """Yield lists of documents of about ``_BATCH`` code points (a long one alone)."""
+    """Yield lists of documents of about ``_BATCH`` code points (a long one alone).
+
+    Documents are taken from the iterable a few at a time, as many as the
+    mean length so far says fill a batch (at most ``_CHUNK``), so that what is
+    held at once stays near one batch even for long documents.
+    """
     documents = iter(documents)
     pending, size, first = [], 0, 0
+    take, n_chars = 16, 0
     while True:
-        chunk = list(islice(documents, _CHUNK))
+        chunk = list(islice(documents, take))
         if not chunk:
             break
         if set(map(type, chunk)) != {str}:
             _check_types(chunk, first, parameter)
         first += len(chunk)
         ends = np.cumsum(np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk)))
+        n_chars += int(ends[-1])
+        take = int(min(max(_BATCH * first // max(n_chars, 1), 1), _CHUNK))
         start = 0
         while start < len(chunk):
             before = int(ends[start - 1]) if start else 0

@@ -275,3 +275,35 @@ def test_a_seeded_vocabulary_grows_after_its_own_words():
     # without grow, a given vocabulary stays fixed and unknown words are -1
     tokens, _, fixed = encode_texts(["old new"], vocabulary=CompiledVocabulary(words=["new"]))
     assert tokens.tolist() == [-1, 0] and fixed.words() == ["new"]
+
+
+def test_batches_hold_about_one_batch_of_long_documents():
+    # 500 documents of 100k code points: the reader must not take thousands ahead
+    pulled = [0]
+    rng = np.random.default_rng(0)
+    docs = ["ab " * int(n) for n in rng.integers(20_000, 40_000, size=500)]
+
+    def stream():
+        for d in docs:
+            pulled[0] += 1
+            yield d
+
+    batches = _fast_analyzer._batches(stream(), "X")
+    first = next(batches)
+    limit = _fast_analyzer._BATCH
+    # a batch is about 2M code points (~22 documents here); reading ahead stays near that
+    assert pulled[0] <= 2 * limit // 60_000 + 16
+    rest = list(batches)
+    assert pulled[0] == len(docs)
+    assert len(first) + sum(map(len, rest)) == len(docs)
+
+
+def test_batches_keep_every_document_in_order():
+    rng = np.random.default_rng(1)
+    docs = [("w " * int(n)).strip() for n in rng.zipf(1.3, size=20_000) % 300_000]
+    batches = list(_fast_analyzer._batches(iter(docs), "X"))
+    assert [d for b in batches for d in b] == docs
+    limit = _fast_analyzer._BATCH
+    for b in batches[:-1]:  # full batches: they end with the document that fills them
+        assert sum(map(len, b)) >= limit
+        assert sum(map(len, b[:-1])) < limit

@@ -1,5 +1,6 @@
 """``fit_profile_``: where a fit spends its time, and its ``verbose=2`` report."""
 
+import sys
 import time
 
 import numpy as np
@@ -11,16 +12,17 @@ DOCS = [f"the cat sat on the mat number {i} while the dog ate" for i in range(60
 SMALL = dict(vector_size=8, min_count=1, epochs=3, random_state=0)
 PHASES = {"read", "vocabulary", "setup", "compile", "epochs", "kernel", "hooks", "finish",
           "other", "total"}  # fmt: skip
+TIMES = ("epochs", "kernel", "memory")
 
 
 def _check_consistent(profile, n_epochs):
-    assert set(profile) == PHASES
+    assert set(profile) == PHASES | {"memory"}
     assert len(profile["epochs"]) == len(profile["kernel"]) == n_epochs
-    scalars = [v for k, v in profile.items() if k not in ("epochs", "kernel")]
+    scalars = [v for k, v in profile.items() if k not in TIMES]
     assert all(v >= 0 for v in scalars + profile["epochs"] + profile["kernel"])
     for epoch, kernel in zip(profile["epochs"], profile["kernel"], strict=True):
         assert kernel <= epoch  # the kernels' share of the epoch
-    named = sum(v for k, v in profile.items() if k not in ("epochs", "kernel", "total"))
+    named = sum(v for k, v in profile.items() if k not in (*TIMES, "total"))
     assert named + sum(profile["epochs"]) == pytest.approx(profile["total"], rel=1e-9)
 
 
@@ -89,6 +91,7 @@ def test_verbose_2_prints_the_profile(capsys):
     for label in ("read", "vocabulary", "setup", "compile", "epoch 1", "epoch 3", "hooks",
                   "finish", "other"):  # fmt: skip
         assert label in out
+    assert "resident MB: start" in out or not sys.platform.startswith("linux")
     Word2VecVectorizer(**SMALL, verbose=1).fit(DOCS)
     assert "fit profile" not in capsys.readouterr().out
 
@@ -101,3 +104,23 @@ def test_profile_pickles_as_plain_data():
     assert again.fit_profile_ == vec.fit_profile_
     assert all(isinstance(v, float) for v in again.fit_profile_["epochs"])
     assert np.isfinite(again.fit_profile_["total"])
+
+
+def test_memory_records_the_resident_set_of_each_phase():
+    held = []
+
+    def hold(estimator, info):  # 64 MiB held from the first epoch on
+        if not held:
+            held.append(np.ones(64 << 20, dtype=np.uint8))
+
+    vec = Word2VecVectorizer(**SMALL, callbacks=[hold], verbose=2)
+    vec.fit(DOCS)
+    memory = vec.fit_profile_["memory"]
+    assert set(memory) == {"start", "read", "vocabulary", "training", "finish", "peak"}
+    if not sys.platform.startswith("linux"):
+        assert memory["start"] is None
+        return
+    assert memory["training"] - memory["vocabulary"] > 60  # MB: the held array
+    assert memory["finish"] - memory["vocabulary"] > 60
+    assert memory["peak"] >= memory["training"] - 1
+    assert all(v > 0 for v in memory.values())
