@@ -25,7 +25,7 @@ from skembed.models._kernels._momentum import heavy_ball
 from skembed.models._kernels._nce import nce_update
 from skembed.models._kernels._negative import (
     negative_sampling_update,
-    negative_sampling_update_hot,
+    negative_sampling_update_scored,
 )
 from skembed.models._kernels._sgns import (
     fold_hot_copy,
@@ -138,17 +138,21 @@ def cbow_example(
 
 
 @jit
-def cbow_example_hot(
-    buf, lo, hi, i, syn0, syn1, hot, alias_prob, alias_index, negative, cbow_mean,
-    cbow_correction, lr, state, sig_table, log_sig_table, neu1, grad, lock=None,
+def cbow_example_plain(
+    buf, lo, hi, i, syn0, syn1, alias_prob, alias_index, negative, cbow_mean, cbow_correction,
+    lr, state, sig_table, log_sig_table, neu1, grad, words, scores, lock=None, hot=None,
 ):  # fmt: skip
-    """:func:`cbow_example` on one of several threads: plain SGD, negative sampling only.
+    """:func:`cbow_example` for plain SGD with negative sampling only: the default settings.
 
-    The output rows below ``n_hot`` are read and trained in this thread's copy
-    ``hot``, which :func:`cbow_chunk` folds back into ``syn1``.  A function of
-    its own, repeating :func:`cbow_example`'s pooling: the extra argument and
-    branch in :func:`cbow_example` cost the one-thread kernel a fifth of its
-    speed, and pooling through a helper both call cost it 9% (measured).
+    The same draws and arithmetic, with the noise words scored before any
+    output row moves (:func:`~._negative.negative_sampling_update_scored`,
+    whose ``words`` and ``scores`` are the scratch arrays here).  With ``hot``
+    (several threads), the output rows below ``n_hot`` are read and trained
+    in this thread's copy, which :func:`cbow_chunk` folds back into ``syn1``.
+    A function of its own, repeating :func:`cbow_example`'s pooling: the extra
+    arguments and branches in :func:`cbow_example` cost the one-thread kernel
+    a fifth of its speed, and pooling through a helper both call cost it 9%
+    (measured).
     """
     dim = syn0.shape[1]
     n_context = hi - lo - 1
@@ -164,9 +168,9 @@ def cbow_example_hot(
         inv = np.float32(1.0) / np.float32(n_context)
         for k in range(dim):
             neu1[k] *= inv
-    loss = negative_sampling_update_hot(
-        neu1, syn1, hot, buf[i], negative, lr, alias_prob, alias_index, state, sig_table,
-        log_sig_table, grad,
+    loss = negative_sampling_update_scored(
+        neu1, syn1, buf[i], negative, lr, alias_prob, alias_index, state, sig_table,
+        log_sig_table, grad, words, scores, hot,
     )  # fmt: skip
     if cbow_mean and cbow_correction:
         inv = np.float32(1.0) / np.float32(n_context)
@@ -175,9 +179,13 @@ def cbow_example_hot(
     for c in range(lo, hi):
         if c != i:
             w = buf[c]
-            factor = np.float32(1.0) if lock is None else lock[w]
-            for k in range(dim):
-                syn0[w, k] += factor * grad[k]
+            if lock is None:
+                for k in range(dim):
+                    syn0[w, k] += grad[k]
+            else:
+                factor = lock[w]
+                for k in range(dim):
+                    syn0[w, k] += factor * grad[k]
     return loss
 
 
@@ -231,13 +239,20 @@ def cbow_chunk(
     With ``hot`` (several threads, plain SGD with negative sampling only), the
     output rows of the ``n_hot`` most frequent words, which the threads would
     otherwise keep taking from each other's caches, are trained in a private
-    copy (:func:`cbow_example_hot`), folded back into ``syn1`` every
+    copy (:func:`cbow_example_plain`), folded back into ``syn1`` every
     ``HOT_SYNC_TOKENS`` (16384) centre words and at the chunk's end, as in
     :func:`~._sgns.skipgram_chunk`.
     """
     loss = 0.0
     n_examples = 0
     since_sync = 0
+    # the default settings take cbow_example_plain (always so with hot)
+    plain = (
+        not hs and negative > 0 and log_kq is None and clip_value is None
+        and clip_norm is None and vel0 is None
+    )  # fmt: skip
+    words = np.empty(negative + 1, dtype=np.int64)
+    scores = np.empty(negative + 1, dtype=np.float32)
     if hot is not None:
         take_hot_copy(syn1, hot, hot_base)
     for s in range(seg_lo, seg_hi):
@@ -259,11 +274,11 @@ def cbow_chunk(
                         n += 1
                 if n < 2:
                     continue
-                if hot is not None:
-                    loss += cbow_example_hot(
-                        ctx, 0, n, 0, syn0, syn1, hot, alias_prob, alias_index, negative,
-                        cbow_mean, cbow_correction, lr, state, sig_table, log_sig_table, neu1,
-                        grad, lock,
+                if hot is not None or plain:
+                    loss += cbow_example_plain(
+                        ctx, 0, n, 0, syn0, syn1, alias_prob, alias_index, negative, cbow_mean,
+                        cbow_correction, lr, state, sig_table, log_sig_table, neu1, grad, words,
+                        scores, lock, hot,
                     )  # fmt: skip
                     n_examples += 1
                     continue
@@ -275,11 +290,11 @@ def cbow_chunk(
                 )  # fmt: skip
                 n_examples += 1
                 continue
-            if hot is not None:
-                loss += cbow_example_hot(
-                    buf, lo, hi, i, syn0, syn1, hot, alias_prob, alias_index, negative,
-                    cbow_mean, cbow_correction, lr, state, sig_table, log_sig_table, neu1, grad,
-                    lock,
+            if hot is not None or plain:
+                loss += cbow_example_plain(
+                    buf, lo, hi, i, syn0, syn1, alias_prob, alias_index, negative, cbow_mean,
+                    cbow_correction, lr, state, sig_table, log_sig_table, neu1, grad, words,
+                    scores, lock, hot,
                 )  # fmt: skip
                 n_examples += 1
                 continue

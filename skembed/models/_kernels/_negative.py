@@ -67,59 +67,6 @@ def negative_sampling_update(
 
 
 @jit
-def negative_sampling_update_hot(
-    h,  # IN     float32[dim]: the input representation
-    syn1,  # IN/OUT float32[n_words, dim]: output (context) weights
-    hot,  # IN/OUT float32[n_hot, dim]: this thread's copy of syn1's rows below n_hot
-    target,  # IN     int: the word to predict
-    negative,  # IN     int: noise words per positive example
-    lr,  # IN     float: learning rate
-    alias_prob,  # IN     float64[n_words]: noise alias table
-    alias_index,  # IN     int32[n_words]
-    state,  # IN/OUT uint64[1]: RNG state
-    sig_table,  # IN     float32[TABLE_SIZE]
-    log_sig_table,  # IN     float32[TABLE_SIZE]
-    grad_h,  # OUT    float32[dim]: lr-scaled gradient for h is ADDED here
-):
-    """:func:`negative_sampling_update` (plain SGD) with the frequent words' rows in ``hot``.
-
-    The same draws and arithmetic; an output row below ``n_hot`` (the most
-    frequent words: the vocabulary is sorted by frequency) is read and
-    trained in the calling thread's copy, which its caller folds back into
-    ``syn1`` now and then (CBOW's :func:`~._cbow.cbow_example_hot`; skip-gram
-    uses :func:`negative_sampling_update_scored`).  A function of its own: a
-    branch in :func:`negative_sampling_update` kept LLVM from inlining it into
-    the one-thread kernels, a third of their speed.
-    """
-    dim = h.shape[0]
-    n_hot = hot.shape[0]
-    loss = 0.0
-    for d in range(negative + 1):
-        if d == 0:
-            word = target
-            label = np.float32(1.0)
-        else:
-            word = sample_alias(state, alias_prob, alias_index)
-            if word == target:
-                continue
-            label = np.float32(0.0)
-        rows = hot if word < n_hot else syn1
-        f = np.float32(0.0)
-        for k in range(dim):
-            f += h[k] * rows[word, k]
-        if d == 0:
-            loss -= log_sigmoid_lookup(f, log_sig_table)
-        else:
-            loss -= log_sigmoid_lookup(-f, log_sig_table)
-        g = (label - sigmoid_lookup(f, sig_table)) * np.float32(lr)
-        for k in range(dim):
-            grad_h[k] += g * rows[word, k]
-        for k in range(dim):
-            rows[word, k] += g * h[k]
-    return loss
-
-
-@jit
 def negative_sampling_update_scored(
     h,  # IN     float32[dim]: the input representation
     syn1,  # IN/OUT float32[n_words, dim]: output weights
@@ -183,7 +130,7 @@ def negative_sampling_update_scored(
             loss -= log_sigmoid_lookup(-f, log_sig_table)
             g = -sig * np.float32(lr)
         for k in range(dim):
-            grad_h[k] += g * rows[word, k]
-        for k in range(dim):
-            rows[word, k] += g * h[k]
+            r = rows[word, k]
+            grad_h[k] += g * r
+            rows[word, k] = r + g * h[k]
     return loss

@@ -134,34 +134,6 @@ def test_update_follows_the_gradient_of_the_objective():
     np.testing.assert_array_equal(syn1[1], before[1])  # untouched row
 
 
-def test_hot_copy_update_equals_the_plain_update_once_folded_back():
-    # the rows below n_hot trained in a thread's copy: the same draws and arithmetic, so
-    # putting the copy back gives the plain update exactly
-    from skembed.models._kernels._negative import negative_sampling_update_hot
-
-    rng = np.random.default_rng(4)
-    n_words, dim, n_hot = 12, 6, 4
-    counts = rng.integers(1, 50, n_words)
-    prob, index = noise_table(counts, 0.75)
-    sig, log_sig = make_tables()
-    for target in range(n_words):  # targets inside and outside the copied rows
-        h = rng.normal(size=dim).astype(np.float32)
-        syn1 = (rng.normal(size=(n_words, dim)) * 0.3).astype(np.float32)
-        plain, hot_syn1 = syn1.copy(), syn1.copy()
-        hot = hot_syn1[:n_hot].copy()
-        g_plain, g_hot = np.zeros(dim, np.float32), np.zeros(dim, np.float32)
-        s_plain, s_hot = np.array([77 + target], np.uint64), np.array([77 + target], np.uint64)
-        loss_plain = negative_sampling_update(h, plain, target, 5, 0.3, prob, index, s_plain,
-                                              sig, log_sig, g_plain)  # fmt: skip
-        loss_hot = negative_sampling_update_hot(h, hot_syn1, hot, target, 5, 0.3, prob, index,
-                                                s_hot, sig, log_sig, g_hot)  # fmt: skip
-        np.testing.assert_array_equal(hot_syn1[:n_hot], syn1[:n_hot])  # only the copy moved
-        hot_syn1[:n_hot] = hot
-        assert loss_hot == loss_plain and s_hot[0] == s_plain[0]
-        np.testing.assert_array_equal(g_hot, g_plain)
-        np.testing.assert_array_equal(hot_syn1, plain)
-
-
 @pytest.mark.parametrize("n_hot", [None, 0, 2, 5])
 def test_scored_update_equals_the_one_by_one_update(n_hot):
     # scoring every word before any row moves gives the one-by-one update: a tiny
