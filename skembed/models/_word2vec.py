@@ -298,7 +298,9 @@ tokenizer, token_pattern, stop_words
         ``"epochs"`` (a list, one per epoch) and ``"kernel"`` (the kernels'
         share of each epoch), ``"hooks"`` (callbacks, validation),
         ``"finish"`` (pooling, storage), ``"other"`` and their sum
-        ``"total"``.  Printed with ``verbose=2``.
+        ``"total"``; and ``"memory"``, the process's resident set in MB at
+        the start, at the end of each phase and its peak (None where the
+        platform cannot tell).  Printed with ``verbose=2``.
     validation_scores_ : list of float or None
         ``score`` of the held-out documents after each epoch (``early_stopping=True``).
     best_validation_score_ : float or None
