@@ -227,15 +227,12 @@ def skipgram_chunk(
                         hidden, syn1, buf[c], negative, lr, alias_prob, alias_index, log_kq,
                         state, grad, clip_value, clip_norm,
                     )  # fmt: skip
-                elif hot is not None and hot.shape[0] > 0:
+                elif (hot is not None and hot.shape[0] > 0) or (
+                    vel1 is None and clip_value is None and clip_norm is None
+                ):  # one call site: it is inlined
                     loss += negative_sampling_update_scored(
                         hidden, syn1, buf[c], negative, lr, alias_prob, alias_index, state,
                         sig_table, log_sig_table, grad, words, scores, hot,
-                    )  # fmt: skip
-                elif vel1 is None and clip_value is None and clip_norm is None:
-                    loss += negative_sampling_update_scored(
-                        hidden, syn1, buf[c], negative, lr, alias_prob, alias_index, state,
-                        sig_table, log_sig_table, grad, words, scores,
                     )  # fmt: skip
                 else:  # vel1 None: plain SGD, compiled away
                     loss += negative_sampling_update(

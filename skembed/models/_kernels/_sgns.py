@@ -154,15 +154,13 @@ def skipgram_chunk(
                         syn0[inp], syn1, centre, negative, lr, alias_prob, alias_index, log_kq,
                         state, grad, clip_value, clip_norm,
                     )  # fmt: skip
-                elif negative > 0 and hot is not None and hot.shape[0] > 0:
+                elif negative > 0 and (
+                    (hot is not None and hot.shape[0] > 0)
+                    or (vel1 is None and clip_value is None and clip_norm is None)
+                ):  # one call site: it is inlined
                     loss += negative_sampling_update_scored(
                         syn0[inp], syn1, centre, negative, lr, alias_prob, alias_index,
                         state, sig_table, log_sig_table, grad, words, scores, hot,
-                    )  # fmt: skip
-                elif negative > 0 and vel1 is None and clip_value is None and clip_norm is None:
-                    loss += negative_sampling_update_scored(
-                        syn0[inp], syn1, centre, negative, lr, alias_prob, alias_index,
-                        state, sig_table, log_sig_table, grad, words, scores,
                     )  # fmt: skip
                 elif negative > 0:
                     loss += negative_sampling_update(
