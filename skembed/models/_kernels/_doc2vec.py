@@ -59,7 +59,7 @@ def _add(matrix, row, g, vec, clip_value, clip_norm):
             matrix[row, k] += g * vec[k]
 
 
-@jit
+@jit(inline="always")
 def _move(matrix, velocity, row, momentum, vec, clip_value, clip_norm):
     """``matrix[row] += vec`` (plain SGD, ``velocity`` None) or a heavy-ball step.
 
@@ -72,13 +72,19 @@ def _move(matrix, velocity, row, momentum, vec, clip_value, clip_norm):
         _add(matrix, row, 1.0, vec, clip_value, clip_norm)
 
 
-@jit
+@jit(inline="always")
 def _train_objectives(
     h, target, syn1, negative, alias_prob, alias_index, hs, syn1_hs, codes, points,
     code_indptr, lr, state, sig_table, log_sig_table, grad, clip_value, clip_norm,
     momentum=0.0, vel1=None,
 ):  # fmt: skip
-    """Zero ``grad``, then train hierarchical softmax and negative sampling; return the loss."""
+    """Zero ``grad``, then train hierarchical softmax and negative sampling; return the loss.
+
+    This function, :func:`_move`, :func:`_context_input` and the inference
+    helpers are inlined at numba's IR level (``inline="always"``): as calls,
+    once per example, they cost PV-DBOW 8% of its training speed and PV-DM
+    10-15% of its training and 18% of its inference (KJV, same vectors).
+    """
     for k in range(grad.shape[0]):
         grad[k] = 0.0
     loss = 0.0
@@ -95,7 +101,7 @@ def _train_objectives(
     return loss
 
 
-@jit
+@jit(inline="always")
 def negative_sampling_gradient(
     h,  # IN     float32[dim]: the input representation
     syn1,  # IN     float32[n_words, dim]: output weights (frozen)
@@ -155,7 +161,7 @@ def hierarchical_softmax_gradient(
             grad_h[k] += g * syn1_hs[node, k]
 
 
-@jit
+@jit(inline="always")
 def _frozen_objectives(
     h, target, syn1, negative, alias_prob, alias_index, hs, syn1_hs, codes, points,
     code_indptr, lr, state, sig_table, grad,
@@ -172,7 +178,7 @@ def _frozen_objectives(
         )
 
 
-@jit
+@jit(inline="always")
 def _context_input(buf, lo, hi, i, syn0, dv, row, dm_mean, neu1):
     """Fill ``neu1`` with the mean or sum of ``dv[row]`` and ``syn0[buf[lo:hi]]`` but ``i``."""
     dim = syn0.shape[1]

@@ -9,7 +9,7 @@ from skembed.utils._jit import jit
 from skembed.utils._random import sample_alias
 
 
-@jit
+@jit(inline="always")
 def negative_sampling_update(
     h,  # IN     float32[dim]: the input representation (a word row or a context mean)
     syn1,  # IN/OUT float32[n_words, dim]: output (context) weights
@@ -33,7 +33,8 @@ def negative_sampling_update(
     to the target is skipped, as in word2vec.  With ``vel1`` (momentum), a
     row's step ``g h`` is first folded into its velocity,
     ``v = momentum v + g h``, and the row moves by ``v`` (clipping is not
-    combined with momentum); None compiles this away.
+    combined with momentum); None compiles this away.  Inlined into its
+    callers at numba's IR level, as :func:`negative_sampling_update_scored`.
     """
     dim = h.shape[0]
     loss = 0.0
