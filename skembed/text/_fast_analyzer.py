@@ -41,7 +41,7 @@ __all__ = [
 
 N_CODEPOINTS = 0x110000
 _BATCH = 1 << 21  # code points per batch
-_CHUNK = 4096  # documents read from the iterable at a time
+_CHUNK = 4096  # most documents read from the iterable at a time (see _batches)
 _TABLES = None
 _LOCK = threading.Lock()
 
