@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from skembed.datasets._base import data_file
+from skembed.utils._pandas import require_pandas
 
 __all__ = ["load_google_analogies", "load_simlex999", "load_wordsim353"]
 
@@ -94,7 +95,8 @@ def _bundled_pairs(filename):
     return _parse_pairs(*_read_lines(None, filename))
 
 
-def _load_pairs(path, filename, descr, as_frame):
+def _load_pairs(path, filename, descr, as_frame, loader):
+    pd = require_pandas(f"{loader}(as_frame=True)") if as_frame else None
     if path is None:
         pairs, scores = _bundled_pairs(filename)
         scores = scores.copy()
@@ -103,8 +105,6 @@ def _load_pairs(path, filename, descr, as_frame):
         descr = _USER_DESCR.format(path=os.fspath(path))
     bunch = Bunch(pairs=list(pairs), scores=scores, frame=None, DESCR=descr)
     if as_frame:
-        import pandas as pd
-
         bunch.frame = pd.DataFrame(
             {
                 "word1": [p[0] for p in pairs],
@@ -126,6 +126,7 @@ _PAIRS_DOC = """Load {title}, word pairs with human similarity scores.
     as_frame : bool, default=False
         If True, the Bunch also holds ``frame``, a pandas DataFrame with the
         columns ``word1``, ``word2`` and ``score``.
+        Needs pandas (``pip install 'skembed[pandas]'``).
 
     Returns
     -------
@@ -162,11 +163,11 @@ _PAIRS_DOC = """Load {title}, word pairs with human similarity scores.
 
 
 def load_wordsim353(*, path=None, as_frame=False):
-    return _load_pairs(path, "wordsim353.tsv", _WORDSIM353_DESCR, as_frame)
+    return _load_pairs(path, "wordsim353.tsv", _WORDSIM353_DESCR, as_frame, "load_wordsim353")
 
 
 def load_simlex999(*, path=None, as_frame=False):
-    return _load_pairs(path, "simlex999.txt", _SIMLEX999_DESCR, as_frame)
+    return _load_pairs(path, "simlex999.txt", _SIMLEX999_DESCR, as_frame, "load_simlex999")
 
 
 load_wordsim353.__doc__ = _PAIRS_DOC.format(
@@ -228,6 +229,7 @@ def load_google_analogies(path=None, *, as_frame=False):
     as_frame : bool, default=False
         If True, the Bunch also holds ``frame``, a pandas DataFrame with the
         columns ``a``, ``b``, ``c``, ``d``, ``section`` and ``semantic``.
+        Needs pandas (``pip install 'skembed[pandas]'``).
 
     Returns
     -------
@@ -268,6 +270,7 @@ def load_google_analogies(path=None, *, as_frame=False):
     >>> data.questions[0]
     ('Athens', 'Greece', 'Baghdad', 'Iraq')
     """
+    pd = require_pandas("load_google_analogies(as_frame=True)") if as_frame else None
     if path is None:
         questions, section_of, sections = _bundled_analogies()
         descr = _GOOGLE_DESCR
@@ -287,8 +290,6 @@ def load_google_analogies(path=None, *, as_frame=False):
         DESCR=descr,
     )
     if as_frame:
-        import pandas as pd
-
         frame = pd.DataFrame(list(questions), columns=["a", "b", "c", "d"])
         frame["section"] = pd.Categorical(section, categories=list(sections))
         frame["semantic"] = semantic

@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from skembed.datasets._base import read_data_bytes
+from skembed.utils._pandas import require_pandas
 
 __all__ = ["load_kjv"]
 
@@ -168,7 +169,7 @@ def load_kjv(*, return_X_y=False, as_frame=False, target="book"):
         ``target`` a pandas Series, and the Bunch gains a ``frame``
         DataFrame with one row per verse and the columns ``book``,
         ``chapter``, ``verse``, ``text``, ``testament``, ``group`` and
-        ``target``.
+        ``target``.  Needs pandas (``pip install 'skembed[pandas]'``).
     target : {"book", "testament", "group"}, default="book"
         Which label becomes ``target``.
 
@@ -210,14 +211,17 @@ def load_kjv(*, return_X_y=False, as_frame=False, target="book"):
     >>> kjv.data[0]
     'In the beginning God created the heaven and the earth.'
     """
-    return _load_bible(_FILE, _DESCR, return_X_y=return_X_y, as_frame=as_frame, target=target)
+    return _load_bible(
+        _FILE, _DESCR, return_X_y=return_X_y, as_frame=as_frame, target=target, loader="load_kjv"
+    )
 
 
-def _load_bible(file, descr, *, return_X_y, as_frame, target):
+def _load_bible(file, descr, *, return_X_y, as_frame, target, loader):
     """Build the Bunch (or ``(data, target)``) of a bundled Bible file; see `load_kjv`."""
     targets = ("book", "testament", "group")
     if target not in targets:
         raise ValueError(f"target must be one of {targets}, got {target!r}.")
+    pd = require_pandas(f"{loader}(as_frame=True)") if as_frame else None
     book_codes, chapters, verses, texts = _parse_bible(file)
     book_codes = book_codes.astype(np.int64)
     testament_codes = (book_codes >= _N_OLD_TESTAMENT).astype(np.int64)
@@ -242,7 +246,6 @@ def _load_bible(file, descr, *, return_X_y, as_frame, target):
         DESCR=descr,
     )
     if as_frame:
-        import pandas as pd
 
         def categorical(kind):
             return pd.Categorical.from_codes(codes[kind], categories=list(names[kind]))

@@ -51,7 +51,7 @@ def load_rv1909(*, return_X_y=False, as_frame=False, target="book"):
         ``target`` a pandas Series, and the Bunch gains a ``frame``
         DataFrame with one row per verse and the columns ``book``,
         ``chapter``, ``verse``, ``text``, ``testament``, ``group`` and
-        ``target``.
+        ``target``.  Needs pandas (``pip install 'skembed[pandas]'``).
     target : {"book", "testament", "group"}, default="book"
         Which label becomes ``target``.
 
@@ -81,4 +81,11 @@ def load_rv1909(*, return_X_y=False, as_frame=False, target="book"):
     >>> print(rv.book[0], rv.chapter[0], rv.verse[0])
     Genesis 1 1
     """
-    return _load_bible(_FILE, _DESCR, return_X_y=return_X_y, as_frame=as_frame, target=target)
+    return _load_bible(
+        _FILE,
+        _DESCR,
+        return_X_y=return_X_y,
+        as_frame=as_frame,
+        target=target,
+        loader="load_rv1909",
+    )

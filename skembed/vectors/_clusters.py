@@ -1,11 +1,15 @@
 """Clusters of words and documents: k-means or agglomerative on unit vectors."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
+from skembed.utils._pandas import require_pandas
 from skembed.vectors._index import _unit_rows
+
+if TYPE_CHECKING:
+    import pandas
 
 __all__ = ["ClusterResult", "cluster_documents", "cluster_words"]
 
@@ -42,7 +46,7 @@ class ClusterResult:
     [['a', 'b'], ['c', 'd']]
     """
 
-    table: pd.DataFrame
+    table: "pandas.DataFrame"
     silhouette: float
     top_words: dict
     centres: np.ndarray
@@ -69,6 +73,8 @@ def _labels(rows, n_clusters, method, random_state, params):
 
 def _result(rows, labels, n_clusters, names, name_column, wv, topn):
     from sklearn.metrics import silhouette_score
+
+    pd = require_pandas("cluster_words and cluster_documents")
 
     centres = np.stack(
         [rows[labels == c].mean(axis=0) if np.any(labels == c) else np.zeros(rows.shape[1])
@@ -116,7 +122,8 @@ def cluster_words(wv, n_clusters, method="kmeans", words=None, topn=10, random_s
     Returns
     -------
     ClusterResult
-        ``table`` has columns ``word``, ``cluster``, ``distance``.
+        ``table`` (a pandas DataFrame: needs ``skembed[pandas]``) has columns
+        ``word``, ``cluster``, ``distance``.
 
     Examples
     --------
@@ -129,6 +136,7 @@ def cluster_words(wv, n_clusters, method="kmeans", words=None, topn=10, random_s
     >>> list(result.table.columns), result.silhouette > 0.9
     (['word', 'cluster', 'distance'], True)
     """
+    require_pandas("cluster_words")  # before the clustering work, not after it
     words = list(wv.index_to_key) if words is None else [str(w) for w in words]
     rows = _unit_rows(np.stack([wv.get_vector(w) for w in words]) if words else np.zeros((0, 1)))
     labels = _labels(rows, n_clusters, method, random_state, params)
@@ -155,8 +163,8 @@ def cluster_documents(vectorizer, documents, n_clusters, method="kmeans", topn=1
     Returns
     -------
     ClusterResult
-        ``table`` has columns ``document`` (position in ``documents``),
-        ``cluster``, ``distance``.
+        ``table`` (a pandas DataFrame: needs ``skembed[pandas]``) has columns
+        ``document`` (position in ``documents``), ``cluster``, ``distance``.
 
     Examples
     --------
@@ -172,6 +180,7 @@ def cluster_documents(vectorizer, documents, n_clusters, method="kmeans", topn=1
 
     from skembed.vectors._search import _last_step
 
+    require_pandas("cluster_documents")
     check_is_fitted(vectorizer)
     if isinstance(documents, str):
         raise ValueError("documents must be a list of documents, got a single string.")
