@@ -5,6 +5,11 @@ Each measurement runs in a fresh subprocess, so that its peak resident set
 subprocess per tool imports the same modules and does nothing else; its peak
 is subtracted, so the figures are what the fit itself added (corpus,
 vocabulary, parameters, buffers), not the interpreter and its libraries.
+The "total MB" columns are the whole process's peak, imports included: what a
+user's machine has to hold.  They depend on the installation: scikit-learn
+imports pandas whenever it is installed (about 60 MB), and skembed does not
+need it, so run this from an environment without pandas to see a lean
+installation (the JSON records whether each child imported pandas).
 
 Both sides read the same corpus file lazily, one document a line, tokens
 already split by skembed's default analyzer (so whitespace splitting gives the
@@ -47,7 +52,8 @@ Usage::
     python benchmarks/bench_memory.py --corpus zipf --zipf-tokens 100000 --only glove
     python benchmarks/bench_memory.py --kjv-docs 2000 --zipf-tokens 50000   # smoke run
 
-Writes ``benchmarks/results/memory.json`` and ``memory.md`` unless ``--no-save``.
+Writes ``benchmarks/results/memory.json`` and ``memory.md`` (``--name`` changes the
+stem) unless ``--no-save``.
 """
 
 import argparse
@@ -140,7 +146,8 @@ else:
 if spec.get("baseline"):
     seconds, extra = 0.0, {}
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
-print(json.dumps({"peak_bytes": peak, "seconds": seconds, **extra}))
+print(json.dumps({"peak_bytes": peak, "seconds": seconds, "pandas": "pandas" in sys.modules,
+                  **extra}))
 """
 
 ALGOS = ["skipgram", "cbow", "fasttext", "glove", "doc2vec_dm", "doc2vec_dbow", "classifier"]
@@ -250,6 +257,8 @@ def measure(corpus, algo, settings, repeats, timeout):
         row[tool] = {
             "fit_mb": fit_bytes / 2**20,
             "baseline_mb": baseline["peak_bytes"] / 2**20,
+            "total_mb": min(r["peak_bytes"] for r in ok) / 2**20,
+            "pandas_imported": ok[0].get("pandas"),
             "bytes_per_token": fit_bytes / max(1, corpus["n_tokens"]),
             "seconds": min(r["seconds"] for r in ok),
             "n_words": ok[0].get("n_words"),
@@ -264,27 +273,34 @@ def measure(corpus, algo, settings, repeats, timeout):
 
 def table(name, corpus, rows):
     out = [f"### {name} ({corpus['n_tokens']:,} tokens, {corpus['n_documents']:,} documents)", "",
-           "| estimator | skembed MB | bytes/token | peer | peer MB | bytes/token | ratio |",
-           "|---|---:|---:|---|---:|---:|---:|"]  # fmt: skip
+           "| estimator | skembed MB | bytes/token | total MB | peer | peer MB | bytes/token "
+           "| total MB | ratio | total ratio |",
+           "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|"]  # fmt: skip
 
     def cell(side):
         if side is None:
-            return "", ""
+            return "", "", ""
         if "error" in side:
-            return "error", ""
-        return f"{side['fit_mb']:,.0f}", f"{side['bytes_per_token']:,.0f}"
+            return "error", "", ""
+        total = f"{side['total_mb']:,.0f}" if "total_mb" in side else ""
+        return f"{side['fit_mb']:,.0f}", f"{side['bytes_per_token']:,.0f}", total
 
     for row in rows:
-        s_mb, s_bt = cell(row.get("skembed"))
-        p_mb, p_bt = cell(row.get("peer"))
-        ratio = ""
+        s_mb, s_bt, s_tot = cell(row.get("skembed"))
+        p_mb, p_bt, p_tot = cell(row.get("peer"))
+        ratio = total_ratio = ""
         if s_mb not in ("", "error") and p_mb not in ("", "error"):
             ratio = f"{row['skembed']['fit_mb'] / max(row['peer']['fit_mb'], 1e-9):.2f}"
+            if s_tot and p_tot:
+                total_ratio = f"{row['skembed']['total_mb'] / row['peer']['total_mb']:.2f}"
         peer = row["peer_name"] or "(co-occurrence matrix)"
         if row["algo"] == "glove":
             p_mb = (f"{row['matrix_mb_skembed']:,.0f} (12 B/nnz) / "
                     f"{row['matrix_mb_stanford']:,.0f} (16 B/nnz)")  # fmt: skip
-        out.append(f"| {row['algo']} | {s_mb} | {s_bt} | {peer} | {p_mb} | {p_bt} | {ratio} |")
+        out.append(
+            f"| {row['algo']} | {s_mb} | {s_bt} | {s_tot} | {peer} | {p_mb} | {p_bt} "
+            f"| {p_tot} | {ratio} | {total_ratio} |"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -301,6 +317,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=1, help="fits per side (min peak kept)")
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--no-save", action="store_true")
+    parser.add_argument("--name", default="memory", help="stem of the result files")
     args = parser.parse_args(argv)
     settings = {"dim": 100, "window": 5, "min_count": 5, "epochs": args.epochs,
                 "threads": args.threads, "bucket": args.bucket}  # fmt: skip
@@ -327,10 +344,10 @@ def main(argv=None):
         meta = {"settings": settings, "machine": platform.platform(), "cpus": os.cpu_count(),
                 "python": sys.version.split()[0]}  # fmt: skip
         os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-        with open(os.path.join(HERE, "results", "memory.json"), "w") as f:
+        with open(os.path.join(HERE, "results", f"{args.name}.json"), "w") as f:
             json.dump({"meta": meta, "results": results}, f, indent=1)
-        with open(os.path.join(HERE, "results", "memory.md"), "w") as f:
-            f.write("# Peak RSS of a fit, above the RSS after imports\n\n" + report)
+        with open(os.path.join(HERE, "results", f"{args.name}.md"), "w") as f:
+            f.write("# Peak RSS of a fit, above the RSS after imports (and in total)\n\n" + report)
 
 
 if __name__ == "__main__":
