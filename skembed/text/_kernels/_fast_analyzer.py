@@ -76,7 +76,7 @@ def encode_codepoints(
     doc_start,
     as_is,
     char_class,
-    lower,
+    lower_shift,
     lowercase,
     grow,
     state,
@@ -98,7 +98,7 @@ def encode_codepoints(
     doc_start : int64[n_documents + 1]  # IN, document d is text[doc_start[d]:doc_start[d + 1]]
     as_is : uint8[n_documents]  # IN, 1: the document is already lowercased
     char_class : uint8[0x110000]  # IN, 0 other, 1 word character, 2 combining mark
-    lower : uint32[0x110000]  # IN, one-to-one lowercase mapping
+    lower_shift : int32[0x110000]  # IN, c + lower_shift[c] is c's one-to-one lowercase
     lowercase, grow : bool  # IN
     state : int64[6]  # IN/OUT, (document, position, tokens written, n_words, n_chars, n_dead)
     out_tokens : int32[>= tokens of the batch]  # OUT, word index or -1 (unknown)
@@ -142,7 +142,7 @@ def encode_codepoints(
                 if char_class[c] == 0:
                     break
                 if fold:
-                    c = lower[c]
+                    c = np.uint32(np.int64(c) + lower_shift[c])
                 if k >= cap_chars:
                     full = True
                     break
