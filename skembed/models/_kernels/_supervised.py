@@ -30,6 +30,11 @@ A training call visits a range of chunks; chunk ``c`` is the documents
 (Hogwild, one chunk per thread at a time) variants are separate functions
 because numba's on-disk cache cannot tell two compilations of one function
 apart (numba issue 6845).
+
+The per-document helpers (``_document``, ``_mean``, ``_row``, ``_softmax``,
+``_binary``) are inlined at numba's IR level: the same models trained 1-3%
+faster on one thread and 3-4% on two (KJV book groups, interleaved runs);
+the first compilation takes about 0.2 s longer.
 """
 
 import numpy as np
@@ -57,21 +62,21 @@ OVA = 2
 _NGRAM_MULT = np.uint64(116049371)
 
 
-@jit
+@jit(inline="always")
 def _row(word_vecs, ngram_vecs, n_words, r):
     if r < n_words:
         return word_vecs[r]
     return ngram_vecs[r - n_words]
 
 
-@jit
+@jit(inline="always")
 def _velocity(vel_words, vel_ngrams, n_words, r):
     if r < n_words:
         return vel_words[r]
     return vel_ngrams[r - n_words]
 
 
-@jit
+@jit(inline="always")
 def _mean(word_vecs, ngram_vecs, n_words, feats, lo, hi, out):
     """Set ``out`` to the mean of the rows ``feats[lo:hi]`` (zero for none)."""
     dim = out.shape[0]
@@ -119,7 +124,7 @@ def _output_step(out_vecs, j, alpha, hidden, grad, momentum, vel_out):
             out_vecs[j, k] += alpha * hidden[k]
 
 
-@jit
+@jit(inline="always")
 def _binary(out_vecs, node, hidden, positive, lr, grad, momentum, vel_out):
     """Logistic loss of ``node`` with target ``positive``; update its row and ``grad``."""
     dim = hidden.shape[0]
@@ -132,7 +137,7 @@ def _binary(out_vecs, node, hidden, positive, lr, grad, momentum, vel_out):
     return -_log_sigmoid(score if positive else -score)
 
 
-@jit
+@jit(inline="always")
 def _softmax(out_vecs, hidden, label, lr, grad, scores, momentum, vel_out):
     n_classes, dim = out_vecs.shape
     top = -np.inf
@@ -154,7 +159,7 @@ def _softmax(out_vecs, hidden, label, lr, grad, scores, momentum, vel_out):
     return loss
 
 
-@jit
+@jit(inline="always")
 def _document(
     loss_kind, d, feat_offsets, feats, n_words, word_vecs, ngram_vecs, out_vecs, label_indptr,
     label_indices, codes, points, code_indptr, lr, hidden, grad, scores, momentum, vel_words,
