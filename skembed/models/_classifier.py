@@ -467,19 +467,17 @@ tokenizer, token_pattern, stop_words
 
     def _map_buckets(self, feat_offsets, feats, n_words):
         """Turn bucket features into rows of ``_ngram_vectors``; drop buckets without one."""
-        buckets = feats - n_words
-        is_bucket = buckets >= 0
-        ids = self._bucket_ids
-        pos = np.searchsorted(ids, buckets[is_bucket])
-        found = np.zeros(len(pos), dtype=bool)
-        inside = pos < len(ids)
-        found[inside] = ids[pos[inside]] == buckets[is_bucket][inside]
-        rows = feats.copy()
-        rows[is_bucket] = n_words + pos
-        keep = ~is_bucket
-        keep[is_bucket] = found
-        kept_before = np.concatenate([[0], np.cumsum(keep)])
-        return kept_before[feat_offsets].astype(np.int64), rows[keep].astype(np.int32)
+        out_offsets = np.empty(len(feat_offsets), dtype=np.int64)
+        out_rows = np.empty(len(feats), dtype=np.int32)
+        n = _supervised.map_bucket_features(
+            np.ascontiguousarray(feat_offsets, dtype=np.int64),
+            np.ascontiguousarray(feats, dtype=np.int64),
+            int(n_words),
+            np.ascontiguousarray(self._bucket_ids, dtype=np.int64),
+            out_offsets,
+            out_rows,
+        )
+        return out_offsets, (out_rows if n == len(out_rows) else out_rows[:n].copy())
 
     def _tokens(self, analyzed):
         """Yield each document's tokens followed by ``eos_token`` (when set)."""
@@ -543,16 +541,29 @@ tokenizer, token_pattern, stop_words
         return [(a, None) for a in arrays]
 
     def _grow_buckets(self, train_buckets, rng):
-        """Give rows to the buckets of ``train_buckets`` that have none (kept sorted)."""
-        new = np.setdiff1d(train_buckets, self._bucket_ids)
+        """Give rows to the buckets of ``train_buckets`` that have none (kept sorted).
+
+        The new rows are drawn in bucket order and merged into place: no copy
+        of the old and new rows together is made on the way.
+        """
+        new = np.setdiff1d(train_buckets, self._bucket_ids)  # sorted, distinct
         if len(new) == 0:
             return
-        dim = self._ngram_vectors.shape[1]
-        ids = np.concatenate([self._bucket_ids, new])
-        rows = np.concatenate([self._ngram_vectors, self._new_rows(len(new), dim, rng)])
-        order = np.argsort(ids, kind="stable")
-        self._bucket_ids = ids[order]
-        self._ngram_vectors = np.ascontiguousarray(rows[order])
+        old_ids, old_rows = self._bucket_ids, self._ngram_vectors
+        new_rows = self._new_rows(len(new), old_rows.shape[1], rng)
+        if len(old_ids) == 0:
+            self._bucket_ids, self._ngram_vectors = new, new_rows
+            return
+        at_new = np.arange(len(new)) + np.searchsorted(old_ids, new)
+        at_old = np.arange(len(old_ids)) + np.searchsorted(new, old_ids)
+        ids = np.empty(len(old_ids) + len(new), dtype=np.int64)
+        ids[at_new] = new
+        ids[at_old] = old_ids
+        rows = np.empty((len(ids), old_rows.shape[1]), dtype=np.float32)
+        rows[at_new] = new_rows
+        del new_rows
+        rows[at_old] = old_rows
+        self._bucket_ids, self._ngram_vectors = ids, rows
 
     def _hs_tree(self):
         if self.loss != "hs":
@@ -666,7 +677,9 @@ tokenizer, token_pattern, stop_words
         if validation is not None:  # held-out n-grams get no row: they are never trained
             train_feats = _subset(raw_offsets, raw_feats, train_docs)[1]
         self._grow_buckets(np.unique(train_feats[train_feats >= n_words]) - n_words, rng)
+        del train_feats  # the raw features are not needed once mapped to rows
         feat_offsets, feats = self._map_buckets(raw_offsets, raw_feats, n_words)
+        del raw_offsets, raw_feats, corpus, words
         if feat_offsets[train_docs + 1].sum() - feat_offsets[train_docs].sum() == 0:
             raise ValueError(
                 "no training document has a known word or n-gram; set update_vocabulary=True "

@@ -347,3 +347,27 @@ def test_end_token_put_into_an_encoding_equals_encoding_with_it(docs):
     np.testing.assert_array_equal(got[0].offsets, want[0].offsets)
     assert got[1] == want[1]
     np.testing.assert_array_equal(got[2], want[2])
+
+
+def test_partial_fit_keeps_each_bucket_row_and_adds_the_new_ones_in_order():
+    # a first batch gives rows to its n-gram buckets; a second batch with new words
+    # adds rows for its new buckets and leaves every old bucket's row as training left it
+    first = ["alpha beta gamma", "beta gamma delta"] * 5
+    second = ["epsilon zeta alpha", "eta theta beta"] * 5
+    clf = FastTextClassifier(vector_size=8, word_ngrams=2, bucket=997, min_count=1,
+                             epochs=1, update_vocabulary=True, random_state=0)  # fmt: skip
+    clf.partial_fit(first, [0, 1] * 5, classes=[0, 1])
+    old_ids, old_rows = clf._bucket_ids.copy(), clf._ngram_vectors.copy()
+    feats = clf._features(*clf._read(second)[:2], len(clf.wv_), {})[1]
+    wanted = np.unique(feats[feats >= len(clf.wv_)] - len(clf.wv_))
+    new = np.setdiff1d(wanted, old_ids)
+    assert len(new) > 0
+    clf._rng = np.random.RandomState(3)
+    clf._grow_buckets(wanted, clf._rng)
+    ids, rows = clf._bucket_ids, clf._ngram_vectors
+    assert_array_equal(ids, np.union1d(old_ids, new))  # sorted, distinct, both kept
+    assert_array_equal(rows[np.searchsorted(ids, old_ids)], old_rows)
+    # the new rows are drawn in bucket order, as the draws of a fresh generator give them
+    drawn = clf._new_rows(len(new), rows.shape[1], np.random.RandomState(3))
+    assert_array_equal(rows[np.searchsorted(ids, new)], drawn)
+    assert rows.dtype == np.float32 and rows.flags.c_contiguous

@@ -52,6 +52,7 @@ __all__ = [
     "supervised_parallel",
     "mean_rows_serial",
     "mean_rows_parallel",
+    "map_bucket_features",
 ]
 
 SOFTMAX = 0
@@ -361,3 +362,45 @@ def document_features(
                 feats[pos] = n_words + np.int64(h % np.uint64(bucket))
                 pos += 1
         feat_offsets[d + 1] = pos
+
+
+@jit
+def map_bucket_features(
+    feat_offsets,  # IN int64 (n_docs + 1,)
+    feats,  # IN int64 (n_feats,): word rows below n_words, n_words + bucket from there on
+    n_words,  # IN int
+    bucket_ids,  # IN int64 (n_rows,): the buckets that have a row, sorted, distinct
+    out_offsets,  # OUT int64 (n_docs + 1,)
+    out_rows,  # OUT int32 (>= n_feats,)
+):
+    """Turn each document's features into parameter rows; return how many were written.
+
+    A word feature is its own row; bucket ``b`` becomes row ``n_words + i``
+    where ``bucket_ids[i] == b`` (a binary search), and a bucket without a row
+    is left out.  One pass with nothing but the output: the NumPy way held
+    several arrays the size of ``feats`` next to the n-gram rows.
+    """
+    n_ids = bucket_ids.shape[0]
+    n = 0
+    out_offsets[0] = 0
+    for d in range(feat_offsets.shape[0] - 1):
+        for p in range(feat_offsets[d], feat_offsets[d + 1]):
+            f = feats[p]
+            if f < n_words:
+                out_rows[n] = f
+                n += 1
+                continue
+            b = f - n_words
+            lo = 0
+            hi = n_ids
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if bucket_ids[mid] < b:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo < n_ids and bucket_ids[lo] == b:
+                out_rows[n] = n_words + lo
+                n += 1
+        out_offsets[d + 1] = n
+    return n

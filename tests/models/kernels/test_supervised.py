@@ -223,3 +223,40 @@ def test_mean_rows_serial_and_parallel_agree_and_skip_empty_documents():
         out = np.full((3, 4), np.nan, np.float32)
         kernel(offsets, feats, 3, wv, nv, out)
         np.testing.assert_allclose(out, expected, rtol=1e-6)
+
+
+def _map_reference(feat_offsets, feats, n_words, bucket_ids):
+    """Bucket features to rows with NumPy: a bucket without a row is dropped."""
+    out_offsets, out_rows = [0], []
+    for d in range(len(feat_offsets) - 1):
+        for f in feats[feat_offsets[d] : feat_offsets[d + 1]]:
+            if f < n_words:
+                out_rows.append(f)
+                continue
+            i = np.searchsorted(bucket_ids, f - n_words)
+            if i < len(bucket_ids) and bucket_ids[i] == f - n_words:
+                out_rows.append(n_words + i)
+        out_offsets.append(len(out_rows))
+    return np.array(out_offsets), np.array(out_rows, dtype=np.int64)
+
+
+@pytest.mark.parametrize("n_ids", [0, 1, 37])
+def test_map_bucket_features_matches_reference(n_ids):
+    rng = np.random.default_rng(n_ids)
+    n_words, n_buckets = 20, 60
+    bucket_ids = np.sort(rng.choice(n_buckets, size=n_ids, replace=False)).astype(np.int64)
+    lengths = rng.integers(0, 12, size=30)
+    feat_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    feats = rng.integers(0, n_words + n_buckets, size=feat_offsets[-1]).astype(np.int64)
+    out_offsets = np.empty_like(feat_offsets)
+    out_rows = np.full(len(feats), -7, dtype=np.int32)
+    n = _supervised.map_bucket_features(
+        feat_offsets, feats, n_words, bucket_ids, out_offsets, out_rows
+    )
+    ref_offsets, ref_rows = _map_reference(feat_offsets, feats, n_words, bucket_ids)
+    np.testing.assert_array_equal(out_offsets, ref_offsets)
+    assert n == len(ref_rows)
+    np.testing.assert_array_equal(out_rows[:n], ref_rows)
+    if n_ids == 0:  # no bucket has a row: only the word features are left
+        assert n == int((feats < n_words).sum())
+    assert (out_rows[n:] == -7).all()  # nothing written past the rows
