@@ -673,13 +673,14 @@ tokenizer, token_pattern, stop_words
 
         n_words = len(self.wv_)
         raw_offsets, raw_feats = self._features(corpus, words, n_words, self.wv_.key_to_index)
+        del corpus, words  # the token ids are in the features now
         train_feats = raw_feats
         if validation is not None:  # held-out n-grams get no row: they are never trained
             train_feats = _subset(raw_offsets, raw_feats, train_docs)[1]
         self._grow_buckets(np.unique(train_feats[train_feats >= n_words]) - n_words, rng)
         del train_feats  # the raw features are not needed once mapped to rows
         feat_offsets, feats = self._map_buckets(raw_offsets, raw_feats, n_words)
-        del raw_offsets, raw_feats, corpus, words
+        del raw_offsets, raw_feats
         if feat_offsets[train_docs + 1].sum() - feat_offsets[train_docs].sum() == 0:
             raise ValueError(
                 "no training document has a known word or n-gram; set update_vocabulary=True "
