@@ -55,7 +55,9 @@ def _zero_table(dtype):
     allocation does not promise (``calloc`` may hand back used pages it must clear).
     """
     size = N_CODEPOINTS * np.dtype(dtype).itemsize
-    return np.frombuffer(mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE), dtype=dtype)
+    if hasattr(mmap, "MAP_PRIVATE"):  # copy-on-write across fork, as heap memory is
+        return np.frombuffer(mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE), dtype=dtype)
+    return np.frombuffer(mmap.mmap(-1, size), dtype=dtype)  # Windows: zero-filled on demand
 
 
 def _class_ranges(ranges):
