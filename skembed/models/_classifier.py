@@ -26,6 +26,7 @@ from skembed.models._params import (
 from skembed.schedules import get_schedule, with_warmup
 from skembed.text._analyzer import DEFAULT_TOKEN_PATTERN
 from skembed.text._subwords import EOS, build_subword_table, fasttext_hash, subwords_enabled
+from skembed.utils._memory import trim_heap
 from skembed.utils._random import float32_draws
 from skembed.utils._threads import call_kernel, resolve_n_threads
 from skembed.vectors._initial import (
@@ -457,7 +458,10 @@ tokenizer, token_pattern, stop_words
         n_sub = int(np.diff(sub_indptr)[corpus.tokens].sum()) if n_tokens else 0
         capacity = n_tokens * (1 + (self.word_ngrams - 1 if ngrams else 0)) + n_sub
         feat_offsets = np.empty(corpus.n_documents + 1, dtype=np.int64)
-        feats = np.empty(capacity, dtype=np.int64)
+        # int32 ids when the word rows and the buckets fit (always below 2**24 words),
+        # which halves the list and lets _map_buckets write the rows over it
+        small = int(n_words) + max(int(self.bucket), 1) <= MAX_INT32
+        feats = np.empty(capacity, dtype=np.int32 if small else np.int64)
         _supervised.document_features(
             corpus.offsets, corpus.tokens, word_row, word_hash, sub_indptr, sub_buckets,
             int(self.word_ngrams) if ngrams else 1, max(int(self.bucket), 1), int(n_words),
@@ -466,18 +470,24 @@ tokenizer, token_pattern, stop_words
         return feat_offsets, feats[: feat_offsets[-1]]
 
     def _map_buckets(self, feat_offsets, feats, n_words):
-        """Turn bucket features into rows of ``_ngram_vectors``; drop buckets without one."""
+        """Turn bucket features into rows of ``_ngram_vectors``; drop buckets without one.
+
+        ``feats`` is consumed: int32 features (the usual case) are overwritten
+        by the rows, which never run ahead of the features they come from.
+        """
+        feat_offsets = np.ascontiguousarray(feat_offsets, dtype=np.int64)
+        feats = np.ascontiguousarray(feats)
         out_offsets = np.empty(len(feat_offsets), dtype=np.int64)
-        out_rows = np.empty(len(feats), dtype=np.int32)
+        out_rows = feats if feats.dtype == np.int32 else np.empty(len(feats), dtype=np.int32)
         n = _supervised.map_bucket_features(
-            np.ascontiguousarray(feat_offsets, dtype=np.int64),
-            np.ascontiguousarray(feats, dtype=np.int64),
+            feat_offsets,
+            feats,
             int(n_words),
             np.ascontiguousarray(self._bucket_ids, dtype=np.int64),
             out_offsets,
             out_rows,
         )
-        return out_offsets, (out_rows if n == len(out_rows) else out_rows[:n].copy())
+        return out_offsets, out_rows[:n]
 
     def _tokens(self, analyzed):
         """Yield each document's tokens followed by ``eos_token`` (when set)."""
@@ -546,7 +556,7 @@ tokenizer, token_pattern, stop_words
         The new rows are drawn in bucket order and merged into place: no copy
         of the old and new rows together is made on the way.
         """
-        new = np.setdiff1d(train_buckets, self._bucket_ids)  # sorted, distinct
+        new = np.setdiff1d(train_buckets, self._bucket_ids).astype(np.int64)  # sorted, distinct
         if len(new) == 0:
             return
         old_ids, old_rows = self._bucket_ids, self._ngram_vectors
@@ -677,8 +687,13 @@ tokenizer, token_pattern, stop_words
         train_feats = raw_feats
         if validation is not None:  # held-out n-grams get no row: they are never trained
             train_feats = _subset(raw_offsets, raw_feats, train_docs)[1]
-        self._grow_buckets(np.unique(train_feats[train_feats >= n_words]) - n_words, rng)
-        del train_feats  # the raw features are not needed once mapped to rows
+        train_buckets = np.unique(train_feats[train_feats >= n_words]) - n_words
+        del train_feats
+        # the freed temporaries of reading and of the features go back to the system
+        # before the n-gram rows, the largest allocation, are drawn
+        trim_heap()
+        self._grow_buckets(train_buckets, rng)
+        del train_buckets
         feat_offsets, feats = self._map_buckets(raw_offsets, raw_feats, n_words)
         del raw_offsets, raw_feats
         if feat_offsets[train_docs + 1].sum() - feat_offsets[train_docs].sum() == 0:

@@ -367,18 +367,19 @@ def document_features(
 @jit
 def map_bucket_features(
     feat_offsets,  # IN int64 (n_docs + 1,)
-    feats,  # IN int64 (n_feats,): word rows below n_words, n_words + bucket from there on
+    feats,  # IN int32 or int64 (n_feats,): word rows below n_words, n_words + bucket above
     n_words,  # IN int
     bucket_ids,  # IN int64 (n_rows,): the buckets that have a row, sorted, distinct
     out_offsets,  # OUT int64 (n_docs + 1,)
-    out_rows,  # OUT int32 (>= n_feats,)
+    out_rows,  # OUT int32 (>= n_feats,): may be ``feats`` itself (int32)
 ):
     """Turn each document's features into parameter rows; return how many were written.
 
     A word feature is its own row; bucket ``b`` becomes row ``n_words + i``
     where ``bucket_ids[i] == b`` (a binary search), and a bucket without a row
     is left out.  One pass with nothing but the output: the NumPy way held
-    several arrays the size of ``feats`` next to the n-gram rows.
+    several arrays the size of ``feats`` next to the n-gram rows.  Row ``n`` is
+    written after feature ``p >= n`` is read, so ``out_rows`` may be ``feats``.
     """
     n_ids = bucket_ids.shape[0]
     n = 0

@@ -241,22 +241,31 @@ def _map_reference(feat_offsets, feats, n_words, bucket_ids):
 
 
 @pytest.mark.parametrize("n_ids", [0, 1, 37])
-def test_map_bucket_features_matches_reference(n_ids):
+@pytest.mark.parametrize("in_place", [False, True])
+def test_map_bucket_features_matches_reference(n_ids, in_place):
     rng = np.random.default_rng(n_ids)
     n_words, n_buckets = 20, 60
     bucket_ids = np.sort(rng.choice(n_buckets, size=n_ids, replace=False)).astype(np.int64)
     lengths = rng.integers(0, 12, size=30)
     feat_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    feats = rng.integers(0, n_words + n_buckets, size=feat_offsets[-1]).astype(np.int64)
+    feats = rng.integers(0, n_words + n_buckets, size=feat_offsets[-1])
+    ref_offsets, ref_rows = _map_reference(feat_offsets, feats, n_words, bucket_ids)
+    n_word_feats = int((feats < n_words).sum())
     out_offsets = np.empty_like(feat_offsets)
-    out_rows = np.full(len(feats), -7, dtype=np.int32)
+    if in_place:  # int32 features overwritten by their rows
+        feats = feats.astype(np.int32)
+        out_rows = feats
+        tail = feats.copy()
+    else:
+        feats = feats.astype(np.int64)
+        out_rows = np.full(len(feats), -7, dtype=np.int32)
+        tail = out_rows.copy()
     n = _supervised.map_bucket_features(
         feat_offsets, feats, n_words, bucket_ids, out_offsets, out_rows
     )
-    ref_offsets, ref_rows = _map_reference(feat_offsets, feats, n_words, bucket_ids)
     np.testing.assert_array_equal(out_offsets, ref_offsets)
     assert n == len(ref_rows)
     np.testing.assert_array_equal(out_rows[:n], ref_rows)
     if n_ids == 0:  # no bucket has a row: only the word features are left
-        assert n == int((feats < n_words).sum())
-    assert (out_rows[n:] == -7).all()  # nothing written past the rows
+        assert n == n_word_feats
+    np.testing.assert_array_equal(out_rows[n:], tail[n:])  # nothing written past the rows
